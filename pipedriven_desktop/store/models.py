@@ -1,0 +1,230 @@
+"""SQLAlchemy models of the local mirror.
+
+Internal ids are text UUIDs generated locally, so rows created offline or merged
+from several Pipedrive records never collide with Pipedrive's integer ids, which
+are kept in their own unique columns.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(Text)
+    normalized_name: Mapped[str] = mapped_column(Text, index=True)
+    pipedrive_org_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    industry: Mapped[str | None] = mapped_column(Text)
+    size: Mapped[int | None] = mapped_column(Integer)
+    website: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(Text)
+    contact_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_activity: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_organizations_contact_count_desc", text("contact_count DESC")),)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    pipedrive_person_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text)
+    job_title: Mapped[str | None] = mapped_column(Text)
+    organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    pipedrive_org_id: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    warmness_score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    warmness_breakdown: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_contacted: Mapped[datetime | None] = mapped_column(DateTime)
+    added_to_campaign: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("0")
+    )
+    lead_status: Mapped[str | None] = mapped_column(Text)
+    incoming_mail_count: Mapped[int | None] = mapped_column(Integer)
+    outgoing_mail_count: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    last_pipedrive_update: Mapped[datetime | None] = mapped_column(DateTime)
+    score_computed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index(
+            "ix_contacts_my500",
+            "owner_id",
+            text("added_to_campaign DESC"),
+            text("warmness_score ASC"),
+            text("last_contacted ASC"),
+            text("created_at DESC"),
+        ),
+        Index(
+            "ix_contacts_all_order",
+            text("added_to_campaign DESC"),
+            text("warmness_score ASC"),
+            text("last_contacted ASC"),
+            text("created_at DESC"),
+        ),
+    )
+
+
+class Activity(Base):
+    __tablename__ = "activities"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    pipedrive_activity_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    deal_id: Mapped[str | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"))
+    pipedrive_person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    pipedrive_org_id: Mapped[int | None] = mapped_column(Integer)
+    pipedrive_deal_id: Mapped[int | None] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
+    marked_as_done_time: Mapped[datetime | None] = mapped_column(DateTime)
+    add_time: Mapped[datetime | None] = mapped_column(DateTime)
+    update_time: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_activities_contact_recent", "contact_id", text("add_time DESC")),)
+
+
+class Deal(Base):
+    __tablename__ = "deals"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    pipedrive_deal_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    contact_id: Mapped[str | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    pipedrive_person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    pipedrive_org_id: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    value: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    currency: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text)
+    update_time: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class OrganizationAlias(Base):
+    """Every Pipedrive organization id that was merged into a local organization.
+
+    Several Pipedrive organizations spelled the same way after normalization
+    become one local organization; this keeps the way back from each of them.
+    """
+
+    __tablename__ = "organization_aliases"
+
+    pipedrive_org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(Text)
+
+
+class OrgSuggestionRow(Base):
+    """A possible duplicate organization pair awaiting the user's verdict."""
+
+    __tablename__ = "org_suggestions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    candidate_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, default="open", server_default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("uq_org_suggestions_pair", "organization_id", "candidate_id", unique=True),
+    )
+
+
+class SyncState(Base):
+    """Per entity, the watermark of the last committed page."""
+
+    __tablename__ = "sync_state"
+
+    entity: Mapped[str] = mapped_column(String(32), primary_key=True)
+    watermark: Mapped[datetime | None] = mapped_column(DateTime)
+    full_run_id: Mapped[str | None] = mapped_column(String(36))
+    full_cursor: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_runs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(16))
+    started: Mapped[datetime] = mapped_column(DateTime)
+    finished: Mapped[datetime | None] = mapped_column(DateTime)
+    requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fetched: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    updated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    deleted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class AppMeta(Base):
+    """Small key/value facts about the mirror, e.g. the signed-in owner id."""
+
+    __tablename__ = "app_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
