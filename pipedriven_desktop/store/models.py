@@ -100,6 +100,7 @@ class Contact(Base):
             text("warmness_score ASC"),
             text("last_contacted ASC"),
             text("created_at DESC"),
+            "id",
         ),
         Index(
             "ix_contacts_all_order",
@@ -107,6 +108,7 @@ class Contact(Base):
             text("warmness_score ASC"),
             text("last_contacted ASC"),
             text("created_at DESC"),
+            "id",
         ),
     )
 

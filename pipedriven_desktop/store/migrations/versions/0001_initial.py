@@ -30,9 +30,9 @@ def _fts_row(alias: str) -> str:
 
 EXTRA_UPGRADE_SQL = [
     "CREATE INDEX ix_contacts_my500 ON contacts "
-    "(owner_id, added_to_campaign DESC, warmness_score ASC, last_contacted ASC, created_at DESC)",
+    "(owner_id, added_to_campaign DESC, warmness_score ASC, last_contacted ASC, created_at DESC, id)",
     "CREATE INDEX ix_contacts_all_order ON contacts "
-    "(added_to_campaign DESC, warmness_score ASC, last_contacted ASC, created_at DESC)",
+    "(added_to_campaign DESC, warmness_score ASC, last_contacted ASC, created_at DESC, id)",
     "CREATE INDEX ix_activities_contact_recent ON activities (contact_id, add_time DESC)",
     "CREATE INDEX ix_organizations_contact_count_desc ON organizations (contact_count DESC)",
     "CREATE VIRTUAL TABLE contacts_fts USING fts5("

@@ -1,0 +1,436 @@
+"""Typed, immutable views of Pipedrive API v2 items.
+
+`from_api` is tolerant where Pipedrive is loose (unknown fields, missing or null optional
+fields, v1-style `{"value": ...}` references, `YYYY-MM-DD HH:MM:SS` times) and strict where
+a wrong value would corrupt the mirror: a record without an integer `id`, or with a required
+field of the wrong type, raises `ValueError` so the sync can count and skip it alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Protocol, Self
+
+__all__ = [
+    "Activity",
+    "ApiRecord",
+    "Deal",
+    "Organization",
+    "Person",
+    "User",
+    "format_api_time",
+    "parse_api_date",
+    "parse_api_time",
+]
+
+
+class ApiRecord(Protocol):
+    """What every record type offers: an id and a constructor from an API item."""
+
+    @property
+    def id(self) -> int: ...
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self: ...
+
+
+# --- Value parsing ----------------------------------------------------------------------------
+
+
+def parse_api_time(value: object) -> datetime | None:
+    """An RFC 3339 time (or v1's `YYYY-MM-DD HH:MM:SS`, which is UTC) as an aware UTC datetime.
+
+    None and "" mean "not set"; anything else unparseable raises ValueError.
+    """
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"expected a time string, got {type(value).__name__}")
+    text = value.strip()
+    if text.endswith(("z", "Z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"not an RFC 3339 time: {value!r}") from None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def parse_api_date(value: object) -> date | None:
+    """A `YYYY-MM-DD` date; None and "" mean "not set"."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date string, got {type(value).__name__}")
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise ValueError(f"not a date: {value!r}") from None
+
+
+def format_api_time(moment: datetime) -> str:
+    """Whole-second UTC RFC 3339 (`2025-01-01T10:20:00Z`), the form Pipedrive accepts.
+
+    A naive datetime is taken as UTC. Sub-second parts are dropped (floored), never rounded
+    up, so a filter built from it can only include more, never less.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _require_id(data: Mapping[str, Any]) -> int:
+    if not isinstance(data, Mapping):
+        raise ValueError(f"expected an object, got {type(data).__name__}")
+    value = data.get("id")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"record without an integer id: {value!r}")
+    return value
+
+
+def _ref_id(data: Mapping[str, Any], key: str) -> int | None:
+    """An optional reference id; accepts v1's `{"value": id, ...}` objects too."""
+    value = data.get(key)
+    if isinstance(value, Mapping):
+        value = value.get("value")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{key} must be an integer id, got {value!r}")
+    return value
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    """A required text field where absent or null means empty (Pipedrive allows empty names)."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _opt_text(data: Mapping[str, Any], key: str) -> str | None:
+    """An optional free-text field: empty or of an unexpected shape reads as absent."""
+    value = data.get(key)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return value or None
+    return None
+
+
+def _opt_int(data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _flag(data: Mapping[str, Any], key: str) -> bool:
+    value = data.get(key)
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):  # v1 sends 0/1
+        return bool(value)
+    raise ValueError(f"{key} must be a boolean, got {value!r}")
+
+
+def _time(data: Mapping[str, Any], key: str) -> datetime | None:
+    try:
+        return parse_api_time(data.get(key))
+    except ValueError as exc:
+        raise ValueError(f"{key}: {exc}") from None
+
+
+def _contact_values(data: Mapping[str, Any], key: str) -> tuple[tuple[str, ...], str | None]:
+    """Values of `emails`/`phones` with the primary first, and the primary itself.
+
+    v2 gives `[{value, primary, label}]`; v1 the same under `email`/`phone`; plain strings are
+    accepted too. Empty values are dropped; without a flagged primary the first one is it.
+    """
+    raw = data.get(key)
+    if raw is None:
+        raw = data.get(key[:-1])
+    if raw is None or raw == "":
+        return (), None
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise ValueError(f"{key} must be a list, got {type(raw).__name__}")
+    primary: list[str] = []
+    others: list[str] = []
+    for entry in raw:
+        if isinstance(entry, str):
+            value, is_primary = entry, False
+        elif isinstance(entry, Mapping):
+            value, is_primary = entry.get("value"), entry.get("primary") is True
+        else:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            continue
+        (primary if is_primary else others).append(value.strip())
+    values = tuple(dict.fromkeys(primary + others))
+    return values, (values[0] if values else None)
+
+
+# --- Records ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A Pipedrive person (a contact)."""
+
+    id: int
+    name: str
+    owner_id: int | None = None
+    org_id: int | None = None
+    emails: tuple[str, ...] = ()
+    primary_email: str | None = None
+    phones: tuple[str, ...] = ()
+    primary_phone: str | None = None
+    job_title: str | None = None
+    add_time: datetime | None = None
+    update_time: datetime | None = None
+    is_deleted: bool = False
+    label_ids: tuple[int, ...] = ()
+    lead_status: str | None = None
+    marketing_status: str | None = None
+    email_messages_count: int | None = None
+    incoming_mail_count: int | None = None
+    outgoing_mail_count: int | None = None
+    last_incoming_mail_time: datetime | None = None
+    last_outgoing_mail_time: datetime | None = None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any], *, lead_status_field: str | None = None) -> Self:
+        """Parse a v2 person item.
+
+        Pipedrive has no built-in lead status for persons; accounts keep it in a custom
+        field, whose 40-character key is passed as `lead_status_field`. A top-level
+        `lead_status` is read too when present.
+        """
+        item_id = _require_id(data)
+        emails, primary_email = _contact_values(data, "emails")
+        phones, primary_phone = _contact_values(data, "phones")
+        lead_status = _opt_text(data, "lead_status")
+        custom = data.get("custom_fields")
+        if lead_status_field and isinstance(custom, Mapping):
+            custom_value = custom.get(lead_status_field)
+            if isinstance(custom_value, Mapping):
+                custom_value = custom_value.get("label", custom_value.get("value"))
+            if isinstance(custom_value, str) and custom_value:
+                lead_status = custom_value
+        labels = data.get("label_ids")
+        label_ids = (
+            tuple(v for v in labels if isinstance(v, int) and not isinstance(v, bool))
+            if isinstance(labels, list)
+            else ()
+        )
+        return cls(
+            id=item_id,
+            name=_text(data, "name"),
+            owner_id=_ref_id(data, "owner_id"),
+            org_id=_ref_id(data, "org_id"),
+            emails=emails,
+            primary_email=primary_email,
+            phones=phones,
+            primary_phone=primary_phone,
+            job_title=_opt_text(data, "job_title"),
+            add_time=_time(data, "add_time"),
+            update_time=_time(data, "update_time"),
+            is_deleted=_flag(data, "is_deleted"),
+            label_ids=label_ids,
+            lead_status=lead_status,
+            marketing_status=_opt_text(data, "marketing_status"),
+            email_messages_count=_opt_int(data, "email_messages_count"),
+            incoming_mail_count=_opt_int(data, "incoming_mail_count"),
+            outgoing_mail_count=_opt_int(data, "outgoing_mail_count"),
+            last_incoming_mail_time=_time(data, "last_incoming_mail_time"),
+            last_outgoing_mail_time=_time(data, "last_outgoing_mail_time"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    """A Pipedrive organization, with its address split into the parts the app shows."""
+
+    id: int
+    name: str
+    owner_id: int | None = None
+    address: str | None = None
+    country: str | None = None
+    city: str | None = None
+    website: str | None = None
+    industry: str | None = None
+    employee_count: int | None = None
+    add_time: datetime | None = None
+    update_time: datetime | None = None
+    is_deleted: bool = False
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        item_id = _require_id(data)
+        address = data.get("address")
+        if isinstance(address, Mapping):
+            full = _opt_text(address, "value") or _opt_text(address, "formatted_address")
+            country = _opt_text(address, "country")
+            city = _opt_text(address, "locality")
+        else:
+            full = address.strip() or None if isinstance(address, str) else None
+            country = _opt_text(data, "address_country")
+            city = _opt_text(data, "address_locality")
+        return cls(
+            id=item_id,
+            name=_text(data, "name"),
+            owner_id=_ref_id(data, "owner_id"),
+            address=full,
+            country=country,
+            city=city,
+            website=_opt_text(data, "website"),
+            industry=_opt_text(data, "industry"),
+            employee_count=_opt_int(data, "employee_count"),
+            add_time=_time(data, "add_time"),
+            update_time=_time(data, "update_time"),
+            is_deleted=_flag(data, "is_deleted"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """A call, meeting, email, task, deadline, lunch or custom-type activity."""
+
+    id: int
+    type: str
+    subject: str
+    owner_id: int | None = None
+    person_id: int | None = None
+    org_id: int | None = None
+    deal_id: int | None = None
+    due_date: date | None = None
+    done: bool = False
+    marked_as_done_time: datetime | None = None
+    add_time: datetime | None = None
+    update_time: datetime | None = None
+    is_deleted: bool = False
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        item_id = _require_id(data)
+        person_id = _ref_id(data, "person_id")
+        if person_id is None:
+            participants = data.get("participants")
+            if isinstance(participants, list):
+                person_id = next(
+                    (
+                        p.get("person_id")
+                        for p in participants
+                        if isinstance(p, Mapping)
+                        and p.get("primary") is True
+                        and isinstance(p.get("person_id"), int)
+                    ),
+                    None,
+                )
+        try:
+            due_date = parse_api_date(data.get("due_date"))
+        except ValueError as exc:
+            raise ValueError(f"due_date: {exc}") from None
+        return cls(
+            id=item_id,
+            type=_text(data, "type"),
+            subject=_text(data, "subject"),
+            owner_id=_ref_id(data, "owner_id"),
+            person_id=person_id,
+            org_id=_ref_id(data, "org_id"),
+            deal_id=_ref_id(data, "deal_id"),
+            due_date=due_date,
+            done=_flag(data, "done"),
+            marked_as_done_time=_time(data, "marked_as_done_time"),
+            add_time=_time(data, "add_time"),
+            update_time=_time(data, "update_time"),
+            is_deleted=_flag(data, "is_deleted"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Deal:
+    """A deal; `status` is open, won, lost or deleted."""
+
+    id: int
+    title: str
+    owner_id: int | None = None
+    person_id: int | None = None
+    org_id: int | None = None
+    value: float = 0.0
+    currency: str = ""
+    status: str = "open"
+    add_time: datetime | None = None
+    update_time: datetime | None = None
+    close_time: datetime | None = None
+    is_deleted: bool = False
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        item_id = _require_id(data)
+        raw_value = data.get("value")
+        if raw_value is None:
+            value = 0.0
+        elif isinstance(raw_value, bool) or not isinstance(raw_value, int | float):
+            raise ValueError(f"value must be a number, got {raw_value!r}")
+        else:
+            value = float(raw_value)
+        is_deleted = _flag(data, "is_deleted")
+        status = _text(data, "status") or ("deleted" if is_deleted else "open")
+        return cls(
+            id=item_id,
+            title=_text(data, "title"),
+            owner_id=_ref_id(data, "owner_id"),
+            person_id=_ref_id(data, "person_id"),
+            org_id=_ref_id(data, "org_id"),
+            value=value,
+            currency=_text(data, "currency"),
+            status=status,
+            add_time=_time(data, "add_time"),
+            update_time=_time(data, "update_time"),
+            close_time=_time(data, "close_time"),
+            is_deleted=is_deleted or status == "deleted",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A Pipedrive user; from `/v1/users/me` it is the signed-in salesperson."""
+
+    id: int
+    name: str
+    email: str | None = None
+    company_id: int | None = None
+    company_name: str | None = None
+    company_domain: str | None = None
+    timezone_name: str | None = None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            id=_require_id(data),
+            name=_text(data, "name"),
+            email=_opt_text(data, "email"),
+            company_id=_opt_int(data, "company_id"),
+            company_name=_opt_text(data, "company_name"),
+            company_domain=_opt_text(data, "company_domain"),
+            timezone_name=_opt_text(data, "timezone_name"),
+        )

@@ -1,0 +1,217 @@
+"""The normalized organization store: find or create, merge, keep counts current.
+
+Merging is automatic only on equal normalized names; near matches are recorded
+as suggestions the user confirms or dismisses, because a wrong merge is worse
+than a missed one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.orm import Session
+
+from pipedriven_desktop.domain.orgnames import (
+    OrgCandidate,
+    normalize_org_name,
+    suggest_matches,
+)
+from pipedriven_desktop.store.clock import utcnow
+from pipedriven_desktop.store.models import Organization, OrganizationAlias, OrgSuggestionRow
+
+
+@dataclass(frozen=True)
+class OrganizationFields:
+    """What Pipedrive tells about an organization, in the store's terms."""
+
+    name: str
+    pipedrive_org_id: int | None = None
+    industry: str | None = None
+    size: int | None = None
+    website: str | None = None
+    address: str | None = None
+    country: str | None = None
+    city: str | None = None
+
+
+class OrganizationResolver:
+    """Maps Pipedrive organizations to local ones within one session.
+
+    Loads the lookup tables once, so resolving thousands of organizations in a
+    sync costs no query per organization.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._by_pipedrive_id: dict[int, str] = dict(
+            session.execute(
+                select(OrganizationAlias.pipedrive_org_id, OrganizationAlias.organization_id)
+            ).tuples()
+        )
+        self._by_normalized: dict[str, str] = {}
+        for org_id, normalized in session.execute(
+            select(Organization.id, Organization.normalized_name).order_by(Organization.created_at)
+        ).tuples():
+            self._by_normalized.setdefault(normalized, org_id)
+
+    def local_id_for(self, pipedrive_org_id: int | None) -> str | None:
+        if pipedrive_org_id is None:
+            return None
+        return self._by_pipedrive_id.get(pipedrive_org_id)
+
+    def resolve(self, fields: OrganizationFields, now: datetime | None = None) -> tuple[str, bool]:
+        """Return (local organization id, created) for ``fields``.
+
+        Order: same Pipedrive id, then same normalized name, else a new organization.
+        """
+        now = now or utcnow()
+        normalized = normalize_org_name(fields.name)
+        local_id = self.local_id_for(fields.pipedrive_org_id)
+        if local_id is None and normalized:
+            local_id = self._by_normalized.get(normalized)
+        created = local_id is None
+        if local_id is None:
+            org = Organization(
+                name=fields.name,
+                normalized_name=normalized,
+                pipedrive_org_id=fields.pipedrive_org_id,
+                created_at=now,
+                updated_at=now,
+            )
+            self._session.add(org)
+            self._session.flush([org])
+            local_id = org.id
+            if normalized:
+                self._by_normalized[normalized] = local_id
+        org_row = self._session.get(Organization, local_id)
+        assert org_row is not None
+        if org_row.pipedrive_org_id is None or org_row.pipedrive_org_id == fields.pipedrive_org_id:
+            org_row.pipedrive_org_id = fields.pipedrive_org_id
+            org_row.name = fields.name or org_row.name
+            org_row.normalized_name = normalize_org_name(org_row.name)
+            for column in ("industry", "size", "website", "address", "country", "city"):
+                value = getattr(fields, column)
+                if value is not None:
+                    setattr(org_row, column, value)
+            org_row.updated_at = now
+        if fields.pipedrive_org_id is not None:
+            self._remember_alias(fields.pipedrive_org_id, local_id, fields.name)
+        return local_id, created
+
+    def _remember_alias(self, pipedrive_org_id: int, local_id: str, name: str) -> None:
+        if self._by_pipedrive_id.get(pipedrive_org_id) == local_id:
+            alias = self._session.get(OrganizationAlias, pipedrive_org_id)
+            if alias is not None:
+                alias.name = name
+            return
+        self._session.merge(
+            OrganizationAlias(
+                pipedrive_org_id=pipedrive_org_id, organization_id=local_id, name=name
+            )
+        )
+        self._by_pipedrive_id[pipedrive_org_id] = local_id
+
+
+def refresh_organization_stats(session: Session, org_ids: Collection[str] | None = None) -> None:
+    """Recompute contact_count and last_activity in one statement.
+
+    ``org_ids`` limits the work to the organizations a sync touched; None does all.
+    """
+    stmt = text(
+        """
+        UPDATE organizations SET
+          contact_count = (
+            SELECT count(*) FROM contacts c WHERE c.organization_id = organizations.id
+          ),
+          last_activity = (
+            SELECT max(t) FROM (
+              SELECT max(c.last_contacted) AS t FROM contacts c
+               WHERE c.organization_id = organizations.id
+              UNION ALL
+              SELECT max(coalesce(a.marked_as_done_time, a.add_time)) FROM activities a
+               WHERE a.organization_id = organizations.id AND a.done = 1
+            )
+          )
+        """
+    )
+    if org_ids is None:
+        session.execute(stmt)
+        return
+    ids = list(org_ids)
+    chunk = 500
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        session.execute(
+            text(stmt.text + " WHERE id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": part},
+        )
+
+
+def record_suggestions(
+    session: Session, org_ids: Iterable[str], now: datetime | None = None
+) -> int:
+    """Record near-match suggestions for ``org_ids`` against every other organization.
+
+    Pairs the user dismissed stay dismissed; returns how many new pairs were added.
+    """
+    now = now or utcnow()
+    rows = session.execute(select(Organization.id, Organization.name)).tuples().all()
+    domains = _email_domains_by_org(session)
+    candidates = [
+        OrgCandidate(id=i, name=n, email_domains=domains.get(i, frozenset())) for i, n in rows
+    ]
+    names = dict(rows)
+    known = {
+        (a, b)
+        for a, b in session.execute(
+            select(OrgSuggestionRow.organization_id, OrgSuggestionRow.candidate_id)
+        ).tuples()
+    }
+    added = 0
+    for org_id in org_ids:
+        name = names.get(org_id)
+        if name is None:
+            continue
+        others = [c for c in candidates if c.id != org_id]
+        for suggestion in suggest_matches(name, others, domains.get(org_id, frozenset())):
+            pair = (org_id, suggestion.id)
+            if pair in known or (suggestion.id, org_id) in known:
+                continue
+            session.add(
+                OrgSuggestionRow(
+                    organization_id=org_id,
+                    candidate_id=suggestion.id,
+                    score=suggestion.score,
+                    reasons="; ".join(suggestion.reasons),
+                    status="open",
+                    created_at=now,
+                )
+            )
+            known.add(pair)
+            added += 1
+    return added
+
+
+def _email_domains_by_org(session: Session) -> dict[str, frozenset[str]]:
+    from pipedriven_desktop.domain.orgnames import email_domain
+
+    found: dict[str, set[str]] = {}
+    for org_id, email in session.execute(
+        text("SELECT organization_id, email FROM contacts WHERE organization_id IS NOT NULL")
+    ).tuples():
+        domain = email_domain(email)
+        if domain:
+            found.setdefault(org_id, set()).add(domain)
+    return {org_id: frozenset(values) for org_id, values in found.items()}
+
+
+def set_suggestion_status(session: Session, suggestion_id: str, status: str) -> None:
+    """Confirm or dismiss a suggestion; a dismissal is remembered across syncs."""
+    if status not in {"open", "dismissed", "confirmed"}:
+        raise ValueError(f"unknown suggestion status {status!r}")
+    session.execute(
+        update(OrgSuggestionRow).where(OrgSuggestionRow.id == suggestion_id).values(status=status)
+    )

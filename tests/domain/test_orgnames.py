@@ -1,0 +1,327 @@
+"""Organization names: exact keys merge, loose keys only suggest, and traps stay apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipedriven_desktop.domain.orgnames import (
+    OrgCandidate,
+    OrgSuggestion,
+    email_domain,
+    find_exact,
+    is_free_mail_domain,
+    match_key,
+    normalize_org_name,
+    org_names_equal,
+    suggest_matches,
+)
+
+
+def cands(*names: str) -> list[OrgCandidate]:
+    return [OrgCandidate(id=f"org-{i}", name=name) for i, name in enumerate(names)]
+
+
+# --- normalize_org_name ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Acme Corp.", "acme corp"),
+        ("ACME CORPORATION", "acme corporation"),
+        ("Acme Corp Ltd.", "acme corp ltd"),
+        ("", ""),
+        ("   \t\n ", ""),
+        ("  Acme    Corp  ", "acme corp"),
+        ("Acme\u00a0Corp", "acme corp"),  # no-break space
+        ("ＡＣＭＥ Corp", "acme corp"),  # full-width letters (NFKC)
+        ("Straße GmbH", "strasse gmbh"),  # casefold, not lower
+        ("Müller GmbH", "müller gmbh"),  # accents kept: they only loosen suggestions
+        ("AT&T", "at t"),
+        ("AT & T", "at t"),
+        ("O'Reilly Media", "oreilly media"),
+        ("O’Reilly Media", "oreilly media"),
+        ("A.B.C. Holdings", "abc holdings"),
+        ("Hewlett-Packard", "hewlett packard"),
+        ("Acme (Europe), Inc.", "acme europe inc"),
+        ("Acme Corp.,Ltd", "acme corp ltd"),
+        ("Acme+", "acme+"),  # symbols are not punctuation
+    ],
+)
+def test_normalize_org_name(name: str, expected: str) -> None:
+    assert normalize_org_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "equal"),
+    [
+        ("Acme Corp.", "ACME Corp", True),
+        ("Acme Corp.", "Acme Corp", True),
+        ("Acme Corp", "ACME CORPORATION", False),
+        ("Müller", "Muller", False),
+        ("", "  ", True),
+    ],
+)
+def test_org_names_equal(a: str, b: str, equal: bool) -> None:
+    assert org_names_equal(a, b) is equal
+
+
+# --- match_key ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("The Acme Corporation", "acme"),
+        ("ACME Corp.", "acme"),
+        ("Acmé, Inc.", "acme"),
+        ("Acme GmbH & Co. KG", "acme"),
+        ("Globex Corporation Ltd", "globex"),
+        ("Müller GmbH", "muller"),
+        ("Johnson & Johnson", "johnson and johnson"),
+        ("Johnson and Johnson Inc", "johnson and johnson"),
+        ("Smith & Co", "smith"),
+        ("Société Générale S.A.", "societe generale"),
+        ("Theranos", "theranos"),  # only a whole leading word "the"
+        ("Inc.", "inc"),  # nothing but a suffix: kept, never empty
+        ("", ""),
+    ],
+)
+def test_match_key(name: str, expected: str) -> None:
+    assert match_key(name) == expected
+
+
+# --- find_exact -----------------------------------------------------------------------------
+
+
+def test_exact_beats_fuzzy() -> None:
+    stored = cands("ACME CORPORATION", "Acme Corp")
+    found = find_exact("Acme Corp.", stored)
+    assert found is not None
+    assert found.name == "Acme Corp"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("acme corp", "org-0"),
+        ("  ACME   Corp.  ", "org-0"),
+        ("Globex", None),
+        ("Acme", None),
+        ("", None),
+    ],
+)
+def test_find_exact(name: str, expected: str | None) -> None:
+    found = find_exact(name, cands("Acme Corp", "Acme Corp.", "Globex Corporation"))
+    assert (found.id if found else None) == expected
+
+
+def test_find_exact_accepts_any_iterable() -> None:
+    found = find_exact("Acme Corp", iter(cands("Acme Corp")))
+    assert found is not None
+
+
+# --- suggest_matches: what must be suggested ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "stored"),
+    [
+        ("Acme Corp.", "The ACME Corporation"),
+        ("Müller GmbH", "Muller"),
+        ("Johnson & Johnson", "Johnson and Johnson Inc"),
+        ("Globex Corp", "Globex Corporation Ltd"),
+        ("Acmé, Inc.", "ACME Corp."),
+        ("Apple", "Apple Inc."),
+        ("Microsoft Corporation", "Microsft Corp"),  # one typo in a long name
+        ("United Airlines", "United Airline Inc."),
+        ("Hewlett Packard", "HewlettPackard"),
+        ("Société Générale", "Societe Generale SA"),
+    ],
+)
+def test_near_matches_are_suggested(query: str, stored: str) -> None:
+    suggestions = suggest_matches(query, cands(stored))
+    assert [s.name for s in suggestions] == [stored]
+    # and the other way round
+    assert [s.name for s in suggest_matches(stored, cands(query))] == [query]
+
+
+def test_suggestion_fields_and_reason() -> None:
+    [suggestion] = suggest_matches("Acme Corp.", cands("The ACME Corporation"))
+    assert suggestion == OrgSuggestion(
+        id="org-0",
+        name="The ACME Corporation",
+        score=100.0,
+        reasons=("same name without legal suffix, accents, '&' or 'The'",),
+    )
+
+
+def test_spelling_reason_carries_the_score() -> None:
+    [suggestion] = suggest_matches("Microsoft", cands("Microsft"))
+    assert suggestion.reasons == ("similar spelling 94",)
+    assert suggestion.score == pytest.approx(94.1, abs=0.1)
+
+
+# --- suggest_matches: what must not be suggested --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "stored"),
+    [
+        ("General Motors", "General Mills"),
+        ("Apple", "Apple Hospitality REIT"),
+        ("IBM", "International Business Machines"),
+        ("Deutsche Bank", "Deutsche Bahn"),
+        ("American Airlines", "American Express"),
+        ("Globe", "Globex"),  # one letter in a short name
+        ("Acme", "Acne"),
+        ("Studio 54", "Studio 45"),
+        ("Acme 1", "Acme 2"),
+        ("Siemens", "Siemens Healthineers"),
+        ("Initech", "Initrode"),
+    ],
+)
+def test_traps_are_not_suggested(query: str, stored: str) -> None:
+    assert suggest_matches(query, cands(stored)) == []
+    assert suggest_matches(stored, cands(query)) == []
+
+
+def test_exact_normalized_equals_are_merges_not_suggestions() -> None:
+    stored = cands("Acme Corp", "ACME CORPORATION")
+    suggestions = suggest_matches("Acme Corp.", stored)
+    assert [s.name for s in suggestions] == ["ACME CORPORATION"]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "..."])
+def test_empty_names_suggest_nothing(name: str) -> None:
+    assert suggest_matches(name, cands("Acme", "Globex")) == []
+
+
+def test_limit_and_order() -> None:
+    stored = cands("Acme Inc", "Acme GmbH", "Acme Ltd", "Acmee Corporation", "Globex")
+    ranked = suggest_matches(
+        "Acme Corp.",
+        [*stored, OrgCandidate("dom", "Acme SA", frozenset({"acme.com"}))],
+        email_domains=frozenset({"acme.com"}),
+    )
+    scores = [s.score for s in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert ranked[0].id == "dom"  # same score, more evidence first
+    assert "Globex" not in [s.name for s in ranked]
+    assert len(suggest_matches("Acme Corp.", stored, limit=2)) == 2
+    assert suggest_matches("Acme Corp.", stored, limit=0) == []
+
+
+# --- suggest_matches: email domain evidence -------------------------------------------------
+
+
+def with_domains(name: str, *domains: str) -> OrgCandidate:
+    return OrgCandidate(id="org-x", name=name, email_domains=frozenset(domains))
+
+
+@pytest.mark.parametrize(
+    ("query", "stored"),
+    [
+        ("Northwind Traders", "Northwind Trading"),  # 82: borderline
+        ("Pfizer", "Pfiser"),  # 83 but short
+        ("Globe", "Globex"),
+        ("Mueller", "Muller"),
+    ],
+)
+def test_shared_domain_lifts_borderline_to_suggestion(query: str, stored: str) -> None:
+    assert suggest_matches(query, [with_domains(stored, "example-corp.com")]) == []
+    [suggestion] = suggest_matches(
+        query,
+        [with_domains(stored, "example-corp.com", "other.org")],
+        email_domains=frozenset({"Example-Corp.com"}),
+    )
+    assert "same email domain example-corp.com" in suggestion.reasons
+    assert suggestion.reasons[0].startswith("similar spelling")
+
+
+def test_shared_domain_raises_the_score() -> None:
+    stored = [with_domains("Microsft", "microsoft.com")]
+    [alone] = suggest_matches("Microsoft", stored)
+    [backed] = suggest_matches("Microsoft", stored, email_domains=frozenset({"microsoft.com"}))
+    assert backed.score > alone.score
+    assert backed.score <= 100.0
+
+
+@pytest.mark.parametrize(
+    ("query", "stored"),
+    [
+        ("General Motors", "General Mills"),
+        ("Acme", "Globex"),
+        ("IBM", "International Business Machines"),
+        ("Studio 54", "Studio 45"),
+    ],
+)
+def test_shared_domain_alone_is_not_enough(query: str, stored: str) -> None:
+    result = suggest_matches(
+        query, [with_domains(stored, "shared.com")], email_domains=frozenset({"shared.com"})
+    )
+    assert result == []
+
+
+@pytest.mark.parametrize("domain", ["gmail.com", "yahoo.co.uk", "outlook.com", "gmx.de", "web.de"])
+def test_free_mail_domains_are_not_evidence(domain: str) -> None:
+    result = suggest_matches(
+        "Northwind Traders",
+        [with_domains("Northwind Trading", domain)],
+        email_domains=frozenset({domain}),
+    )
+    assert result == []
+
+
+# --- email_domain ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("email", "expected"),
+    [
+        ("jane@acme.com", "acme.com"),
+        ("Jane.Doe@ACME.Co.UK", "acme.co.uk"),
+        ("  jane@acme.com  ", "acme.com"),
+        ("jane@sales.acme.com", "sales.acme.com"),
+        ('"odd@local"@acme.com', "acme.com"),
+        ("jane@gmail.com", None),
+        ("jane@googlemail.com", None),
+        ("jane@yahoo.com", None),
+        ("jane@yahoo.co.uk", None),
+        ("jane@yahoo.de", None),
+        ("jane@hotmail.com", None),
+        ("jane@hotmail.fr", None),
+        ("jane@outlook.com", None),
+        ("jane@icloud.com", None),
+        ("jane@gmx.de", None),
+        ("jane@gmx.net", None),
+        ("jane@web.de", None),
+        ("jane@proton.me", None),
+        ("jane@protonmail.com", None),
+        ("jane@aol.com", None),
+        ("jane@live.com", None),
+        ("jane@mail.ru", None),
+        ("jane@livenation.com", "livenation.com"),
+        ("jane@live.nation.com", "live.nation.com"),
+        (None, None),
+        ("", None),
+        ("jane", None),
+        ("@acme.com", None),
+        ("jane@", None),
+        ("jane@acme", None),
+        ("jane@acme..com", None),
+        ("jane@-acme.com", None),
+        ("jane@10.0.0.1", None),
+        ("ja ne@acme.com", None),
+    ],
+)
+def test_email_domain(email: str | None, expected: str | None) -> None:
+    assert email_domain(email) == expected
+
+
+@pytest.mark.parametrize(
+    ("domain", "free"),
+    [("GMAIL.COM", True), ("yahoo.com.br", True), ("acme.com", False), ("gmx.example.com", False)],
+)
+def test_is_free_mail_domain(domain: str, free: bool) -> None:
+    assert is_free_mail_domain(domain) is free
