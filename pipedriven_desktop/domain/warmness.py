@@ -170,15 +170,18 @@ def _recent_item(count: int) -> ScoreComponent:
     return ScoreComponent(min(count, RECENT_ACTIVITY_CAP) * RECENT_ACTIVITY_POINTS, reason)
 
 
-@lru_cache(maxsize=4096)
-def _recency_item(days: int) -> ScoreComponent | None:
+def _recency_points(days: int) -> int:
     for limit, points in RECENCY_TIERS:
         if days < limit:
-            break
-    else:
-        if days <= STALE_AFTER_DAYS:
-            return None
-        points = STALE_POINTS
+            return points
+    return STALE_POINTS if days > STALE_AFTER_DAYS else 0
+
+
+@lru_cache(maxsize=4096)
+def _recency_item(days: int) -> ScoreComponent | None:
+    points = _recency_points(days)
+    if not points:
+        return None
     if days == 0:
         when = "today"
     elif days == 1:
@@ -192,9 +195,8 @@ def _recency_item(days: int) -> ScoreComponent | None:
 def _activity_items(count: int, kinds: frozenset[str]) -> tuple[tuple[ScoreComponent, ...], int]:
     """Items and points for `count` recent activities whose types are `kinds`."""
     lowered = {kind.casefold() for kind in kinds}
-    items = (_recent_item(count),) + tuple(
-        item for kind, item in _TYPE_BONUS_ITEMS.items() if kind in lowered
-    )
+    bonus = [item for kind, item in _TYPE_BONUS_ITEMS.items() if kind in lowered]
+    items = (_recent_item(count), *bonus)
     return items, sum(item.points for item in items)
 
 

@@ -129,7 +129,7 @@ def test_done_and_open_activities_both_count() -> None:
     ],
 )
 def test_recent_activities_count_up_to_three(count: int, expected: int, reason: str | None) -> None:
-    acts = tuple(days_ago(i % 30) for i in range(count)) + (days_ago(45), days_ago(400))
+    acts = (*(days_ago(i % 30) for i in range(count)), days_ago(45), days_ago(400))
     result = compute_warmness(facts(activities=acts), NOW)
     assert points(result, "activity") == expected
     assert reasons(result, "activity") == ([reason] if reason else [])
