@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, literal_column, or_, select, text, true
+from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, text, true
 from sqlalchemy.sql.elements import UnaryExpression
 
 from pipedriven_desktop.store.models import Contact, Organization
@@ -125,7 +125,7 @@ def where_clause(contact_filter: ContactFilter, now: datetime) -> ColumnElement[
 
 
 def _matches_search(match: str) -> ColumnElement[bool]:
-    fts_rows = (
+    fts_rows: Select[Any] = (
         select(literal_column("rowid"))
         .select_from(text("contacts_fts"))
         .where(text("contacts_fts MATCH :q").bindparams(q=match))

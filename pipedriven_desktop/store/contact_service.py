@@ -264,7 +264,7 @@ class ContactService:
 
     def _next_activities(self, conn: Connection, ids: list[str], now: datetime) -> dict[str, Any]:
         result = conn.execute(_NEXT_ACTIVITY_SQL, {"ids": ids, "today": now.date().isoformat()})
-        return {contact_id: _as_date(due) for contact_id, due in result.tuples()}
+        return {contact_id: _as_date(due) for contact_id, due in result}
 
     def _sync_status(self, conn: Connection) -> SyncStatus:
         last = conn.execute(

@@ -20,7 +20,12 @@ from pipedriven_desktop.domain.orgnames import (
     suggest_matches,
 )
 from pipedriven_desktop.store.clock import utcnow
-from pipedriven_desktop.store.models import Organization, OrganizationAlias, OrgSuggestionRow
+from pipedriven_desktop.store.models import (
+    Organization,
+    OrganizationAlias,
+    OrgSuggestionRow,
+    new_id,
+)
 
 
 @dataclass(frozen=True)
@@ -46,15 +51,14 @@ class OrganizationResolver:
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._by_pipedrive_id: dict[int, str] = dict(
-            session.execute(
-                select(OrganizationAlias.pipedrive_org_id, OrganizationAlias.organization_id)
-            ).tuples()
-        )
+        aliases = session.execute(
+            select(OrganizationAlias.pipedrive_org_id, OrganizationAlias.organization_id)
+        ).all()
+        self._by_pipedrive_id: dict[int, str] = {alias[0]: alias[1] for alias in aliases}
         self._by_normalized: dict[str, str] = {}
         for org_id, normalized in session.execute(
             select(Organization.id, Organization.normalized_name).order_by(Organization.created_at)
-        ).tuples():
+        ):
             self._by_normalized.setdefault(normalized, org_id)
 
     def local_id_for(self, pipedrive_org_id: int | None) -> str | None:
@@ -66,6 +70,8 @@ class OrganizationResolver:
         """Return (local organization id, created) for ``fields``.
 
         Order: same Pipedrive id, then same normalized name, else a new organization.
+        Details are taken from the organization's own Pipedrive record only, so a
+        merged alias never overwrites the name of the organization it joined.
         """
         now = now or utcnow()
         normalized = normalize_org_name(fields.name)
@@ -75,28 +81,32 @@ class OrganizationResolver:
         created = local_id is None
         if local_id is None:
             org = Organization(
+                id=new_id(),
                 name=fields.name,
                 normalized_name=normalized,
                 pipedrive_org_id=fields.pipedrive_org_id,
+                contact_count=0,
                 created_at=now,
                 updated_at=now,
             )
             self._session.add(org)
-            self._session.flush([org])
             local_id = org.id
             if normalized:
                 self._by_normalized[normalized] = local_id
-        org_row = self._session.get(Organization, local_id)
-        assert org_row is not None
-        if org_row.pipedrive_org_id is None or org_row.pipedrive_org_id == fields.pipedrive_org_id:
-            org_row.pipedrive_org_id = fields.pipedrive_org_id
-            org_row.name = fields.name or org_row.name
-            org_row.normalized_name = normalize_org_name(org_row.name)
+        else:
+            found = self._session.get(Organization, local_id)
+            assert found is not None
+            org = found
+        if org.pipedrive_org_id is None or org.pipedrive_org_id == fields.pipedrive_org_id:
+            org.pipedrive_org_id = fields.pipedrive_org_id
+            if fields.name:
+                org.name = fields.name
+                org.normalized_name = normalized
             for column in ("industry", "size", "website", "address", "country", "city"):
                 value = getattr(fields, column)
                 if value is not None:
-                    setattr(org_row, column, value)
-            org_row.updated_at = now
+                    setattr(org, column, value)
+            org.updated_at = now
         if fields.pipedrive_org_id is not None:
             self._remember_alias(fields.pipedrive_org_id, local_id, fields.name)
         return local_id, created
@@ -158,7 +168,7 @@ def record_suggestions(
     Pairs the user dismissed stay dismissed; returns how many new pairs were added.
     """
     now = now or utcnow()
-    rows = session.execute(select(Organization.id, Organization.name)).tuples().all()
+    rows = session.execute(select(Organization.id, Organization.name)).all()
     domains = _email_domains_by_org(session)
     candidates = [
         OrgCandidate(id=i, name=n, email_domains=domains.get(i, frozenset())) for i, n in rows
@@ -168,7 +178,7 @@ def record_suggestions(
         (a, b)
         for a, b in session.execute(
             select(OrgSuggestionRow.organization_id, OrgSuggestionRow.candidate_id)
-        ).tuples()
+        )
     }
     added = 0
     for org_id in org_ids:
@@ -201,7 +211,7 @@ def _email_domains_by_org(session: Session) -> dict[str, frozenset[str]]:
     found: dict[str, set[str]] = {}
     for org_id, email in session.execute(
         text("SELECT organization_id, email FROM contacts WHERE organization_id IS NOT NULL")
-    ).tuples():
+    ):
         domain = email_domain(email)
         if domain:
             found.setdefault(org_id, set()).add(domain)

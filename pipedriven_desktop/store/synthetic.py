@@ -10,13 +10,21 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import Table, insert, text
 
 from pipedriven_desktop.domain.orgnames import normalize_org_name
 from pipedriven_desktop.store.clock import utcnow
 from pipedriven_desktop.store.contact_service import OWNER_KEY
 from pipedriven_desktop.store.database import Database
-from pipedriven_desktop.store.models import Activity, AppMeta, Contact, Deal, Organization, new_id
+from pipedriven_desktop.store.models import (
+    Activity,
+    AppMeta,
+    Base,
+    Contact,
+    Deal,
+    Organization,
+    new_id,
+)
 from pipedriven_desktop.store.organizations import refresh_organization_stats
 
 FIRST = ["Anna", "José", "Zoë", "Łukasz", "Björn", "Chloé", "Mei", "Ömer", "Sven", "Priya", "Liam"]
@@ -24,6 +32,12 @@ LAST = ["Müller", "García", "Nowak", "O'Brien", "Smith", "Søren", "Tanaka", "
 COMPANIES = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay"]
 SUFFIXES = ["Corp", "Inc.", "GmbH", "Ltd", "AG", "Group", "Labs"]
 ACTIVITY_TYPES = ["call", "meeting", "email", "task", "deadline", "lunch"]
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def populate(
@@ -115,12 +129,12 @@ def populate(
                 }
             )
     with db.session() as session:
-        session.execute(insert(Organization.__table__), org_rows)
-        session.execute(insert(Contact.__table__), contact_rows)
+        session.execute(insert(_table(Organization)), org_rows)
+        session.execute(insert(_table(Contact)), contact_rows)
         if activity_rows:
-            session.execute(insert(Activity.__table__), activity_rows)
+            session.execute(insert(_table(Activity)), activity_rows)
         if deal_rows:
-            session.execute(insert(Deal.__table__), deal_rows)
+            session.execute(insert(_table(Deal)), deal_rows)
         session.merge(AppMeta(key=OWNER_KEY, value=str(owner_id)))
         refresh_organization_stats(session)
         session.execute(text("ANALYZE"))

@@ -20,17 +20,23 @@ PHONE_DIGITS = (
 )
 
 
+def _phone_search_terms(col: str) -> str:
+    """The phone's digits, also without a 1-3 digit country code, so '1701234' finds it."""
+    digits = PHONE_DIGITS.format(col=col)
+    return " || ' ' || ".join([digits] + [f"substr({digits}, {n})" for n in (2, 3, 4)])
+
+
 def _fts_row(alias: str) -> str:
     return (
         f"{alias}.rowid, {alias}.name, {alias}.email, {alias}.phone, "
-        + PHONE_DIGITS.format(col=f"{alias}.phone")
+        + _phone_search_terms(f"{alias}.phone")
         + f", (SELECT o.name FROM organizations o WHERE o.id = {alias}.organization_id)"
     )
 
 
 EXTRA_UPGRADE_SQL = [
-    "CREATE INDEX ix_contacts_my500 ON contacts "
-    "(owner_id, added_to_campaign DESC, warmness_score ASC, last_contacted ASC, created_at DESC, id)",
+    "CREATE INDEX ix_contacts_my500 ON contacts (owner_id, added_to_campaign DESC, "
+    "warmness_score ASC, last_contacted ASC, created_at DESC, id)",
     "CREATE INDEX ix_contacts_all_order ON contacts "
     "(added_to_campaign DESC, warmness_score ASC, last_contacted ASC, created_at DESC, id)",
     "CREATE INDEX ix_activities_contact_recent ON activities (contact_id, add_time DESC)",

@@ -1,0 +1,204 @@
+"""Command line: the GUI by default, plus headless ``sync``, ``export`` and ``orgs``.
+
+Heavy modules (Qt, the HTTP client) are imported only by the command that needs
+them, so ``export`` stays quick and the GUI starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from pipedriven_desktop import __version__
+from pipedriven_desktop.paths import DEFAULT_BASE_URL, default_db_path
+
+EXPORT_BATCH = 1000
+EXPORT_FIELDS = (
+    "id",
+    "pipedrive_person_id",
+    "name",
+    "email",
+    "phone",
+    "job_title",
+    "organization",
+    "organization_id",
+    "pipedrive_org_id",
+    "warmness_score",
+    "warmness_breakdown",
+    "last_contacted",
+    "added_to_campaign",
+    "lead_status",
+    "created_at",
+)
+ORG_FIELDS = (
+    "id",
+    "name",
+    "normalized_name",
+    "pipedrive_org_id",
+    "contact_count",
+    "last_activity",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pipedriven-desktop",
+        description="My-500: your Pipedrive contacts, mirrored locally, in the order to work them.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--db", type=Path, help="database file (default: user data directory)")
+    parser.add_argument("--demo", action="store_true", help="run on the bundled demo account")
+    parser.add_argument(
+        "--demo-if-no-token",
+        action="store_true",
+        help="use the demo account unless a Pipedrive token is configured",
+    )
+    parser.add_argument("--base-url", help=f"Pipedrive API base (default {DEFAULT_BASE_URL})")
+    parser.add_argument(
+        "--screenshot", type=Path, help="save a PNG of the window once it shows data, then exit"
+    )
+    commands = parser.add_subparsers(dest="command")
+
+    sync = commands.add_parser("sync", help="pull changes from Pipedrive without the GUI")
+    sync.add_argument("--db", type=Path, default=None, dest="sub_db")
+    sync.add_argument("--base-url", default=None, dest="sub_base_url")
+    sync.add_argument("--full", action="store_true", help="re-list everything, drop deletions")
+
+    export = commands.add_parser("export", help="print My-500 in order")
+    export.add_argument("--db", type=Path, default=None, dest="sub_db")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--limit", type=_positive_int, default=None)
+
+    orgs = commands.add_parser("orgs", help="print the organization store")
+    orgs.add_argument("--db", type=Path, default=None, dest="sub_db")
+    orgs.add_argument("--format", choices=("json", "csv"), default="json")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a positive whole number")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    db_path: Path = getattr(args, "sub_db", None) or args.db or default_db_path()
+    if args.command == "sync":
+        return _sync(args, db_path)
+    if args.command == "export":
+        return _guarded(lambda: _export(db_path, args.format, args.limit, sys.stdout))
+    if args.command == "orgs":
+        return _guarded(lambda: _orgs(db_path, args.format, sys.stdout))
+    return _gui(args)
+
+
+def _guarded(action: Any) -> int:
+    from pipedriven_desktop.store.database import DatabaseError
+
+    try:
+        action()
+    except DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+def _sync(args: argparse.Namespace, db_path: Path) -> int:
+    from pipedriven_desktop.secrets import get_token
+    from pipedriven_desktop.sync.command import sync_command
+
+    base_url = args.sub_base_url or args.base_url or DEFAULT_BASE_URL
+    return sync_command(db_path, base_url, args.full, get_token())
+
+
+def _gui(args: argparse.Namespace) -> int:
+    from pipedriven_desktop.app import GuiOptions, run_gui
+
+    demo = bool(args.demo)
+    if args.demo_if_no_token and not demo:
+        from pipedriven_desktop.secrets import get_token
+
+        demo = get_token() is None
+    return run_gui(
+        GuiOptions(
+            db_path=args.db,
+            demo=demo,
+            screenshot=args.screenshot,
+            base_url=args.base_url,
+        )
+    )
+
+
+def _export(db_path: Path, fmt: str, limit: int | None, out: TextIO) -> None:
+    from pipedriven_desktop.store.contact_query import ContactFilter
+    from pipedriven_desktop.store.contact_service import ContactService
+    from pipedriven_desktop.store.database import open_database
+    from pipedriven_desktop.store.rows import contact_to_json
+
+    db = open_database(db_path)
+    try:
+        service = ContactService(db)
+        contact_filter = ContactFilter(owner_id=service.owner_id())
+
+        def records() -> Iterator[dict[str, Any]]:
+            offset = 0
+            while limit is None or offset < limit:
+                size = EXPORT_BATCH if limit is None else min(EXPORT_BATCH, limit - offset)
+                rows = service.window(contact_filter, offset, size, with_next=False)
+                for row in rows:
+                    record = contact_to_json(row)
+                    del record["recent_activities"], record["next_activity"]
+                    yield record
+                if len(rows) < size:
+                    return
+                offset += size
+
+        _write(records(), fmt, out, EXPORT_FIELDS)
+    finally:
+        db.close()
+
+
+def _orgs(db_path: Path, fmt: str, out: TextIO) -> None:
+    from pipedriven_desktop.store.contact_service import ContactService
+    from pipedriven_desktop.store.database import open_database
+    from pipedriven_desktop.store.rows import organization_to_json
+
+    db = open_database(db_path)
+    try:
+        rows = ContactService(db).organizations()
+        _write((organization_to_json(row) for row in rows), fmt, out, ORG_FIELDS)
+    finally:
+        db.close()
+
+
+def _write(records: Iterator[dict[str, Any]], fmt: str, out: TextIO, fields: Sequence[str]) -> None:
+    """Stream records as a JSON list or CSV, without holding them all in memory."""
+    if fmt == "json":
+        out.write("[")
+        count = 0
+        for record in records:
+            out.write(",\n  " if count else "\n  ")
+            out.write(json.dumps(record, ensure_ascii=False))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+        return
+    writer = csv.DictWriter(out, fieldnames=list(fields), extrasaction="ignore")
+    writer.writeheader()
+    for record in records:
+        writer.writerow(
+            {
+                key: json.dumps(value, ensure_ascii=False)
+                if isinstance(value, dict | list)
+                else value
+                for key, value in record.items()
+            }
+        )

@@ -1,0 +1,262 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import event, insert, select
+
+from pipedriven_desktop.store.contact_query import ContactFilter, SortKey, WarmnessBand, fts_query
+from pipedriven_desktop.store.contact_service import ContactService
+from pipedriven_desktop.store.contacts import set_campaign
+from pipedriven_desktop.store.database import Database, open_database
+from pipedriven_desktop.store.models import Activity, Contact, Organization
+from pipedriven_desktop.store.synthetic import populate
+
+NOW = datetime(2026, 11, 25, 12, 0, 0)
+
+
+def add_org(db: Database, name: str) -> str:
+    from pipedriven_desktop.domain.orgnames import normalize_org_name
+
+    with db.session() as session:
+        org = Organization(
+            name=name, normalized_name=normalize_org_name(name), created_at=NOW, updated_at=NOW
+        )
+        session.add(org)
+        session.flush()
+        return org.id
+
+
+def add_contact(db: Database, name: str, **fields: object) -> str:
+    values: dict[str, object] = {
+        "name": name,
+        "owner_id": 1,
+        "created_at": NOW,
+        "updated_at": NOW,
+        "warmness_score": 5,
+    }
+    values.update(fields)
+    with db.session() as session:
+        contact = Contact(**values)
+        session.add(contact)
+        session.flush()
+        return contact.id
+
+
+def names(rows: object) -> list[str]:
+    return [row.name for row in rows]  # type: ignore[attr-defined]
+
+
+class StatementCounter:
+    def __init__(self, db: Database) -> None:
+        self.count = 0
+        event.listen(db.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_args: object) -> None:
+        self.count += 1
+
+
+def test_my500_order_campaign_then_coldest_then_oldest_contact_then_newest(db: Database) -> None:
+    add_contact(db, "warm", warmness_score=6, last_contacted=NOW - timedelta(days=3))
+    add_contact(db, "cold recent", warmness_score=1, last_contacted=NOW - timedelta(days=1))
+    add_contact(db, "cold old", warmness_score=1, last_contacted=NOW - timedelta(days=50))
+    add_contact(db, "cold never, older", warmness_score=1, created_at=NOW - timedelta(days=9))
+    add_contact(db, "cold never, newer", warmness_score=1, created_at=NOW - timedelta(days=1))
+    add_contact(db, "hot in campaign", warmness_score=9, added_to_campaign=True)
+    add_contact(db, "someone else's", warmness_score=0, owner_id=2)
+    page = ContactService(db).page(ContactFilter(owner_id=1), 1, 50)
+    assert names(page.rows) == [
+        "hot in campaign",
+        "cold never, newer",
+        "cold never, older",
+        "cold old",
+        "cold recent",
+        "warm",
+    ]
+    assert page.pagination.total == 6
+
+
+def test_pagination_info(db: Database) -> None:
+    for index in range(7):
+        add_contact(db, f"c{index}")
+    service = ContactService(db)
+    first = service.page(ContactFilter(owner_id=1), 1, 3)
+    last = service.page(ContactFilter(owner_id=1), 3, 3)
+    assert first.pagination.to_json() == {
+        "page": 1,
+        "limit": 3,
+        "total": 7,
+        "total_pages": 3,
+        "has_next": True,
+        "has_prev": False,
+    }
+    assert len(last.rows) == 1
+    assert last.pagination.has_prev
+    assert not last.pagination.has_next
+    all_ids = {
+        row.id for p in (1, 2, 3) for row in service.page(ContactFilter(owner_id=1), p, 3).rows
+    }
+    assert len(all_ids) == 7
+
+
+def test_rows_carry_organization_and_five_most_recent_activities(db: Database) -> None:
+    org_id = add_org(db, "Acme Corp")
+    contact_id = add_contact(db, "Anna", organization_id=org_id)
+    with db.session() as session:
+        session.execute(
+            insert(Activity),
+            [
+                {"contact_id": contact_id, "type": "call", "add_time": NOW - timedelta(days=d)}
+                for d in range(8)
+            ],
+        )
+    row = ContactService(db).page(ContactFilter(owner_id=1), 1, 10).rows[0]
+    assert row.organization is not None
+    assert row.organization.name == "Acme Corp"
+    assert [a.add_time for a in row.recent_activities] == [
+        NOW - timedelta(days=d) for d in range(5)
+    ]
+
+
+@pytest.mark.parametrize("page_size", [10, 500])
+def test_statement_count_does_not_grow_with_page_size(tmp_path, page_size: int) -> None:
+    db = open_database(tmp_path / "big.sqlite3")
+    populate(db, contacts=600, activities_per_contact=3, seed=3)
+    counter = StatementCounter(db)
+    page = ContactService(db).page(ContactFilter(owner_id=1), 1, page_size)
+    db.close()
+    assert len(page.rows) == page_size
+    assert all(row.recent_activities for row in page.rows)
+    assert counter.count <= 7
+
+
+def test_repeated_read_is_cached_until_a_write(db: Database) -> None:
+    contact_id = add_contact(db, "Anna")
+    service = ContactService(db)
+    assert not service.page(ContactFilter(owner_id=1)).performance.cache_hit
+    again = service.page(ContactFilter(owner_id=1))
+    assert again.performance.cache_hit
+    set_campaign(db, contact_id, True)
+    after_write = service.page(ContactFilter(owner_id=1))
+    assert not after_write.performance.cache_hit
+    assert after_write.rows[0].added_to_campaign
+
+
+def test_cache_sees_writes_from_another_connection(db: Database) -> None:
+    contact_id = add_contact(db, "Anna")
+    service = ContactService(db)
+    service.page(ContactFilter(owner_id=1))
+    other = open_database(db.path)
+    set_campaign(other, contact_id, True)
+    other.close()
+    page = service.page(ContactFilter(owner_id=1))
+    assert not page.performance.cache_hit
+    assert page.rows[0].added_to_campaign
+
+
+def test_payload_has_the_seed_shape(db: Database) -> None:
+    add_contact(db, "Anna")
+    payload = ContactService(db).page(ContactFilter(owner_id=1)).to_json()
+    assert set(payload) == {"rows", "pagination", "sync_status", "performance"}
+    assert set(payload["performance"]) == {"query_ms", "cache_hit", "total_ms"}
+    assert payload["rows"][0]["name"] == "Anna"
+
+
+def test_search_is_accent_and_case_insensitive_over_name_email_phone_org(db: Database) -> None:
+    org_id = add_org(db, "Müller Maschinenbau GmbH")
+    add_contact(db, "José Álvarez", email="jose@alvarez.es")
+    add_contact(db, "Zoë Smith", phone="+49 170 1234567")
+    add_contact(db, "Pat Doe", organization_id=org_id)
+    add_contact(db, "Other Person", email="other@example.com")
+    service = ContactService(db)
+
+    def search(text: str) -> list[str]:
+        return sorted(names(service.page(ContactFilter(owner_id=1, search=text)).rows))
+
+    assert search("jose") == ["José Álvarez"]
+    assert search("ALVAR") == ["José Álvarez"]
+    assert search("zoe") == ["Zoë Smith"]
+    assert search("1701234") == ["Zoë Smith"]
+    assert search("muller") == ["Pat Doe"]
+    assert search("alvarez.es") == ["José Álvarez"]
+    assert search('"quoted OR) *') == []
+    assert len(search("")) == 4
+
+
+def test_search_follows_an_organization_rename(db: Database) -> None:
+    org_id = add_org(db, "Initech")
+    add_contact(db, "Peter", organization_id=org_id)
+    with db.session() as session:
+        org = session.get(Organization, org_id)
+        assert org is not None
+        org.name = "Initrode"
+    service = ContactService(db)
+    assert names(service.page(ContactFilter(search="initrode")).rows) == ["Peter"]
+    assert names(service.page(ContactFilter(search="initech")).rows) == []
+
+
+def test_filters_band_campaign_stale_and_organization(db: Database) -> None:
+    org_id = add_org(db, "Globex")
+    add_contact(db, "cold", warmness_score=2, last_contacted=NOW - timedelta(days=200))
+    add_contact(db, "warm", warmness_score=5, organization_id=org_id)
+    add_contact(db, "hot", warmness_score=8, added_to_campaign=True, last_contacted=datetime.now())
+    service = ContactService(db)
+
+    def rows(**kwargs: object) -> list[str]:
+        return sorted(names(service.page(ContactFilter(owner_id=1, **kwargs)).rows))  # type: ignore[arg-type]
+
+    assert rows(band=WarmnessBand.COLD) == ["cold"]
+    assert rows(band=WarmnessBand.WARM) == ["warm"]
+    assert rows(band=WarmnessBand.HOT) == ["hot"]
+    assert rows(in_campaign=True) == ["hot"]
+    assert rows(stale_only=True) == ["cold", "warm"]
+    assert rows(organization_id=org_id) == ["warm"]
+    assert rows(no_organization=True) == ["cold", "hot"]
+
+
+def test_sorting_by_a_column_in_sql(db: Database) -> None:
+    add_contact(db, "bravo")
+    add_contact(db, "Alpha")
+    add_contact(db, "charlie")
+    service = ContactService(db)
+    ascending = service.page(ContactFilter(sort=SortKey.NAME)).rows
+    descending = service.page(ContactFilter(sort=SortKey.NAME, descending=True)).rows
+    assert names(ascending) == ["Alpha", "bravo", "charlie"]
+    assert names(descending) == ["charlie", "bravo", "Alpha"]
+
+
+def test_window_and_count_agree_with_pages(db: Database) -> None:
+    for index in range(12):
+        add_contact(db, f"c{index:02d}", warmness_score=index % 4)
+    service = ContactService(db)
+    contact_filter = ContactFilter(owner_id=1)
+    window = service.window(contact_filter, 5, 4)
+    page = service.page(contact_filter, 2, 5)
+    assert service.count(contact_filter) == 12
+    assert [r.id for r in window[:4]] == [r.id for r in page.rows[:4]]
+
+
+def test_organizations_largest_first_and_filtered(db: Database) -> None:
+    small = add_org(db, "Small Co")
+    big = add_org(db, "Big Corp")
+    with db.session() as session:
+        session.execute(
+            Organization.__table__.update()  # type: ignore[attr-defined]
+            .where(Organization.id == big)
+            .values(contact_count=5)
+        )
+    service = ContactService(db)
+    assert [o.id for o in service.organizations()] == [big, small]
+    assert [o.name for o in service.organizations("small")] == ["Small Co"]
+
+
+def test_fts_query_neutralises_operators() -> None:
+    assert fts_query("") is None
+    assert fts_query("  ") is None
+    assert fts_query('anna OR "bob') == '"anna"* "OR"* "bob"*'
+
+
+def test_set_campaign_on_missing_contact(db: Database) -> None:
+    assert set_campaign(db, "no-such-id", True) is False
+    with db.session() as session:
+        assert session.scalar(select(Contact.id)) is None
