@@ -8,13 +8,15 @@ cache; any commit, from this process or another, invalidates it.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, select, text
+from sqlalchemy import Connection, Row, func, select
 
 from pipedriven_desktop.store.clock import utcnow
 from pipedriven_desktop.store.contact_query import ContactFilter, order_by, where_clause
@@ -60,24 +62,22 @@ _CONTACT_COLUMNS = (
     Organization.pipedrive_org_id.label("org_pipedrive_id"),
 )
 
-_RECENT_ACTIVITIES_SQL = text(
-    """
-    SELECT id, contact_id, type, subject, due_date, done, add_time FROM (
-      SELECT a.id, a.contact_id, a.type, a.subject, a.due_date, a.done, a.add_time,
-             row_number() OVER (PARTITION BY a.contact_id ORDER BY a.add_time DESC, a.id) AS rn
-        FROM activities a WHERE a.contact_id IN :ids
-    ) WHERE rn <= :n
-    ORDER BY contact_id, rn
-    """
-).bindparams(bindparam("ids", expanding=True))
+# One correlated LIMIT per contact, served by ix_activities_contact_recent: about
+# twice as fast as a window function over all of the page's activities.
+_RECENT_ACTIVITIES_SQL = """
+    SELECT a.id, a.contact_id, a.type, a.subject, a.due_date, a.done, a.add_time
+      FROM json_each(?) AS page
+      JOIN activities a ON a.rowid IN (
+        SELECT b.rowid FROM activities b WHERE b.contact_id = page.value
+         ORDER BY b.add_time DESC, b.id LIMIT ?
+      )
+"""
 
-_NEXT_ACTIVITY_SQL = text(
-    """
+_NEXT_ACTIVITY_SQL = """
     SELECT contact_id, min(due_date) FROM activities
-     WHERE contact_id IN :ids AND done = 0 AND due_date >= :today
+     WHERE contact_id IN ({ids}) AND done = 0 AND due_date >= ?
      GROUP BY contact_id
-    """
-).bindparams(bindparam("ids", expanding=True))
+"""
 
 
 class ContactService:
@@ -224,7 +224,7 @@ class ContactService:
             .offset(offset)
             .limit(limit)
         )
-        return tuple(_contact_row(row) for row in conn.execute(stmt))
+        return tuple(_contact_row(row) for row in conn.execute(stmt).all())
 
     def _with_activities(
         self, conn: Connection, rows: Sequence[ContactRow], now: datetime
@@ -233,20 +233,23 @@ class ContactService:
             return ()
         ids = [row.id for row in rows]
         recent: dict[str, list[ActivityRow]] = {}
-        for act in conn.execute(_RECENT_ACTIVITIES_SQL, {"ids": ids, "n": RECENT_ACTIVITIES}):
-            recent.setdefault(act.contact_id, []).append(
+        found = conn.exec_driver_sql(
+            _RECENT_ACTIVITIES_SQL, (json.dumps(ids), RECENT_ACTIVITIES)
+        ).all()
+        for act_id, contact_id, kind, subject, due, done, added in found:
+            recent.setdefault(contact_id, []).append(
                 ActivityRow(
-                    id=act.id,
-                    type=act.type,
-                    subject=act.subject,
-                    due_date=_as_date(act.due_date),
-                    done=bool(act.done),
-                    add_time=_as_datetime(act.add_time),
+                    id=act_id,
+                    type=kind,
+                    subject=subject,
+                    due_date=_as_date(due),
+                    done=bool(done),
+                    add_time=_as_datetime(added),
                 )
             )
         next_by_contact = self._next_activities(conn, ids, now)
         return tuple(
-            _replace(
+            replace(
                 row,
                 recent_activities=tuple(recent.get(row.id, ())),
                 next_activity=next_by_contact.get(row.id),
@@ -260,11 +263,11 @@ class ContactService:
         if not rows:
             return ()
         next_by_contact = self._next_activities(conn, [row.id for row in rows], now)
-        return tuple(_replace(row, next_activity=next_by_contact.get(row.id)) for row in rows)
+        return tuple(replace(row, next_activity=next_by_contact.get(row.id)) for row in rows)
 
     def _next_activities(self, conn: Connection, ids: list[str], now: datetime) -> dict[str, Any]:
-        result = conn.execute(_NEXT_ACTIVITY_SQL, {"ids": ids, "today": now.date().isoformat()})
-        return {contact_id: _as_date(due) for contact_id, due in result}
+        found = _raw_rows(conn, _NEXT_ACTIVITY_SQL, ids, now.date().isoformat())
+        return {contact_id: _as_date(due) for contact_id, due in found}
 
     def _sync_status(self, conn: Connection) -> SyncStatus:
         last = conn.execute(
@@ -315,6 +318,12 @@ def _write_token(conn: Connection) -> tuple[int, int, int]:
     return (id(raw), data_version, int(getattr(raw, "total_changes", 0)))
 
 
+def _raw_rows(conn: Connection, sql: str, ids: list[str], *params: object) -> list[Any]:
+    """Run a per-page lookup on the driver directly: plain tuples, no per-row overhead."""
+    statement = sql.format(ids=",".join("?" * len(ids)))
+    return conn.exec_driver_sql(statement, (*ids, *params)).all()
+
+
 def _contact_row(row: Row[Any]) -> ContactRow:
     org = (
         OrganizationRef(id=row.org_id, name=row.org_name, pipedrive_org_id=row.org_pipedrive_id)
@@ -338,17 +347,9 @@ def _contact_row(row: Row[Any]) -> ContactRow:
     )
 
 
-def _replace(row: ContactRow, **changes: Any) -> ContactRow:
-    from dataclasses import replace
-
-    return replace(row, **changes)
-
-
 def _as_date(value: Any) -> Any:
     if value is None or not isinstance(value, str):
         return value
-    from datetime import date
-
     return date.fromisoformat(value[:10])
 
 

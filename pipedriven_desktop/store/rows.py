@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -17,8 +17,9 @@ class OrganizationRef:
     pipedrive_org_id: int | None
 
 
-@dataclass(frozen=True)
-class ActivityRow:
+class ActivityRow(NamedTuple):
+    """A tuple, not a dataclass: a page builds thousands of these, and tuples are cheap."""
+
     id: str
     type: str
     subject: str | None

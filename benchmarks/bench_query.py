@@ -1,0 +1,146 @@
+"""My-500 query and search at the store level, beside the old page's N+1 loading."""
+
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from pathlib import Path
+
+from sqlalchemy import event
+
+from benchmarks.datasets import database
+from benchmarks.harness import Figure, time_ms
+from pipedriven_desktop.store.contact_query import ContactFilter
+from pipedriven_desktop.store.contact_service import ContactService
+from pipedriven_desktop.store.database import open_database
+
+PAGE = 500
+SEARCH_TERMS = ["m", "mu", "mul", "mull", "mulle", "muller", "anna", "globex 12", "+49 170"]
+
+
+def naive_page(path: Path, owner_id: int) -> int:
+    """The old web page: the list, then one query per row for its org and activities."""
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT id, organization_id FROM contacts WHERE owner_id = ? ORDER BY "
+        "added_to_campaign DESC, warmness_score, last_contacted, created_at DESC LIMIT ?",
+        (owner_id, PAGE),
+    ).fetchall()
+    statements = 1
+    for contact_id, org_id in rows:
+        conn.execute("SELECT * FROM organizations WHERE id = ?", (org_id,)).fetchall()
+        conn.execute(
+            "SELECT * FROM activities WHERE contact_id = ? ORDER BY add_time DESC LIMIT 5",
+            (contact_id,),
+        ).fetchall()
+        statements += 2
+    conn.close()
+    return statements
+
+
+def my500_figures(contacts: int) -> list[Figure]:
+    path = database(contacts)
+    db = open_database(path)
+    service = ContactService(db)
+    owner = service.owner_id()
+    contact_filter = ContactFilter(owner_id=owner)
+    statements = [0]
+
+    def count(*_args: object) -> None:
+        statements[0] += 1
+
+    def fresh_page() -> None:
+        service.invalidate()
+        service.page(contact_filter, 1, PAGE)
+
+    timing = time_ms(fresh_page, repeat=9)
+    event.listen(db.engine, "before_cursor_execute", count)
+    fresh_page()
+    event.remove(db.engine, "before_cursor_execute", count)
+    cached = time_ms(lambda: service.page(contact_filter, 1, PAGE), repeat=9)
+    naive = time_ms(lambda: naive_page(path, owner or 1), repeat=3)
+    naive_statements = naive_page(path, owner or 1)
+    db.close()
+    label = f"{contacts:,}"
+    return [
+        Figure(
+            figure=f"My-500 query, page of {PAGE} with orgs + 5 activities each ({label} contacts)",
+            value=timing.median,
+            unit="ms",
+            naive=naive.median,
+            minimum=timing.minimum,
+            maximum=timing.maximum,
+            runs=9,
+        ),
+        Figure(
+            figure=f"My-500 query, SQL statements per page ({label} contacts)",
+            value=statements[0],
+            unit="statements",
+            naive=naive_statements,
+        ),
+        Figure(
+            figure=f"My-500 query, repeated read from cache ({label} contacts)",
+            value=cached.median,
+            unit="ms",
+            minimum=cached.minimum,
+            maximum=cached.maximum,
+            runs=9,
+        ),
+    ]
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def search_figures(contacts: int) -> list[Figure]:
+    """Store-level search: FTS5 prefix query vs loading every contact and filtering in Python."""
+    path = database(contacts)
+    db = open_database(path)
+    service = ContactService(db)
+    samples: list[float] = []
+    for term in SEARCH_TERMS:
+        contact_filter = ContactFilter(search=term)
+
+        def run(f: ContactFilter = contact_filter) -> None:
+            service.invalidate()
+            service.page(f, 1, 100, with_activities=False)
+
+        samples.extend(time_ms(run, repeat=5).samples)
+    samples.sort()
+
+    def naive() -> None:
+        conn = sqlite3.connect(path)
+        rows = conn.execute(
+            "SELECT c.name, c.email, c.phone, o.name FROM contacts c "
+            "LEFT JOIN organizations o ON o.id = c.organization_id"
+        ).fetchall()
+        conn.close()
+        needle = _fold("mull")
+        [r for r in rows if any(needle in _fold(v) for v in r if v)]
+
+    naive_timing = time_ms(naive, repeat=3)
+    db.close()
+    p50 = samples[len(samples) // 2]
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    label = f"{contacts:,}"
+    return [
+        Figure(
+            figure=f"Search query (FTS5, first 100 rows), p50 ({label} contacts)",
+            value=p50,
+            unit="ms",
+            naive=naive_timing.median,
+            minimum=samples[0],
+            maximum=samples[-1],
+            runs=len(samples),
+        ),
+        Figure(
+            figure=f"Search query (FTS5, first 100 rows), p95 ({label} contacts)",
+            value=p95,
+            unit="ms",
+            target=50,
+            naive=naive_timing.median,
+            runs=len(samples),
+        ),
+    ]
