@@ -175,6 +175,7 @@ def _contact_values(data: Mapping[str, Any], key: str) -> tuple[tuple[str, ...],
     primary: list[str] = []
     others: list[str] = []
     for entry in raw:
+        value: object
         if isinstance(entry, str):
             value, is_primary = entry, False
         elif isinstance(entry, Mapping):

@@ -1,0 +1,650 @@
+"""A local fake of the Pipedrive API subset the app uses, for the demo, tests and benchmarks.
+
+It serves a `FakeAccount` over real HTTP on 127.0.0.1 (stdlib `ThreadingHTTPServer` in a
+daemon thread) the way Pipedrive does: the `x-api-token` header, v2 lists with opaque
+keyset cursors, `updated_since` filters that return the boundary item again, rate-limit
+headers, and error envelopes. Faults (429, 5xx, slow, dropped or garbled answers, an HTML
+403 from the edge, a cursor that repeats) can be queued for tests.
+
+It never logs or records request headers, so the token cannot leak from here either.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hmac
+import json
+import math
+import re
+import socket
+import sys
+import threading
+import time
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Final, Literal, get_args
+from urllib.parse import parse_qsl, urlsplit
+
+from pipedriven_desktop.pipedrive.fake_data import ENTITY_NAMES, EntityName, FakeAccount
+
+__all__ = ["FakePipedriveServer", "Fault", "FaultKind", "FaultPlan", "LoggedRequest"]
+
+FaultKind = Literal["429", "500", "503", "slow", "drop", "bad_json", "html_403", "repeat_cursor"]
+FAULT_KINDS: Final[tuple[str, ...]] = get_args(FaultKind)
+
+MAX_LIMIT: Final = 500
+DEFAULT_LIMIT: Final = 100
+_SORT_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    "persons": ("id", "update_time", "add_time"),
+    "organizations": ("id", "update_time", "add_time"),
+    "activities": ("id", "update_time", "add_time", "due_date"),
+    "deals": ("id", "update_time", "add_time"),
+}
+#: Integer equality filters each list accepts, besides `owner_id` and `ids`.
+_ID_FILTERS: Final[dict[str, tuple[str, ...]]] = {
+    "persons": ("org_id",),
+    "organizations": (),
+    "activities": ("person_id", "org_id", "deal_id"),
+    "deals": ("person_id", "org_id", "pipeline_id", "stage_id"),
+}
+_DEAL_STATUSES: Final = frozenset({"open", "won", "lost", "deleted"})
+_PERSON_EXTRA_FIELDS: Final = frozenset(
+    {
+        "email_messages_count",
+        "last_incoming_mail_time",
+        "last_outgoing_mail_time",
+        "marketing_status",
+    }
+)
+_RFC3339_SECONDS: Final = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})")
+_VIEW_CACHE_SIZE: Final = 16
+
+
+# --- Faults and the request log ---------------------------------------------------------------
+
+
+@dataclass
+class Fault:
+    """A queued misbehaviour, applied to the next `remaining` matching requests."""
+
+    kind: FaultKind
+    remaining: int
+    path_prefix: str | None = None
+    delay: float = 1.0
+    retry_after: int = 2
+
+    def matches(self, path: str, has_cursor: bool) -> bool:
+        if self.path_prefix is not None and not path.startswith(self.path_prefix):
+            return False
+        # A repeated cursor only makes sense on a request that carries one.
+        return self.kind != "repeat_cursor" or has_cursor
+
+
+class FaultPlan:
+    """The queue of faults; the first matching one is applied and counted down."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(
+        self,
+        kind: FaultKind,
+        count: int = 1,
+        *,
+        path_prefix: str | None = None,
+        delay: float = 1.0,
+        retry_after: int = 2,
+    ) -> None:
+        """Queue `count` occurrences of `kind` for requests whose path starts with the prefix.
+
+        `delay` is the pause of a "slow" answer; `retry_after` the seconds a "429" asks for.
+        """
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}")
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        with self._lock:
+            self._faults.append(Fault(kind, count, path_prefix, delay, retry_after))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return sum(fault.remaining for fault in self._faults)
+
+    def take(self, path: str, has_cursor: bool) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(path, has_cursor):
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedRequest:
+    """One request as the fake saw it: never its headers."""
+
+    method: str
+    path: str
+    params: dict[str, str] = field(hash=False)
+    status: int
+
+
+# --- Sorted, filtered views -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _View:
+    """Items of one listing in ascending (sort key, id) order, with their keys for bisect."""
+
+    keys: list[tuple[Any, int]]
+    items: list[dict[str, Any]]
+
+
+def _sort_key(item_id: int, item: dict[str, Any], sort_by: str) -> tuple[Any, int]:
+    """(value, id) for keyset paging; `item_id` is the table key, even for a malformed item."""
+    if sort_by == "id":
+        return (item_id, item_id)
+    value = item.get(sort_by)
+    if value.__class__ is not str:
+        value = "" if value is None else str(value)
+    return (value, item_id)
+
+
+class _BadRequestError(Exception):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _canonical_time(name: str, value: str) -> str:
+    if not _RFC3339_SECONDS.fullmatch(value):
+        raise _BadRequestError(
+            f"{name} must be an RFC 3339 date-time in whole seconds, e.g. 2025-01-01T10:20:00Z"
+        )
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _int_param(params: dict[str, str], name: str) -> int | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise _BadRequestError(f"{name} must be an integer") from None
+
+
+def _encode_cursor(sort_by: str, direction: str, key: tuple[Any, int]) -> str:
+    raw = json.dumps(
+        {"field": sort_by, "fieldValue": key[0], "sortDirection": direction, "id": key[1]},
+        separators=(",", ":"),
+    ).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _decode_cursor(cursor: str, sort_by: str, direction: str) -> tuple[Any, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        value, item_id = data["fieldValue"], data["id"]
+        ok = (
+            data["field"] == sort_by
+            and data["sortDirection"] == direction
+            and isinstance(item_id, int)
+            and isinstance(value, int if sort_by == "id" else str)
+        )
+    except (ValueError, TypeError, KeyError):
+        ok = False
+    if not ok:
+        raise _BadRequestError("Invalid cursor")
+    return (value, item_id)
+
+
+# --- The server -------------------------------------------------------------------------------
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    app: FakePipedriveServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Keep stderr quiet; a handler crash is recorded for tests to see."""
+        self.app.errors.append(repr(sys.exc_info()[1]))
+
+
+class FakePipedriveServer:
+    """Serves a FakeAccount at `http://127.0.0.1:<port>` until stopped.
+
+    `burst_limit` requests per `rate_window` seconds are reported in the
+    `x-ratelimit-*` headers; beyond it the answer is 429 when `enforce_rate_limit`.
+    """
+
+    def __init__(
+        self,
+        account: FakeAccount,
+        token: str = "test-token",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        burst_limit: int = 1000,
+        rate_window: float = 2.0,
+        enforce_rate_limit: bool = True,
+    ) -> None:
+        self.account = account
+        self._token = token.encode()
+        self.host = host
+        self.port = port
+        self.burst_limit = burst_limit
+        self.rate_window = rate_window
+        self.enforce_rate_limit = enforce_rate_limit
+        self.faults = FaultPlan()
+        self.request_log: list[LoggedRequest] = []
+        self.errors: list[str] = []
+        self._log_lock = threading.Lock()
+        self._rate_lock = threading.Lock()
+        self._window_start = time.monotonic()
+        self._window_count = 0
+        self._views: OrderedDict[tuple[Any, ...], tuple[int, _View]] = OrderedDict()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
+        self._conn_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        state = self.base_url if self._httpd else "stopped"
+        return f"FakePipedriveServer({state}, {self.account!r})"
+
+    # --- Lifecycle ----------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("the fake Pipedrive server is not running")
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> str:
+        """Start serving in a daemon thread; returns the base URL."""
+        if self._httpd is not None:
+            return self.base_url
+        httpd = _HTTPServer((self.host, self.port), _make_handler(self))
+        httpd.app = self
+        self._httpd = httpd
+        self._thread = threading.Thread(
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.01},
+            name="fake-pipedrive",
+            daemon=True,
+        )
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving and close every open connection."""
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.server_close()
+        with self._conn_lock:
+            connections = list(self._connections)
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> FakePipedriveServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # --- Introspection ------------------------------------------------------------------------
+
+    @property
+    def request_count(self) -> int:
+        with self._log_lock:
+            return len(self.request_log)
+
+    def requests_to(self, path: str) -> list[LoggedRequest]:
+        with self._log_lock:
+            return [entry for entry in self.request_log if entry.path == path]
+
+    def reset_log(self) -> None:
+        with self._log_lock:
+            self.request_log.clear()
+
+    # --- Request handling (called from handler threads) ---------------------------------------
+
+    def _token_ok(self, headers: Any) -> bool:
+        token = headers.get("x-api-token")
+        if token is None:
+            auth = headers.get("Authorization") or ""
+            token = auth[7:] if auth[:7].lower() == "bearer " else None
+        return token is not None and hmac.compare_digest(token.strip().encode(), self._token)
+
+    def _count_request(self) -> tuple[int, int, bool]:
+        """(remaining, reset seconds, over the limit) for the current rate window."""
+        with self._rate_lock:
+            now = time.monotonic()
+            if now - self._window_start >= self.rate_window:
+                self._window_start, self._window_count = now, 0
+            self._window_count += 1
+            remaining = max(0, self.burst_limit - self._window_count)
+            reset = max(1, math.ceil(self._window_start + self.rate_window - now))
+            return remaining, reset, self._window_count > self.burst_limit
+
+    def _log(self, method: str, path: str, params: dict[str, str], status: int) -> None:
+        with self._log_lock:
+            self.request_log.append(LoggedRequest(method, path, params, status))
+
+    def _view(
+        self,
+        entity: EntityName,
+        sort_by: str,
+        filter_key: tuple[Any, ...],
+        keep: Callable[[dict[str, Any]], bool] | None,
+    ) -> _View:
+        """The sorted, filtered listing; cached until the entity changes. Call under the lock."""
+        version = self.account.versions[entity]
+        cache_key = (entity, sort_by, filter_key)
+        cached = self._views.get(cache_key)
+        if cached is not None and cached[0] == version:
+            self._views.move_to_end(cache_key)
+            return cached[1]
+        base_key = (entity, sort_by, ())
+        base = self._views.get(base_key)
+        if base is None or base[0] != version:
+            keyed = sorted(
+                (
+                    (_sort_key(item_id, item, sort_by), item)
+                    for item_id, item in self.account.table(entity).items()
+                ),
+                key=lambda pair: pair[0],
+            )
+            base = (version, _View([k for k, _ in keyed], [item for _, item in keyed]))
+            self._views[base_key] = base
+        view = base[1]
+        if keep is not None:
+            pairs = [(k, it) for k, it in zip(view.keys, view.items, strict=True) if keep(it)]
+            view = _View([k for k, _ in pairs], [it for _, it in pairs])
+            self._views[cache_key] = (version, view)
+        self._views.move_to_end(cache_key)
+        while len(self._views) > _VIEW_CACHE_SIZE:
+            self._views.popitem(last=False)
+        return view
+
+    def list_page(
+        self, entity: EntityName, params: dict[str, str], repeat_cursor: bool = False
+    ) -> dict[str, Any]:
+        """The v2 list answer for `params`, as Pipedrive would build it."""
+        limit = _int_param(params, "limit")
+        limit = DEFAULT_LIMIT if limit is None else limit
+        if limit < 1 or limit > MAX_LIMIT:
+            raise _BadRequestError(f"limit must be between 1 and {MAX_LIMIT}")
+        sort_by = params.get("sort_by") or "id"
+        if sort_by not in _SORT_FIELDS[entity]:
+            raise _BadRequestError(f"sort_by must be one of {', '.join(_SORT_FIELDS[entity])}")
+        direction = params.get("sort_direction") or "asc"
+        if direction not in ("asc", "desc"):
+            raise _BadRequestError("sort_direction must be asc or desc")
+        keep, filter_key = self._filter(entity, params)
+        cursor = params.get("cursor") or None
+        position = _decode_cursor(cursor, sort_by, direction) if cursor else None
+        include: set[str] = set()
+        if entity == "persons":
+            asked = {name.strip() for name in (params.get("include_fields") or "").split(",")}
+            include = asked & _PERSON_EXTRA_FIELDS
+
+        with self.account.lock:
+            view = self._view(entity, sort_by, filter_key, keep)
+            keys, items = view.keys, view.items
+            if direction == "asc":
+                start = 0 if position is None else bisect_left(keys, position)
+                page = items[start : start + limit]
+                next_key = keys[start + limit] if start + limit < len(keys) else None
+            else:
+                end = len(keys) if position is None else bisect_right(keys, position)
+                page = items[max(0, end - limit) : end][::-1]
+                next_key = keys[end - limit - 1] if end - limit > 0 else None
+            if include:
+                extras = self.account.person_extras
+                page = [
+                    {**item, **{k: extras.get(item["id"], {}).get(k) for k in include}}
+                    for item in page
+                ]
+        next_cursor = None if next_key is None else _encode_cursor(sort_by, direction, next_key)
+        if repeat_cursor and cursor:
+            next_cursor = cursor
+        return {"success": True, "data": page, "additional_data": {"next_cursor": next_cursor}}
+
+    def _filter(
+        self, entity: EntityName, params: dict[str, str]
+    ) -> tuple[Callable[[dict[str, Any]], bool] | None, tuple[Any, ...]]:
+        """A predicate for the filters in `params`, and a hashable key describing it."""
+        checks: list[Callable[[dict[str, Any]], bool]] = []
+        key: list[Any] = []
+        since = params.get("updated_since")
+        if since:
+            since_c = _canonical_time("updated_since", since)
+            checks.append(lambda it: str(it.get("update_time") or "") >= since_c)
+            key.append(("since", since_c))
+        until = params.get("updated_until")
+        if until:
+            until_c = _canonical_time("updated_until", until)
+            checks.append(lambda it: str(it.get("update_time") or "") < until_c)
+            key.append(("until", until_c))
+        for name in ("owner_id", *_ID_FILTERS[entity]):
+            wanted = _int_param(params, name)
+            if wanted is not None:
+                checks.append(_equals(name, wanted))
+                key.append((name, wanted))
+        ids = params.get("ids")
+        if ids:
+            try:
+                id_set = frozenset(int(part) for part in ids.split(",") if part.strip())
+            except ValueError:
+                raise _BadRequestError("ids must be a comma separated list of integers") from None
+            if len(id_set) > 100:
+                raise _BadRequestError("ids accepts at most 100 ids")
+            checks.append(lambda it: it.get("id") in id_set)
+            key.append(("ids", id_set))
+        if entity == "activities" and params.get("done"):
+            done = params["done"].lower() in ("1", "true")
+            checks.append(lambda it: bool(it.get("done")) == done)
+            key.append(("done", done))
+        if entity == "deals":
+            statuses = frozenset(
+                s.strip() for s in (params.get("status") or "open,won,lost").split(",") if s.strip()
+            )
+            if not statuses <= _DEAL_STATUSES:
+                raise _BadRequestError("status must be a comma list of open, won, lost, deleted")
+            if statuses != _DEAL_STATUSES:
+                checks.append(lambda it: it.get("status") in statuses)
+                key.append(("status", statuses))
+        if not checks:
+            return None, ()
+        if len(checks) == 1:
+            return checks[0], tuple(key)
+        return (lambda it: all(check(it) for check in checks)), tuple(key)
+
+
+def _equals(name: str, wanted: int) -> Callable[[dict[str, Any]], bool]:
+    return lambda item: item.get(name) == wanted
+
+
+# --- The HTTP handler -------------------------------------------------------------------------
+
+_ME_PATHS: Final = frozenset({"/v1/users/me", "/api/v1/users/me"})
+_LIST_PREFIX: Final = "/api/v2/"
+
+
+def _error_body(status: int, message: str) -> bytes:
+    return json.dumps({"success": False, "error": message, "errorCode": status}).encode()
+
+
+def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "FakePipedrive/1.0"
+        sys_version = ""
+        disable_nagle_algorithm = True
+        _req_path: str
+        _req_params: dict[str, str]
+
+        def setup(self) -> None:
+            super().setup()
+            with app._conn_lock:
+                app._connections.add(self.connection)
+
+        def finish(self) -> None:
+            with app._conn_lock:
+                app._connections.discard(self.connection)
+            with contextlib.suppress(OSError):
+                super().finish()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Silent: the fake never writes request lines (or anything else) to stderr."""
+
+        def do_GET(self) -> None:
+            self._begin()
+            try:
+                self._handle_get(self._req_path, self._req_params)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
+        def _begin(self) -> None:
+            split = urlsplit(self.path)
+            self._req_path = split.path.rstrip("/") or "/"
+            self._req_params = dict(parse_qsl(split.query, keep_blank_values=True))
+
+        def _refuse(self) -> None:
+            self._begin()
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            self._send(405, _error_body(405, "Method not allowed in the fake"))
+
+        def do_POST(self) -> None:
+            self._refuse()
+
+        def do_PUT(self) -> None:
+            self._refuse()
+
+        def do_PATCH(self) -> None:
+            self._refuse()
+
+        def do_DELETE(self) -> None:
+            self._refuse()
+
+        def _handle_get(self, path: str, params: dict[str, str]) -> int:
+            remaining, reset, over = app._count_request()
+            rate = {
+                "x-ratelimit-limit": str(app.burst_limit),
+                "x-ratelimit-remaining": str(remaining),
+                "x-ratelimit-reset": str(reset),
+            }
+            if not app._token_ok(self.headers):
+                return self._send(401, _error_body(401, "unauthorized access"), rate)
+            if over and app.enforce_rate_limit:
+                return self._send(
+                    429, _error_body(429, "Request over limit"), {**rate, "Retry-After": str(reset)}
+                )
+            fault = app.faults.take(path, bool(params.get("cursor")))
+            repeat_cursor = False
+            if fault is not None:
+                if fault.kind == "slow":
+                    time.sleep(fault.delay)
+                elif fault.kind == "repeat_cursor":
+                    repeat_cursor = True
+                else:
+                    return self._fault(fault, rate)
+            try:
+                if path in _ME_PATHS:
+                    with app.account.lock:
+                        me = dict(app.account.me)
+                    return self._send_json(200, {"success": True, "data": me}, rate)
+                if path.startswith(_LIST_PREFIX):
+                    return self._serve_v2(path[len(_LIST_PREFIX) :], params, repeat_cursor, rate)
+            except _BadRequestError as exc:
+                return self._send(exc.status, _error_body(exc.status, str(exc)), rate)
+            return self._send(404, _error_body(404, f"Unknown method {path}"), rate)
+
+        def _serve_v2(
+            self, rest: str, params: dict[str, str], repeat_cursor: bool, rate: dict[str, str]
+        ) -> int:
+            entity_name, _, item_id = rest.partition("/")
+            if entity_name not in ENTITY_NAMES:
+                raise _BadRequestError(f"Unknown method /api/v2/{rest}", 404)
+            entity: EntityName = entity_name
+            if not item_id:
+                return self._send_json(200, app.list_page(entity, params, repeat_cursor), rate)
+            if not item_id.isdigit():
+                raise _BadRequestError("id must be an integer")
+            with app.account.lock:
+                item = app.account.table(entity).get(int(item_id))
+            if item is None:
+                raise _BadRequestError(f"{entity[:-1].capitalize()} not found", 404)
+            return self._send_json(200, {"success": True, "data": item}, rate)
+
+        def _fault(self, fault: Fault, rate: dict[str, str]) -> int:
+            kind = fault.kind
+            if kind == "429":
+                wait = str(fault.retry_after)
+                headers = {**rate, "x-ratelimit-remaining": "0", "x-ratelimit-reset": wait}
+                headers["Retry-After"] = wait
+                return self._send(429, _error_body(429, "Request over limit"), headers)
+            if kind in ("500", "503"):
+                status = int(kind)
+                text = "Internal server error" if status == 500 else "Service unavailable"
+                return self._send(status, _error_body(status, text), rate)
+            if kind == "drop":
+                app._log(self.command, self._req_path, self._req_params, 0)
+                self.close_connection = True
+                return 0
+            if kind == "bad_json":
+                return self._send(200, b'{"success": true, "data": [{"id": 1, "name": "Jos', rate)
+            html = b"<html><head><title>403 Forbidden</title></head><body>Forbidden</body></html>"
+            return self._send(403, html, rate, content_type="text/html; charset=utf-8")
+
+        def _send_json(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> int:
+            payload = json.dumps(body, ensure_ascii=False).encode()
+            return self._send(status, payload, headers)
+
+        def _send(
+            self,
+            status: int,
+            payload: bytes,
+            headers: dict[str, str] | None = None,
+            content_type: str = "application/json; charset=utf-8",
+        ) -> int:
+            # Logged before answering, so a client that has its answer finds it in the log.
+            app._log(self.command, self._req_path, self._req_params, status)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+            return status
+
+    return Handler
