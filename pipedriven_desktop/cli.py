@@ -123,19 +123,7 @@ def _sync(args: argparse.Namespace, db_path: Path) -> int:
 def _gui(args: argparse.Namespace) -> int:
     from pipedriven_desktop.app import GuiOptions, run_gui
 
-    demo = bool(args.demo)
-    if args.demo_if_no_token and not demo:
-        from pipedriven_desktop.secrets import get_token
-
-        demo = get_token() is None
-    return run_gui(
-        GuiOptions(
-            db_path=args.db,
-            demo=demo,
-            screenshot=args.screenshot,
-            base_url=args.base_url,
-        )
-    )
+    return run_gui(GuiOptions.from_namespace(args))
 
 
 def _export(db_path: Path, fmt: str, limit: int | None, out: TextIO) -> None:
