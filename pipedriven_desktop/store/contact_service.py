@@ -318,7 +318,7 @@ def _write_token(conn: Connection) -> tuple[int, int, int]:
     return (id(raw), data_version, int(getattr(raw, "total_changes", 0)))
 
 
-def _raw_rows(conn: Connection, sql: str, ids: list[str], *params: object) -> list[Any]:
+def _raw_rows(conn: Connection, sql: str, ids: list[str], *params: object) -> Sequence[Any]:
     """Run a per-page lookup on the driver directly: plain tuples, no per-row overhead."""
     statement = sql.format(ids=",".join("?" * len(ids)))
     return conn.exec_driver_sql(statement, (*ids, *params)).all()

@@ -1,0 +1,133 @@
+"""Warmness scores for the contacts whose facts changed, and for all when a day passed.
+
+A contact needs a score when ``score_computed_at`` is NULL (the page that changed its
+facts cleared it, in the same transaction) or falls before today (UTC): "days since
+the last activity" and "due in the last 30 days" move with the calendar alone. Both
+marks live in the database, so a sync killed before scoring still scores next time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import Connection
+
+from pipedriven_desktop.domain.warmness import (
+    RECENT_WINDOW_DAYS,
+    ActivityFact,
+    ContactFacts,
+    compute_many,
+)
+from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.sync.mapping import (
+    LIVE_DEAL_STATUSES,
+    chunked,
+    db_date,
+    db_time,
+    parse_db_date,
+    parse_db_time,
+    placeholders,
+)
+
+CHUNK = 2000
+
+_CONTACTS_SQL = (
+    "SELECT id, email, phone, organization_id, pipedrive_org_id, job_title, lead_status,"
+    " last_contacted, incoming_mail_count, outgoing_mail_count FROM contacts WHERE id IN ({ids})"
+)
+#: Only activities due inside the score's "recent" window can change a score.
+_ACTIVITIES_SQL = (
+    "SELECT contact_id, type, due_date, done FROM activities"
+    " WHERE contact_id IN ({ids}) AND due_date >= ? AND due_date <= ?"
+)
+_DEALS_SQL = (
+    "SELECT contact_id, sum(value) FROM deals"
+    " WHERE contact_id IN ({ids}) AND status IN ({statuses}) GROUP BY contact_id"
+)
+_UPDATE_SQL = (
+    "UPDATE contacts SET warmness_score = ?, warmness_breakdown = ?, score_computed_at = ?"
+    " WHERE id = ?"
+)
+
+
+def contacts_to_score(conn: Connection, now: datetime) -> list[str]:
+    """Ids of contacts never scored, marked changed, or scored before today (UTC)."""
+    start_of_day = datetime.combine(now.astimezone(UTC).date(), time())
+    rows = conn.exec_driver_sql(
+        "SELECT id FROM contacts WHERE score_computed_at IS NULL OR score_computed_at < ?",
+        (db_time(start_of_day),),
+    )
+    return [row[0] for row in rows]
+
+
+def rescore(
+    db: Database,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Score every contact that needs it, a chunk per transaction; returns how many."""
+    with db.engine.connect() as conn:
+        ids = contacts_to_score(conn, now)
+    done = 0
+    for part in chunked(ids, CHUNK):
+        with db.session() as session:
+            score_contacts(session.connection(), part, now)
+        done += len(part)
+        if progress is not None:
+            progress(done, len(ids))
+    return done
+
+
+def score_contacts(conn: Connection, ids: Sequence[str], now: datetime) -> None:
+    """Load the facts of ``ids`` in three statements, score them, write them back."""
+    if not ids:
+        return
+    now = now.astimezone(UTC)
+    today = now.date()
+    marks = placeholders(len(ids))
+    window = (db_date(today - timedelta(days=RECENT_WINDOW_DAYS)), db_date(today))
+    activities: dict[str, list[ActivityFact]] = {}
+    for contact_id, kind, due, done in conn.exec_driver_sql(
+        _ACTIVITIES_SQL.format(ids=marks), (*ids, *window)
+    ).fetchall():
+        activities.setdefault(contact_id, []).append(
+            ActivityFact(type=kind, due_date=parse_db_date(due), done=bool(done))
+        )
+    deal_totals = conn.exec_driver_sql(
+        _DEALS_SQL.format(ids=marks, statuses=placeholders(len(LIVE_DEAL_STATUSES))),
+        (*ids, *LIVE_DEAL_STATUSES),
+    ).fetchall()
+    deal_values: dict[str, float] = {row[0]: row[1] for row in deal_totals}
+    contact_ids: list[str] = []
+    facts: list[ContactFacts] = []
+    for row in conn.exec_driver_sql(_CONTACTS_SQL.format(ids=marks), tuple(ids)).fetchall():
+        contact_id, email, phone, org_id, pd_org_id, title, lead, last, incoming, outgoing = row
+        last_contacted = parse_db_time(last)
+        contact_ids.append(contact_id)
+        facts.append(
+            ContactFacts(
+                has_email=bool(email),
+                has_phone=bool(phone),
+                has_organization=org_id is not None or pd_org_id is not None,
+                has_job_title=bool(title),
+                activities=tuple(activities.get(contact_id, ())),
+                total_deal_value=float(deal_values.get(contact_id) or 0.0),
+                lead_status=lead,
+                last_activity=None
+                if last_contacted is None
+                else last_contacted.replace(tzinfo=UTC),
+                incoming_mail_count=incoming,
+                outgoing_mail_count=outgoing,
+            )
+        )
+    stamp = db_time(now)
+    scores = compute_many(facts, now)
+    conn.exec_driver_sql(
+        _UPDATE_SQL,
+        [
+            (warmness.score, json.dumps(warmness.to_json()), stamp, contact_id)
+            for contact_id, warmness in zip(contact_ids, scores, strict=True)
+        ],
+    )

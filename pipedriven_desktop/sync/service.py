@@ -1,0 +1,593 @@
+"""The sync service: Pipedrive into the local mirror, one committed page at a time.
+
+Order: the signed-in user (owner id of My-500), organizations, persons mapped to them,
+activities and deals pointing at both, then warmness scores.
+
+Incremental: each entity is listed with ``updated_since`` = its watermark (the largest
+``update_time`` committed) sorted by ``update_time``; each page is written in one
+transaction together with the new watermark, so a crash, kill or cancel between pages
+loses nothing and the next run resumes from there. The boundary item comes again and
+is skipped as unchanged.
+
+Full listing (an entity's first sync, ``full=True``, or a changed record-to-row
+mapping): by id, ascending, reconciling deletions page by page. A page covering ids
+(after, last] removes what the mirror holds in that range and the page does not list;
+the last page covers everything above, so no table of seen ids is needed. The cursor
+and position are committed with each page, and a run begins every listing it needs
+before walking any, so a run that stops part-way (killed, cancelled, failed) leaves
+each listing to be resumed by the next run of either kind. Changes made while a
+listing runs are caught by an incremental pass from the newest ``update_time``
+Pipedrive had when the listing began. Rows Pipedrive has not changed are skipped
+unless the mapping changed; derived data (``last_contacted``, organization counters,
+scores) is recomputed once, with the listing's last page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+
+from pipedriven_desktop.pipedrive.client import PAGE_LIMIT, Page, PipedriveClient
+from pipedriven_desktop.pipedrive.errors import PipedriveError, RequestRejectedError
+from pipedriven_desktop.pipedrive.records import parse_api_time
+from pipedriven_desktop.store.clock import from_store, to_store
+from pipedriven_desktop.store.contact_service import OWNER_KEY
+from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.models import new_id
+from pipedriven_desktop.sync.mapping import db_time, fits_int64, parse_db_time
+from pipedriven_desktop.sync.pages import (
+    EntityWriter,
+    PageCounts,
+    record_pending_suggestions,
+    set_meta,
+    writers,
+)
+from pipedriven_desktop.sync.prefetch import Prefetcher
+from pipedriven_desktop.sync.scoring import rescore
+
+__all__ = [
+    "CANCELLED",
+    "LEAD_STATUS_FIELD_KEY",
+    "SCORES",
+    "SyncCancelledError",
+    "SyncProgress",
+    "SyncResult",
+    "run_sync",
+]
+
+log = logging.getLogger(__name__)
+
+#: The error text a cancelled run records in ``sync_runs``.
+CANCELLED = "cancelled"
+#: The pseudo-entity reported while scores are recomputed.
+SCORES = "scores"
+#: app_meta key of the persons' custom field that holds the lead status, if any.
+LEAD_STATUS_FIELD_KEY = "lead_status_field"
+#: app_meta key of the mapping the mirror's rows were written with.
+MAPPING_KEY = "sync_mapping"
+#: Raise when the mapping from Pipedrive records to rows changes: the next sync then
+#: rewrites every row instead of only those Pipedrive changed.
+MAPPING_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    entity: str
+    done: int
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    kind: str
+    requests: int
+    fetched: int
+    created: int
+    updated: int
+    deleted: int
+    failed: int
+    seconds: float
+
+
+class SyncCancelledError(Exception):
+    """The run stopped between pages because it was asked to; what it wrote is kept."""
+
+    def __init__(self) -> None:
+        super().__init__(CANCELLED)
+
+
+def run_sync(
+    db: Database,
+    client: PipedriveClient,
+    *,
+    full: bool = False,
+    progress: Callable[[SyncProgress], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+    now: Callable[[], datetime] | None = None,
+    lead_status_field: str | None = None,
+    page_size: int = PAGE_LIMIT,
+) -> SyncResult:
+    """Bring the mirror up to date with Pipedrive and record the run in ``sync_runs``.
+
+    Raises the client's PipedriveError (the run's row records its message), or
+    SyncCancelledError after the page during which ``should_cancel`` became true.
+    ``lead_status_field`` names the persons' custom field with the lead status; by
+    default it is read from app_meta. ``page_size`` is the listings' ``limit``.
+    """
+    return _Run(
+        db,
+        client,
+        full=full,
+        progress=progress,
+        should_cancel=should_cancel,
+        clock=now or _utcnow,
+        lead_status_field=lead_status_field,
+        page_size=page_size,
+    ).run()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _EntityState:
+    """One ``sync_state`` row, as the run reads and writes it."""
+
+    entity: str
+    watermark: datetime | None = None
+    full_run_id: str | None = None
+    full_cursor: str | None = None
+    completed_at: datetime | None = None
+
+    def save(self, conn: Connection) -> None:
+        conn.exec_driver_sql(
+            "INSERT INTO sync_state (entity, watermark, full_run_id, full_cursor, completed_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (entity) DO UPDATE SET"
+            " watermark = excluded.watermark, full_run_id = excluded.full_run_id,"
+            " full_cursor = excluded.full_cursor, completed_at = excluded.completed_at",
+            (
+                self.entity,
+                db_time(self.watermark),
+                self.full_run_id,
+                self.full_cursor,
+                db_time(self.completed_at),
+            ),
+        )
+
+
+@dataclass
+class _Listing:
+    """Where a full listing stands; kept as JSON in ``sync_state.full_cursor``.
+
+    ``after_id``: every id up to it is reconciled. ``since``: the newest ``update_time``
+    Pipedrive had when the listing began, where the catch-up pass starts. ``ordered``
+    turns false if Pipedrive ever returns ids out of order, which stops deletions.
+    ``rewrite``: write unchanged rows too (the mapping changed when the listing began).
+    """
+
+    cursor: str | None = None
+    after_id: int | None = None
+    since: datetime | None = None
+    ordered: bool = True
+    rewrite: bool = False
+
+    def dumps(self) -> str:
+        return json.dumps(
+            {
+                "cursor": self.cursor,
+                "after_id": self.after_id,
+                "since": db_time(self.since),
+                "ordered": self.ordered,
+                "rewrite": self.rewrite,
+            }
+        )
+
+    @classmethod
+    def loads(cls, text: str | None) -> _Listing:
+        try:
+            data = json.loads(text or "{}")
+            return cls(
+                cursor=data.get("cursor"),
+                after_id=data.get("after_id"),
+                since=parse_db_time(data.get("since")),
+                ordered=bool(data.get("ordered", True)),
+                rewrite=bool(data.get("rewrite", False)),
+            )
+        except (ValueError, TypeError, AttributeError):
+            return cls()
+
+
+@dataclass
+class _Parsed:
+    #: (record, its values in store form) for every record that is not a deletion.
+    live: list[tuple[Any, Any]] = field(default_factory=list)
+    gone: set[int] = field(default_factory=set)
+    #: Every id the page listed, bad records included (they must not be reconciled away).
+    seen: set[int] = field(default_factory=set)
+    newest: datetime | None = None
+    #: Ids (or, without one, stand-ins) of the records that could not be parsed.
+    failed: list[object] = field(default_factory=list)
+
+
+class _Run:
+    def __init__(
+        self,
+        db: Database,
+        client: PipedriveClient,
+        *,
+        full: bool,
+        progress: Callable[[SyncProgress], None] | None,
+        should_cancel: Callable[[], bool] | None,
+        clock: Callable[[], datetime],
+        lead_status_field: str | None,
+        page_size: int,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.full = full
+        self.progress = progress
+        self.should_cancel = should_cancel
+        self.clock = clock
+        self.lead_status_field = lead_status_field
+        self.page_size = page_size
+        self.run_id = new_id()
+        self.totals = PageCounts()
+        self.failures: set[tuple[str, object]] = set()
+        self.fetched = 0
+        self.done: dict[str, int] = {}
+        self.requests_before = client.requests_made
+        self.now = self._now()
+
+    # --- The run ------------------------------------------------------------------------------
+
+    def run(self) -> SyncResult:
+        started = time.perf_counter()
+        states = self._states()
+        field_key = self.lead_status_field or self._meta(LEAD_STATUS_FIELD_KEY)
+        signature = f"{MAPPING_VERSION}|{field_key or ''}"
+        # Rows written under another mapping are stale without any change in Pipedrive:
+        # list everything again and rewrite every row.
+        rewrite = self._meta(MAPPING_KEY) != signature
+        to_list = [
+            w for w in writers() if self.full or rewrite or _never_listed(states.get(w.entity))
+        ]
+        resuming = any(s.full_run_id is not None for s in states.values())
+        kind = "full" if to_list or resuming else "incremental"
+        self._start(kind)
+        try:
+            self._sync_owner()
+            # Every listing this run needs is begun before any is walked, so a run that
+            # stops part-way leaves each of them for the next run to resume.
+            for writer in to_list:
+                self._begin_listing(writer, rewrite)
+            if rewrite:
+                with self.db.session() as session:
+                    set_meta(session.connection(), MAPPING_KEY, signature)
+            for writer in writers(field_key):
+                self._check_cancel()
+                self._sync_entity(writer)
+                if writer.entity == "persons":
+                    with self.db.session() as session:
+                        record_pending_suggestions(session, self.now)
+            self._check_cancel()
+            rescore(self.db, self._now_aware(), self._report_scores)
+        except SyncCancelledError:
+            self._finish(CANCELLED)
+            raise
+        except PipedriveError as exc:
+            self._finish(exc.message)
+            raise
+        except DBAPIError as exc:
+            self._finish(f"The local database failed: {exc.orig}")
+            raise
+        except Exception as exc:
+            self._finish(f"Sync failed unexpectedly ({type(exc).__name__}: {exc})")
+            raise
+        except BaseException:
+            self._finish("interrupted")
+            raise
+        self._finish(None)
+        result = SyncResult(
+            kind=kind,
+            requests=self.client.requests_made - self.requests_before,
+            fetched=self.fetched,
+            created=self.totals.created,
+            updated=self.totals.updated,
+            deleted=self.totals.deleted,
+            failed=len(self.failures),
+            seconds=time.perf_counter() - started,
+        )
+        log.info("Sync finished: %s", result)
+        return result
+
+    def _sync_owner(self) -> None:
+        """Store the signed-in user's id: the owner whose contacts make My-500."""
+        user = self.client.me()
+        with self.db.session() as session:
+            set_meta(session.connection(), OWNER_KEY, str(user.id))
+
+    def _sync_entity(self, writer: EntityWriter[Any]) -> None:
+        state = self._states().get(writer.entity) or _EntityState(writer.entity)
+        if state.full_run_id is not None:
+            self._full_listing(writer, state)
+        self._incremental(writer, state)
+
+    # --- Full listing -------------------------------------------------------------------------
+
+    def _begin_listing(self, writer: EntityWriter[Any], rewrite: bool) -> None:
+        """Ask where Pipedrive's changes stand now, then commit the start of a listing."""
+        since = self._newest_update_time(writer)
+        with self.db.session() as session:
+            state = self._states().get(writer.entity) or _EntityState(writer.entity)
+            state.full_run_id = self.run_id
+            state.full_cursor = _Listing(since=since, rewrite=rewrite).dumps()
+            state.save(session.connection())
+
+    def _newest_update_time(self, writer: EntityWriter[Any]) -> datetime | None:
+        """The newest ``update_time`` Pipedrive holds for the entity: one request."""
+        pages = self.client.iter_pages(
+            writer.entity,
+            sort_by="update_time",
+            sort_direction="desc",
+            limit=1,
+            extra=writer.listing_params,
+        )
+        page = next(pages, None)
+        close = getattr(pages, "close", None)
+        if close is not None:
+            close()
+        if page is None or not page.items:
+            return None
+        try:
+            return to_store(parse_api_time(page.items[0].get("update_time")))
+        except ValueError:
+            return None
+
+    def _full_listing(self, writer: EntityWriter[Any], state: _EntityState) -> None:
+        listing = _Listing.loads(state.full_cursor)
+        while True:
+            start = listing.cursor
+            try:
+                self._walk_listing(writer, state, listing)
+                return
+            except RequestRejectedError:
+                if start is None or listing.cursor != start:
+                    raise  # refused mid-walk, or at the very start: not an old page marker
+                # An old page marker Pipedrive no longer accepts: list again from the start.
+                log.info(
+                    "Restarting the full listing of %s: its page marker expired", writer.entity
+                )
+                listing = _Listing(since=listing.since, rewrite=listing.rewrite)
+
+    def _walk_listing(
+        self, writer: EntityWriter[Any], state: _EntityState, listing: _Listing
+    ) -> None:
+        extra = dict(writer.listing_params)
+        if listing.cursor:
+            extra["cursor"] = listing.cursor
+        with self._pages(writer, sort_by="id", sort_direction="asc", extra=extra) as pages:
+            for page, parsed in pages:
+                self._write_listing_page(writer, state, listing, page, parsed)
+
+    def _write_listing_page(
+        self,
+        writer: EntityWriter[Any],
+        state: _EntityState,
+        listing: _Listing,
+        page: Page,
+        parsed: _Parsed,
+    ) -> None:
+        ids = [i for i in (_item_id(item) for item in page.items) if i is not None]
+        ids = [i for i in ids if fits_int64(i)]
+        if listing.ordered and not _ascending(ids, listing.after_id):
+            log.warning(
+                "Pipedrive listed %s out of id order; deletions are not reconciled this time",
+                writer.entity,
+            )
+            listing.ordered = False
+        upto = None if page.is_last else (max(ids) if ids else listing.after_id)
+        with self.db.session() as session:
+            conn = session.connection()
+            gone = set(parsed.gone)
+            if listing.ordered and (page.is_last or ids):
+                gone |= writer.local_ids_between(conn, listing.after_id, upto) - parsed.seen
+            counts = writer.write(
+                session, parsed.live, gone, listing=True, rewrite=listing.rewrite, now=self.now
+            )
+            if page.is_last:
+                writer.finish_listing(session)
+                state.watermark = listing.since
+                state.full_run_id = None
+                state.full_cursor = None
+                state.completed_at = self.now
+            else:
+                listing.cursor = page.next_cursor
+                listing.after_id = upto
+                state.full_cursor = listing.dumps()
+            state.save(conn)
+        self._after_page(writer.entity, page, parsed, counts)
+
+    # --- Incremental --------------------------------------------------------------------------
+
+    def _incremental(self, writer: EntityWriter[Any], state: _EntityState) -> None:
+        with self._pages(
+            writer,
+            updated_since=from_store(state.watermark),
+            sort_by="update_time",
+            sort_direction="asc",
+            extra=writer.listing_params,
+        ) as pages:
+            for page, parsed in pages:
+                self._write_incremental_page(writer, state, page, parsed)
+
+    def _write_incremental_page(
+        self, writer: EntityWriter[Any], state: _EntityState, page: Page, parsed: _Parsed
+    ) -> None:
+        with self.db.session() as session:
+            conn = session.connection()
+            counts = writer.write(
+                session, parsed.live, parsed.gone, listing=False, rewrite=False, now=self.now
+            )
+            if parsed.newest is not None and (
+                state.watermark is None or parsed.newest > state.watermark
+            ):
+                state.watermark = parsed.newest
+            state.save(conn)
+        self._after_page(writer.entity, page, parsed, counts)
+
+    # --- Pages --------------------------------------------------------------------------------
+
+    def _pages(self, writer: EntityWriter[Any], **listing: Any) -> Prefetcher[tuple[Page, _Parsed]]:
+        """The entity's pages, each parsed, fetched one page ahead of the writes."""
+
+        def produce() -> Iterator[tuple[Page, _Parsed]]:
+            for page in self.client.iter_pages(writer.entity, limit=self.page_size, **listing):
+                yield page, self._parse(writer, page)
+
+        return Prefetcher(produce)
+
+    def _parse(self, writer: EntityWriter[Any], page: Page) -> _Parsed:
+        """Parse a page and put its records in store form; bad records are logged (by id
+        and reason only) and left out. Runs in the fetching thread."""
+        parsed = _Parsed()
+        stamp = db_time(self.now)
+        assert stamp is not None
+        for item in page.items:
+            item_id = _item_id(item)
+            if item_id is not None:
+                parsed.seen.add(item_id)
+            try:
+                record = writer.parse(item)
+                gone = writer.is_gone(record)
+                prepared = None if gone else writer.prepare(record, stamp)
+            except ValueError as exc:
+                log.warning("Skipped %s %s: %s", writer.entity, item_id, exc)
+                parsed.failed.append(object() if item_id is None else item_id)
+                # Still committed as seen: a record that stays bad is not fetched forever.
+                self._note_update_time(parsed, _raw_update_time(item))
+                continue
+            self._note_update_time(parsed, to_store(record.update_time))
+            if gone:
+                if fits_int64(record.id):
+                    parsed.gone.add(record.id)
+            else:
+                parsed.live.append((record, prepared))
+        return parsed
+
+    @staticmethod
+    def _note_update_time(parsed: _Parsed, moment: datetime | None) -> None:
+        if moment is not None and (parsed.newest is None or moment > parsed.newest):
+            parsed.newest = moment
+
+    def _after_page(self, entity: str, page: Page, parsed: _Parsed, counts: PageCounts) -> None:
+        self.totals.add(counts)
+        # A record that fails in a listing and again in its catch-up pass counts once.
+        for failure in (*parsed.failed, *counts.refused):
+            self.failures.add((entity, failure))
+        self.fetched += len(page.items)
+        self.done[entity] = self.done.get(entity, 0) + len(page.items)
+        if self.progress is not None:
+            self.progress(SyncProgress(entity, self.done[entity], None))
+        self._check_cancel()
+
+    def _report_scores(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(SyncProgress(SCORES, done, total))
+
+    def _check_cancel(self) -> None:
+        if self.should_cancel is not None and self.should_cancel():
+            raise SyncCancelledError
+
+    # --- Bookkeeping --------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        moment = to_store(self.clock())
+        assert moment is not None
+        return moment
+
+    def _now_aware(self) -> datetime:
+        return self.now.replace(tzinfo=UTC)
+
+    def _states(self) -> dict[str, _EntityState]:
+        with self.db.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT entity, watermark, full_run_id, full_cursor, completed_at FROM sync_state"
+            )
+            return {
+                entity: _EntityState(
+                    entity, parse_db_time(mark), run_id, cursor, parse_db_time(completed)
+                )
+                for entity, mark, run_id, cursor, completed in rows
+            }
+
+    def _meta(self, key: str) -> str | None:
+        with self.db.engine.connect() as conn:
+            row = conn.exec_driver_sql("SELECT value FROM app_meta WHERE key = ?", (key,)).first()
+        return None if row is None else row[0]
+
+    def _start(self, kind: str) -> None:
+        with self.db.session() as session:
+            session.connection().exec_driver_sql(
+                "INSERT INTO sync_runs (id, kind, started, requests, fetched, created, updated,"
+                " deleted, failed) VALUES (?, ?, ?, 0, 0, 0, 0, 0, 0)",
+                (self.run_id, kind, db_time(self.now)),
+            )
+
+    def _finish(self, error: str | None) -> None:
+        """Close the run's row; never hides the error that ended the run."""
+        try:
+            with self.db.session() as session:
+                session.connection().exec_driver_sql(
+                    "UPDATE sync_runs SET finished = ?, requests = ?, fetched = ?, created = ?,"
+                    " updated = ?, deleted = ?, failed = ?, error = ? WHERE id = ?",
+                    (
+                        db_time(self._now()),
+                        self.client.requests_made - self.requests_before,
+                        self.fetched,
+                        self.totals.created,
+                        self.totals.updated,
+                        self.totals.deleted,
+                        len(self.failures),
+                        error,
+                        self.run_id,
+                    ),
+                )
+        except Exception:
+            log.exception("Could not record the end of sync run %s", self.run_id)
+
+
+def _item_id(item: Mapping[str, Any]) -> int | None:
+    value = item.get("id")
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
+
+
+def _never_listed(state: _EntityState | None) -> bool:
+    """No full listing of the entity ever completed, and none is under way."""
+    return state is None or (state.completed_at is None and state.full_run_id is None)
+
+
+def _raw_update_time(item: Mapping[str, Any]) -> datetime | None:
+    try:
+        return to_store(parse_api_time(item.get("update_time")))
+    except ValueError:
+        return None
+
+
+def _ascending(ids: list[int], after: int | None) -> bool:
+    previous = after
+    for value in ids:
+        if previous is not None and value <= previous:
+            return False
+        previous = value
+    return True

@@ -1,0 +1,272 @@
+"""Fixtures: a small seeded account served by the fake Pipedrive over real HTTP, a client
+that never really sleeps, and a check that the mirror holds exactly the account."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from pipedriven_desktop.domain.orgnames import normalize_org_name
+from pipedriven_desktop.domain.warmness import ActivityFact, ContactFacts, compute_warmness
+from pipedriven_desktop.pipedrive import (
+    FAKE_LEAD_STATUS_FIELD,
+    FakeAccount,
+    FakePipedriveServer,
+    Person,
+    PipedriveClient,
+)
+from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.sync.service import SyncResult, run_sync
+
+TOKEN = "tok-9d2c4e6a8b0f1357-secret"
+NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
+#: Small enough for speed, large enough for several pages at PAGE of 100.
+SIZES = {
+    "persons": 260,
+    "owned_persons": 90,
+    "organizations": 70,
+    "activities": 520,
+    "deals": 60,
+}
+PAGE = 100
+
+
+class Sleeps:
+    """Stands in for time.sleep in the client: records every wait, spends none."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+@pytest.fixture
+def account() -> FakeAccount:
+    return FakeAccount.generate(seed=5, now=NOW, **SIZES)
+
+
+@pytest.fixture
+def server(account: FakeAccount) -> Iterator[FakePipedriveServer]:
+    with FakePipedriveServer(account, token=TOKEN) as fake:
+        yield fake
+    assert fake.errors == []
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+def make_client(base_url: str, token: str, sleeps: Callable[[float], None]) -> PipedriveClient:
+    return PipedriveClient(
+        base_url, token, timeout=5, max_retries=4, backoff_base=0.01, sleep=sleeps
+    )
+
+
+@pytest.fixture
+def client(server: FakePipedriveServer, sleeps: Sleeps) -> Iterator[PipedriveClient]:
+    with make_client(server.base_url, TOKEN, sleeps) as api:
+        yield api
+
+
+SyncFn = Callable[..., SyncResult]
+
+
+@pytest.fixture
+def sync(db: Database, client: PipedriveClient) -> SyncFn:
+    """run_sync on the test's mirror and client, at NOW, with small pages."""
+
+    def run(**kwargs: Any) -> SyncResult:
+        kwargs.setdefault("now", lambda: NOW)
+        kwargs.setdefault("lead_status_field", FAKE_LEAD_STATUS_FIELD)
+        kwargs.setdefault("page_size", PAGE)
+        return run_sync(kwargs.pop("db", db), kwargs.pop("client", client), **kwargs)
+
+    return run
+
+
+def rows(db: Database, sql: str, **params: Any) -> list[Any]:
+    with db.engine.connect() as conn:
+        return list(conn.execute(text(sql), params).all())
+
+
+def mirror_snapshot(db: Database) -> dict[str, list[Any]]:
+    """Every mirrored table's rows, in a stable order, to compare before and after."""
+    tables = (
+        "organizations",
+        "organization_aliases",
+        "contacts",
+        "activities",
+        "deals",
+        "org_suggestions",
+        "sync_state",
+        "app_meta",
+    )
+    return {table: rows(db, f"SELECT * FROM {table} ORDER BY 1") for table in tables}
+
+
+def _time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+
+
+def _stored(value: Any) -> Any:
+    """A value read back with text(): datetimes and dates come back as strings."""
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == " ":
+        return datetime.fromisoformat(value)
+    return value
+
+
+@dataclass
+class Mirror:
+    contacts: dict[int, Any]
+    activities: dict[int, Any]
+    deals: dict[int, Any]
+    aliases: dict[int, str]
+    organizations: dict[str, Any]
+
+
+def load_mirror(db: Database) -> Mirror:
+    return Mirror(
+        contacts={r.pipedrive_person_id: r for r in rows(db, "SELECT * FROM contacts")},
+        activities={r.pipedrive_activity_id: r for r in rows(db, "SELECT * FROM activities")},
+        deals={r.pipedrive_deal_id: r for r in rows(db, "SELECT * FROM deals")},
+        aliases={
+            r[0]: r[1]
+            for r in rows(db, "SELECT pipedrive_org_id, organization_id FROM organization_aliases")
+        },
+        organizations={r.id: r for r in rows(db, "SELECT * FROM organizations")},
+    )
+
+
+def assert_mirror_matches(db: Database, account: FakeAccount, now: datetime = NOW) -> None:
+    """The mirror holds exactly what the account lists, mapped and derived as designed."""
+    mirror = load_mirror(db)
+    people = {
+        pid: Person.from_api(
+            {**item, **account.person_extras.get(pid, {})},
+            lead_status_field=FAKE_LEAD_STATUS_FIELD,
+        )
+        for pid, item in account.persons.items()
+    }
+    orgs = account.organizations
+    live_deals = {i: d for i, d in account.deals.items() if d["status"] != "deleted"}
+
+    # Organizations: every Pipedrive id has its alias; equal normalized names share one
+    # local organization, different ones never do.
+    assert set(mirror.aliases) == set(orgs)
+    local_by_key: dict[str, set[str]] = defaultdict(set)
+    for org_id, org in orgs.items():
+        local_by_key[normalize_org_name(org["name"])].add(mirror.aliases[org_id])
+    for key, locals_ in local_by_key.items():
+        assert len(locals_) == 1, f"{key!r} split over {len(locals_)} organizations"
+    all_locals = [next(iter(v)) for v in local_by_key.values()]
+    assert len(all_locals) == len(set(all_locals)), "different names were merged"
+    assert set(mirror.organizations) == set(mirror.aliases.values())
+
+    # Persons.
+    assert set(mirror.contacts) == set(people)
+    for pid, person in people.items():
+        row = mirror.contacts[pid]
+        assert row.name == person.name
+        assert row.email == person.primary_email
+        assert row.phone == person.primary_phone
+        assert row.job_title == person.job_title
+        assert row.owner_id == person.owner_id
+        assert row.pipedrive_org_id == person.org_id
+        assert row.organization_id == mirror.aliases.get(person.org_id)  # type: ignore[arg-type]
+        assert row.lead_status == (person.lead_status or person.marketing_status)
+        assert _stored(row.created_at) == _time(account.persons[pid]["add_time"])
+        assert _stored(row.last_pipedrive_update) == _time(account.persons[pid]["update_time"])
+
+    # Activities, linked to contacts, organizations and deals by Pipedrive id.
+    contact_ids = {pid: row.id for pid, row in mirror.contacts.items()}
+    deal_ids = {did: row.id for did, row in mirror.deals.items()}
+    assert set(mirror.activities) == set(account.activities)
+    last_done: dict[int, datetime] = {}
+    for aid, act in account.activities.items():
+        row = mirror.activities[aid]
+        assert row.pipedrive_person_id == act["person_id"]
+        assert row.contact_id == contact_ids.get(act["person_id"])
+        assert row.organization_id == mirror.aliases.get(act["org_id"])
+        assert row.pipedrive_deal_id == act["deal_id"]
+        assert row.deal_id == deal_ids.get(act["deal_id"])
+        assert (row.type, row.subject, bool(row.done)) == (act["type"], act["subject"], act["done"])
+        assert row.due_date == act["due_date"]
+        assert _stored(row.marked_as_done_time) == _time(act["marked_as_done_time"])
+        if act["done"] and act["person_id"] is not None:
+            moment = _time(act["marked_as_done_time"]) or datetime.fromisoformat(act["due_date"])
+            last_done[act["person_id"]] = max(moment, last_done.get(act["person_id"], moment))
+
+    # Deals: deleted ones are not in the mirror.
+    assert set(mirror.deals) == set(live_deals)
+    for did, deal in live_deals.items():
+        row = mirror.deals[did]
+        assert (row.title, row.value, row.status) == (deal["title"], deal["value"], deal["status"])
+        assert row.contact_id == contact_ids.get(deal["person_id"])
+        assert row.organization_id == mirror.aliases.get(deal["org_id"])
+
+    # Derived: last contacted, organization counters, scores.
+    for pid, row in mirror.contacts.items():
+        assert _stored(row.last_contacted) == last_done.get(pid), pid
+    counts: dict[str, int] = defaultdict(int)
+    for row in mirror.contacts.values():
+        if row.organization_id is not None:
+            counts[row.organization_id] += 1
+    for local_id, organization in mirror.organizations.items():
+        assert organization.contact_count == counts.get(local_id, 0)
+    _assert_scores(mirror, account, people, last_done, now)
+
+
+def _assert_scores(
+    mirror: Mirror,
+    account: FakeAccount,
+    people: dict[int, Person],
+    last_done: dict[int, datetime],
+    now: datetime,
+) -> None:
+    """Each score is what the warmness function gives for the account's own facts."""
+    activities: dict[int, list[ActivityFact]] = defaultdict(list)
+    for act in account.activities.values():
+        if act["person_id"] is not None:
+            activities[act["person_id"]].append(
+                ActivityFact(
+                    type=act["type"],
+                    due_date=date.fromisoformat(act["due_date"]) if act["due_date"] else None,
+                    done=act["done"],
+                )
+            )
+    deal_totals: dict[int, float] = defaultdict(float)
+    for deal in account.deals.values():
+        if deal["status"] in ("open", "won") and deal["person_id"] is not None:
+            deal_totals[deal["person_id"]] += deal["value"]
+    for pid, person in people.items():
+        last = last_done.get(pid)
+        facts = ContactFacts(
+            has_email=bool(person.primary_email),
+            has_phone=bool(person.primary_phone),
+            has_organization=person.org_id is not None,
+            has_job_title=bool(person.job_title),
+            activities=tuple(activities[pid]),
+            total_deal_value=deal_totals[pid],
+            lead_status=person.lead_status or person.marketing_status,
+            last_activity=None if last is None else last.replace(tzinfo=UTC),
+            incoming_mail_count=person.incoming_mail_count,
+            outgoing_mail_count=person.outgoing_mail_count,
+        )
+        row = mirror.contacts[pid]
+        assert row.warmness_score == compute_warmness(facts, now).score, pid
+        assert row.warmness_breakdown is not None
+        assert _stored(row.score_computed_at) == now.replace(tzinfo=None)
+
+
+def later(days: float) -> Callable[[], datetime]:
+    return lambda: NOW + timedelta(days=days)
