@@ -1,0 +1,334 @@
+"""Start the desktop app, in stages: logging → database → app identity → QApplication →
+window → event loop.
+
+Start-up is on the clock (< 0.5 s to a painted My-500), so only what the first paint needs
+is imported here: no network client, no fake server, no keyring unless asked for. The
+window shows the first page of rows only; the table fetches more as it scrolls.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import logging.handlers
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from pipedriven_desktop import paths
+from pipedriven_desktop.store.database import Database, DatabaseError, open_database
+
+if TYPE_CHECKING:
+    from pipedriven_desktop.demo import DemoSession
+    from pipedriven_desktop.ui.main_window import MainWindow
+
+logger = logging.getLogger("pipedriven_desktop")
+
+ORGANIZATION_NAME = paths.APP_AUTHOR
+APPLICATION_NAME = paths.APP_NAME
+DISPLAY_NAME = "Pipedriven Desktop"
+LOG_FILE = "pipedriven-desktop.log"
+LOG_MAX_BYTES = 1_000_000
+LOG_BACKUPS = 3
+#: Give up on a screenshot that never becomes ready (e.g. a demo sync that hangs).
+SCREENSHOT_TIMEOUT_MS = 180_000
+SCREENSHOT_SIZE = (1600, 900)
+EXIT_DATABASE_ERROR = 2
+EXIT_SCREENSHOT_FAILED = 3
+
+
+@dataclass(frozen=True)
+class GuiOptions:
+    """What the command line may ask of the GUI."""
+
+    db: Path | None = None
+    demo: bool = False
+    screenshot: Path | None = None
+    base_url: str | None = None
+    demo_if_no_token: bool = False
+
+    @classmethod
+    def from_namespace(cls, options: Any) -> GuiOptions:
+        """Accept an argparse Namespace (or anything with these attributes)."""
+        if isinstance(options, GuiOptions):
+            return options
+        db = getattr(options, "db", None)
+        screenshot = getattr(options, "screenshot", None)
+        return cls(
+            db=Path(db) if db is not None else None,
+            demo=bool(getattr(options, "demo", False)),
+            screenshot=Path(screenshot) if screenshot is not None else None,
+            base_url=getattr(options, "base_url", None) or None,
+            demo_if_no_token=bool(getattr(options, "demo_if_no_token", False)),
+        )
+
+
+# -- stages -------------------------------------------------------------------------------------
+
+
+def setup_logging(log_dir: Path) -> None:
+    """A rotating log file in the user's log directory, warnings also on stderr."""
+    root = logging.getLogger()
+    if any(getattr(handler, "_pipedriven", False) for handler in root.handlers):
+        return
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers: list[logging.Handler] = []
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.RotatingFileHandler(
+            log_dir / LOG_FILE, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        )
+        file_handler.setLevel(logging.INFO)
+        handlers.append(file_handler)
+    except OSError as exc:
+        print(f"pipedriven-desktop: cannot write logs to {log_dir}: {exc}", file=sys.stderr)
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    handlers.append(console)
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler._pipedriven = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)
+
+
+def open_mirror(path: Path) -> Database:
+    """Open (and migrate) the mirror; raises DatabaseError with a message for the user."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open_database(path)
+
+
+def set_app_identity() -> None:
+    """Before QApplication: names QSettings and the log, and the desktop file for the icon."""
+    QCoreApplication.setOrganizationName(ORGANIZATION_NAME)
+    QCoreApplication.setApplicationName(APPLICATION_NAME)
+
+
+def make_application() -> QApplication:
+    from pipedriven_desktop.ui.style import apply_app_style
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    QApplication.setApplicationDisplayName(DISPLAY_NAME)
+    QApplication.setDesktopFileName(APPLICATION_NAME)
+    apply_app_style(app)
+    return app
+
+
+def report_database_error(error: DatabaseError, *, interactive: bool) -> None:
+    logger.error("database error: %s", error)
+    print(f"pipedriven-desktop: {error}", file=sys.stderr)
+    if interactive:
+        QMessageBox.critical(
+            None,
+            DISPLAY_NAME,
+            f"The local copy of your Pipedrive data cannot be opened.\n\n{error}",
+        )
+
+
+def process_age_s() -> float | None:
+    """Seconds since this process started (Linux; None elsewhere), for the start-up log."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        with open("/proc/uptime", encoding="ascii") as uptime:
+            up = float(uptime.read().split()[0])
+        ticks = os.sysconf("SC_CLK_TCK")
+        return up - int(fields[19]) / ticks
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+# -- the running app ----------------------------------------------------------------------------
+
+
+class GuiApp:
+    """Holds what lives as long as the app: the database, the window, a demo server."""
+
+    def __init__(self, app: QApplication, options: GuiOptions, started: float) -> None:
+        self.app = app
+        self.options = options
+        self.started = started
+        self.db: Database | None = None
+        self.window: MainWindow | None = None
+        self.demo: DemoSession | None = None
+        self._shot_pending = options.screenshot is not None
+        self._shot_after_sync = False
+
+    def open_window(self, db: Database, demo: DemoSession | None) -> MainWindow:
+        from pipedriven_desktop.ui.app_settings import AppSettings
+        from pipedriven_desktop.ui.main_window import DemoEndpoint, MainWindow
+
+        endpoint = DemoEndpoint(demo.base_url, demo.token) if demo is not None else None
+        window = MainWindow(db, AppSettings(), demo=endpoint, base_url=self.options.base_url)
+        window.first_painted.connect(self._on_first_painted)
+        window.demo_requested.connect(self.switch_to_demo)
+        self.db, self.window, self.demo = db, window, demo
+        if self.options.screenshot is not None:
+            window.resize(*SCREENSHOT_SIZE)  # the same picture whatever was saved before
+        window.show()
+        first_sync = window.start_first_sync_if_empty()
+        if self._shot_pending:
+            self._shot_after_sync = first_sync
+            window.sync_ended.connect(self._on_sync_ended)
+            if not first_sync and not window.has_rows():
+                QTimer.singleShot(200, self.take_screenshot)
+        return window
+
+    def switch_to_demo(self) -> None:
+        """From the welcome panel: a new window on the demo account replaces the empty one."""
+        from pipedriven_desktop.demo import start_demo
+
+        old_window, old_db = self.window, self.db
+        try:
+            demo = start_demo()
+        except OSError as exc:
+            logger.exception("demo server did not start")
+            QMessageBox.warning(old_window, DISPLAY_NAME, f"The demo could not start: {exc}")
+            return
+        try:
+            db = open_mirror(demo.db_path)
+        except DatabaseError as exc:
+            demo.stop()
+            report_database_error(exc, interactive=True)
+            return
+        self.open_window(db, demo)
+        if old_window is not None:
+            old_window.close()
+            old_window.deleteLater()
+        if old_db is not None:
+            old_db.close()
+
+    def _on_first_painted(self) -> None:
+        # What start-up built lives as long as the app: keep it out of the cyclic
+        # collector's full passes, which would otherwise rescan it every time.
+        gc.freeze()
+        age = process_age_s()
+        logger.info(
+            "My-500 painted %.0f ms after process start (%.0f ms after main)",
+            (age or 0.0) * 1000,
+            (time.perf_counter() - self.started) * 1000,
+        )
+        if self._shot_pending and not self._shot_after_sync:
+            QTimer.singleShot(0, self.take_screenshot)
+
+    def _on_sync_ended(self) -> None:
+        if self._shot_pending and self._shot_after_sync:
+            self._shot_after_sync = False
+            window = self.window
+            if window is not None and window.has_rows():
+                window.select_first_contact()
+            QTimer.singleShot(100, self.take_screenshot)
+
+    def take_screenshot(self) -> None:
+        if not self._shot_pending or self.window is None or self.options.screenshot is None:
+            return
+        self._shot_pending = False
+        target = self.options.screenshot
+        target.parent.mkdir(parents=True, exist_ok=True)
+        ok = self.window.grab().save(str(target))
+        if ok:
+            logger.info("screenshot saved to %s", target)
+        else:
+            print(f"pipedriven-desktop: could not save the screenshot to {target}", file=sys.stderr)
+        self.window.close()
+        self.app.exit(0 if ok else EXIT_SCREENSHOT_FAILED)
+
+    def screenshot_timed_out(self) -> None:
+        if self._shot_pending:
+            print(
+                "pipedriven-desktop: the window never became ready for a screenshot",
+                file=sys.stderr,
+            )
+            self._shot_pending = False
+            if self.window is not None:
+                self.window.close()
+            self.app.exit(EXIT_SCREENSHOT_FAILED)
+
+    def shutdown(self) -> None:
+        if self.window is not None:
+            self.window.controller.shutdown()
+        if self.demo is not None:
+            self.demo.stop()
+        if self.db is not None:
+            self.db.close()
+
+
+def _wants_demo(options: GuiOptions) -> bool:
+    if options.demo:
+        return True
+    if not options.demo_if_no_token:
+        return False
+    from pipedriven_desktop import secrets
+
+    try:
+        return secrets.get_token() is None
+    except secrets.KeyringLockedError:
+        return False
+
+
+def run_gui(argv_options: Any) -> int:
+    """Run the window until it closes; the exit status for the process.
+
+    ``argv_options`` has ``db`` (Path | None), ``demo`` (bool), ``screenshot`` (Path | None)
+    and ``base_url`` (str | None); ``demo_if_no_token`` (bool) is optional.
+    """
+    started = time.perf_counter()
+    options = GuiOptions.from_namespace(argv_options)
+    setup_logging(paths.log_dir())
+
+    demo: DemoSession | None = None
+    db: Database | None = None
+    error: DatabaseError | None = None
+    try:
+        if _wants_demo(options):
+            from pipedriven_desktop.demo import start_demo
+
+            demo = start_demo(options.db)
+            db = open_mirror(demo.db_path)
+        else:
+            db = open_mirror(options.db or paths.default_db_path())
+    except DatabaseError as exc:
+        error = exc
+
+    set_app_identity()
+    app = make_application()
+    if error is not None or db is None:
+        assert error is not None
+        if demo is not None:
+            demo.stop()
+        interactive = options.screenshot is None and app.platformName() != "offscreen"
+        report_database_error(error, interactive=interactive)
+        return EXIT_DATABASE_ERROR
+
+    gui = GuiApp(app, options, started)
+    try:
+        gui.open_window(db, demo)
+        if options.screenshot is not None:
+            QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, gui.screenshot_timed_out)
+        return int(app.exec())
+    finally:
+        gui.shutdown()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pipedriven_desktop.app``: the GUI options alone (the CLI has the rest)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="pipedriven-desktop")
+    parser.add_argument("--db", type=Path, default=None, help="the mirror database file")
+    parser.add_argument("--demo", action="store_true", help="run on the bundled fake Pipedrive")
+    parser.add_argument("--screenshot", type=Path, default=None, help="save a PNG and exit")
+    parser.add_argument("--base-url", default=None, help="the Pipedrive API address")
+    return run_gui(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""Sync on a QThread: the only Qt module of the sync package.
+
+``SyncWorker`` is a QObject moved to a QThread. It runs ``sync.service.run_sync`` there,
+turns its progress callback into the ``progress`` signal and ends with exactly one of
+``finished(result)``, ``failed(message, auth_error)`` or ``cancelled()``. ``cancel()`` only
+sets a flag, which the service checks between pages, so a page is never half written.
+``SyncController`` owns the thread's lifetime: one run at a time, and ``shutdown()``
+joins the thread when the app quits.
+
+The network client and the service are imported inside the thread, so a window that
+never syncs never pays for importing them.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+if TYPE_CHECKING:
+    from pipedriven_desktop.pipedrive.client import PipedriveClient
+    from pipedriven_desktop.store.database import Database
+    from pipedriven_desktop.sync.service import SyncProgress
+
+logger = logging.getLogger(__name__)
+
+#: Progress reaches the UI at most this often (plus every change of entity).
+PROGRESS_INTERVAL_S = 0.05
+
+ClientFactory = Callable[[str, str], "PipedriveClient"]
+
+
+def _default_client(base_url: str, token: str) -> PipedriveClient:
+    from pipedriven_desktop.pipedrive.client import PipedriveClient
+
+    return PipedriveClient(base_url, token)
+
+
+class SyncWorker(QObject):
+    """One sync run; create it, move it to a thread, connect ``thread.started`` to ``run``."""
+
+    #: entity ("organizations", "persons", ...), records done so far, total if known (or None)
+    progress = Signal(str, int, object)
+    #: the service's SyncResult
+    finished = Signal(object)
+    #: a message for the user, and whether the token was refused (401/403)
+    failed = Signal(str, bool)
+    cancelled = Signal()
+    #: emitted before ``failed`` when Pipedrive could not be reached at all
+    offline = Signal()
+
+    def __init__(
+        self,
+        db: Database,
+        base_url: str,
+        token: str,
+        *,
+        full: bool = False,
+        client_factory: ClientFactory | None = None,
+    ) -> None:
+        super().__init__()
+        self._db = db
+        self._base_url = base_url
+        self._token = token
+        self._full = full
+        self._client_factory = client_factory or _default_client
+        self._cancel = threading.Event()
+        self._last_entity = ""
+        self._last_emit = 0.0
+
+    def cancel(self) -> None:
+        """Ask the run to stop at the next page boundary; safe from any thread."""
+        self._cancel.set()
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel.is_set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            from pipedriven_desktop.pipedrive.errors import (
+                AuthError,
+                PipedriveConnectionError,
+                PipedriveError,
+            )
+            from pipedriven_desktop.sync import service
+        except ImportError as exc:  # a build without the sync service
+            logger.exception("sync service unavailable")
+            self.failed.emit(f"Sync is not available in this build ({exc.name}).", False)
+            return
+        token, self._token = self._token, ""
+        try:
+            client = self._client_factory(self._base_url, token)
+            try:
+                result = service.run_sync(
+                    self._db,
+                    client,
+                    full=self._full,
+                    progress=self._on_progress,
+                    should_cancel=self._cancel.is_set,
+                )
+            finally:
+                client.close()
+        except service.SyncCancelledError:
+            logger.info("sync cancelled")
+            self.cancelled.emit()
+        except AuthError as exc:
+            logger.warning("sync refused: %s", exc.message)
+            self.failed.emit(exc.message, True)
+        except PipedriveConnectionError as exc:
+            logger.warning("sync offline: %s", exc.message)
+            self.offline.emit()
+            self.failed.emit(exc.message, False)
+        except PipedriveError as exc:
+            logger.warning("sync failed: %s", exc.message)
+            self.failed.emit(exc.message, False)
+        except ValueError as exc:  # an unusable base URL, from the client's constructor
+            logger.warning("sync not started: %s", exc)
+            self.failed.emit(str(exc), False)
+        except Exception as exc:
+            logger.exception("sync crashed")
+            self.failed.emit(
+                f"Sync stopped on an unexpected error ({type(exc).__name__}); "
+                "the details are in the log.",
+                False,
+            )
+        else:
+            logger.info("sync finished: %s", result)
+            self.finished.emit(result)
+
+    def _on_progress(self, update: SyncProgress) -> None:
+        entity, done, total = update.entity, update.done, update.total
+        now = time.monotonic()
+        if (
+            entity != self._last_entity
+            or now - self._last_emit >= PROGRESS_INTERVAL_S
+            or (total is not None and done >= total)
+        ):
+            self._last_entity = entity
+            self._last_emit = now
+            self.progress.emit(str(entity), int(done), total)
+
+
+class SyncController(QObject):
+    """Runs one ``SyncWorker`` at a time on its own QThread and relays its signals."""
+
+    started = Signal()
+    progress = Signal(str, int, object)
+    finished = Signal(object)
+    failed = Signal(str, bool)
+    cancelled = Signal()
+    offline = Signal()
+    #: the thread has ended, whatever the outcome
+    stopped = Signal()
+
+    def __init__(
+        self, parent: QObject | None = None, *, client_factory: ClientFactory | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._client_factory = client_factory
+        self._thread: QThread | None = None
+        self._worker: SyncWorker | None = None
+
+    def is_running(self) -> bool:
+        return self._thread is not None
+
+    def start(self, db: Database, base_url: str, token: str, *, full: bool = False) -> bool:
+        """Start a run; False (and nothing happens) when one is already running."""
+        if self._thread is not None:
+            return False
+        # A sync allocates hundreds of thousands of short-lived objects, which makes the
+        # cyclic collector run full passes over the whole heap; each pass holds the GIL (and so
+        # the UI thread) for 50-100 ms. Everything alive now is long-lived: freeze it out of
+        # those passes, which then only scan what the sync itself allocates.
+        gc.freeze()
+        thread = QThread()
+        thread.setObjectName("sync")
+        worker = SyncWorker(db, base_url, token, full=full, client_factory=self._client_factory)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progress.connect(self.progress)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        worker.cancelled.connect(self._on_cancelled)
+        worker.offline.connect(self.offline)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread, self._worker = thread, worker
+        thread.start()
+        self.started.emit()
+        return True
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+
+    def shutdown(self) -> None:
+        """Cancel any run and join its thread (on quit); returns once the thread has ended."""
+        thread, worker = self._thread, self._worker
+        if thread is None or worker is None:
+            return
+        thread.finished.disconnect(self._on_thread_finished)
+        for signal in (worker.progress, worker.finished, worker.failed, worker.cancelled):
+            signal.disconnect()
+        worker.offline.disconnect()
+        worker.cancel()
+        thread.quit()
+        thread.wait()
+        self._release()
+
+    # -- slots (UI thread) ----------------------------------------------------------------------
+
+    def _on_finished(self, result: object) -> None:
+        self._quit_thread()
+        self.finished.emit(result)
+
+    def _on_failed(self, message: str, auth_error: bool) -> None:
+        self._quit_thread()
+        self.failed.emit(message, auth_error)
+
+    def _on_cancelled(self) -> None:
+        self._quit_thread()
+        self.cancelled.emit()
+
+    def _quit_thread(self) -> None:
+        if self._thread is not None:
+            self._thread.quit()
+
+    def _on_thread_finished(self) -> None:
+        if self._thread is not None:
+            self._thread.wait()
+        self._release()
+        self.stopped.emit()
+
+    def _release(self) -> None:
+        thread, worker = self._thread, self._worker
+        self._thread = self._worker = None
+        if worker is not None:
+            worker.deleteLater()
+        if thread is not None:
+            thread.deleteLater()

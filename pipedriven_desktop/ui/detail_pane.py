@@ -1,0 +1,417 @@
+"""The selected contact in full: who, how to reach them, why they score what they score.
+
+Email and phone can be selected and copied; the organization is a link that filters the
+table to it. The warmness breakdown is read defensively: an older or missing breakdown
+shows a note instead of breaking the pane.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pipedriven_desktop.store.clock import utcnow
+from pipedriven_desktop.store.rows import ActivityRow, ContactRow, DealRow
+from pipedriven_desktop.ui import formatting
+from pipedriven_desktop.ui.style import heading, muted
+from pipedriven_desktop.ui.warmness_delegate import band_name, paint_warmness
+
+PANE_WIDTH = 340
+
+COMPONENT_TITLES: dict[str, str] = {
+    "base": "Profile",
+    "activity": "Recent activity",
+    "relationship": "Relationship",
+    "engagement": "Engagement",
+}
+
+#: Glyphs every common UI font has (no colour emoji, which many Linux desktops lack).
+ACTIVITY_SYMBOLS: dict[str, str] = {
+    "call": "☎",
+    "meeting": "◉",
+    "email": "✉",
+    "lunch": "☕",
+    "deadline": "⚑",
+    "task": "☑",
+}
+
+
+def breakdown_lines(
+    breakdown: Mapping[str, Any] | None,
+) -> list[tuple[str, int, list[tuple[int, str]]]]:
+    """(component title, points, [(points, reason)]) from the stored JSON; [] if unusable."""
+    if not isinstance(breakdown, Mapping):
+        return []
+    components = breakdown.get("components")
+    if not isinstance(components, Mapping):
+        return []
+    lines: list[tuple[str, int, list[tuple[int, str]]]] = []
+    for name, component in components.items():
+        if not isinstance(component, Mapping):
+            continue
+        items: list[tuple[int, str]] = []
+        raw_items = component.get("items")
+        for item in raw_items if isinstance(raw_items, list) else []:
+            if isinstance(item, Mapping):
+                items.append((_as_int(item.get("points")), str(item.get("reason") or "")))
+        points = component.get("points")
+        total = _as_int(points) if points is not None else sum(p for p, _ in items)
+        title = COMPONENT_TITLES.get(str(name), str(name).replace("_", " ").capitalize())
+        lines.append((title, total, items))
+    return lines
+
+
+def _as_int(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload,no-any-return]
+    except (TypeError, ValueError):
+        return 0
+
+
+def _signed(points: int) -> str:
+    return f"+{points}" if points > 0 else ("0" if points == 0 else f"−{abs(points)}")
+
+
+class WarmnessMeter(QWidget):
+    """The score drawn like the table's cell, larger."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._score = 0
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+    def set_score(self, score: int) -> None:
+        self._score = score
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(110, self.fontMetrics().height() + 8)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        paint_warmness(painter, QRectF(self.rect()), self._score, self.palette())
+        painter.end()
+
+
+class CopyField(QWidget):
+    """A selectable, frameless read-only value with a small Copy button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.value = QLineEdit()
+        self.value.setReadOnly(True)
+        self.value.setFrame(False)
+        self.value.setTextMargins(0, 0, 0, 0)
+        palette = self.value.palette()
+        palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
+        self.value.setPalette(palette)
+        self.value.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.copy_button = QToolButton()
+        self.copy_button.setText("Copy")
+        self.copy_button.setAutoRaise(True)
+        self.copy_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.copy_button.clicked.connect(self.copy)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.value, 1)
+        layout.addWidget(self.copy_button)
+
+    def set_text(self, text: str | None) -> None:
+        self.value.setText(text or "—")
+        self.value.setCursorPosition(0)
+        self.value.setToolTip(text or "")
+        self.copy_button.setVisible(bool(text))
+
+    def text(self) -> str:
+        return self.value.toolTip()
+
+    def copy(self) -> None:
+        text = self.text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
+
+class DetailPane(QWidget):
+    """Shows one ``ContactRow`` with its deals; empty until a contact is selected."""
+
+    organization_clicked = Signal(str)
+    open_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._contact: ContactRow | None = None
+        self._deals: tuple[DealRow, ...] = ()
+        self._now: datetime | None = None
+        self.setMinimumWidth(280)
+
+        self.empty = QLabel(
+            "Select a contact to see who they are, how to reach them "
+            "and why they score what they score."
+        )
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        muted(self.empty)
+
+        self.name = QLabel()
+        self.name.setObjectName("detailName")
+        self.name.setWordWrap(True)
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        heading(self.name, 1.45)
+        self.job_title = QLabel()
+        self.job_title.setWordWrap(True)
+        muted(self.job_title)
+        self.organization = QLabel()
+        self.organization.setObjectName("detailOrganization")
+        self.organization.setWordWrap(True)
+        self.organization.setTextFormat(Qt.TextFormat.RichText)
+        self.organization.linkActivated.connect(self._on_link)
+
+        self.email = CopyField()
+        self.email.setObjectName("detailEmail")
+        self.phone = CopyField()
+        self.phone.setObjectName("detailPhone")
+        reach = QGridLayout()
+        reach.setContentsMargins(0, 0, 0, 0)
+        reach.setHorizontalSpacing(10)
+        reach.setVerticalSpacing(2)
+        for row, (label, field) in enumerate((("Email", self.email), ("Phone", self.phone))):
+            caption = QLabel(label)
+            muted(caption)
+            reach.addWidget(caption, row, 0)
+            reach.addWidget(field, row, 1)
+        reach.setColumnStretch(1, 1)
+
+        self.meter = WarmnessMeter()
+        self.band = QLabel()
+        heading(self.band, 1.0)
+        self.breakdown = QLabel()
+        self.breakdown.setObjectName("detailBreakdown")
+        self.breakdown.setWordWrap(True)
+        self.breakdown.setTextFormat(Qt.TextFormat.RichText)
+        self.breakdown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.activities = QLabel()
+        self.activities.setObjectName("detailActivities")
+        self.activities.setWordWrap(True)
+        self.activities.setTextFormat(Qt.TextFormat.RichText)
+        self.deals = QLabel()
+        self.deals.setObjectName("detailDeals")
+        self.deals.setWordWrap(True)
+        self.deals.setTextFormat(Qt.TextFormat.RichText)
+
+        self.open_button = QPushButton("Open in Pipedrive")
+        self.open_button.setToolTip("Open this person in Pipedrive in your browser (Enter)")
+        self.open_button.clicked.connect(self._on_open)
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(14, 12, 14, 12)
+        column.setSpacing(4)
+        column.addWidget(self.name)
+        column.addWidget(self.job_title)
+        column.addWidget(self.organization)
+        column.addSpacing(10)
+        column.addLayout(reach)
+        column.addSpacing(6)
+        column.addWidget(self._section("Warmness"))
+        meter_row = QHBoxLayout()
+        meter_row.setSpacing(8)
+        meter_row.addWidget(self.meter)
+        meter_row.addWidget(self.band)
+        meter_row.addStretch(1)
+        column.addLayout(meter_row)
+        column.addWidget(self.breakdown)
+        column.addWidget(self._section("Recent activities"))
+        column.addWidget(self.activities)
+        column.addWidget(self._section("Deals"))
+        column.addWidget(self.deals)
+        column.addSpacing(12)
+        column.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addStretch(1)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(scroll)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+    def _section(self, title: str) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 12, 0, 2)
+        layout.setSpacing(3)
+        label = QLabel(title.upper())
+        heading(label, 0.85)
+        muted(label)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        layout.addWidget(label)
+        layout.addWidget(line)
+        return box
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def sizeHint(self) -> QSize:
+        return QSize(PANE_WIDTH, 600)
+
+    @property
+    def contact(self) -> ContactRow | None:
+        return self._contact
+
+    def clear(self) -> None:
+        self._contact = None
+        self.stack.setCurrentIndex(0)
+
+    def set_contact(
+        self,
+        contact: ContactRow | None,
+        deals: tuple[DealRow, ...] = (),
+        now: datetime | None = None,
+    ) -> None:
+        if contact is None:
+            self.clear()
+            return
+        now = now or utcnow()
+        self._contact, self._deals, self._now = contact, deals, now
+        self.name.setText(contact.name)
+        self.job_title.setText(contact.job_title or "")
+        self.job_title.setVisible(bool(contact.job_title))
+        org = contact.organization
+        if org is not None:
+            self.organization.setText(
+                f'<a href="org:{html.escape(org.id)}">{html.escape(org.name)}</a>'
+            )
+            self.organization.setToolTip(f"Show only contacts of {org.name}")
+        else:
+            self.organization.setText(self._muted_html("No organization"))
+            self.organization.setToolTip("")
+        self.email.set_text(contact.email)
+        self.phone.set_text(contact.phone)
+        self.meter.set_score(contact.warmness_score)
+        self.band.setText(f"{band_name(contact.warmness_score).capitalize()}")
+        self.breakdown.setText(self._breakdown_html(contact))
+        self.activities.setText(self._activities_html(contact.recent_activities, now.date()))
+        self.deals.setText(self._deals_html(deals))
+        self.open_button.setEnabled(contact.pipedrive_person_id is not None)
+        self.stack.setCurrentIndex(1)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The HTML parts take their secondary colour from the palette: redo them when the
+        # system switches between light and dark.
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._contact is not None:
+            self.set_contact(self._contact, self._deals, self._now)
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    def _muted_color(self) -> str:
+        return self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+
+    def _muted_html(self, text: str) -> str:
+        return f'<span style="color:{self._muted_color()}">{html.escape(text)}</span>'
+
+    def _breakdown_html(self, contact: ContactRow) -> str:
+        lines = breakdown_lines(contact.warmness_breakdown)
+        if not lines:
+            return self._muted_html("No breakdown yet: it is computed at the next sync.")
+        muted_color = self._muted_color()
+        rows: list[str] = []
+        for title, points, items in lines:
+            rows.append(
+                f'<tr><td style="padding-top:4px"><b>{html.escape(title)}</b></td>'
+                f'<td align="right" style="padding-top:4px"><b>{_signed(points)}</b></td></tr>'
+            )
+            if not items:
+                rows.append(
+                    f'<tr><td style="padding-left:12px; color:{muted_color}">nothing yet</td>'
+                    "<td></td></tr>"
+                )
+            for item_points, reason in items:
+                rows.append(
+                    f'<tr><td style="padding-left:12px">{html.escape(reason)}</td>'
+                    f'<td align="right" style="color:{muted_color}">'
+                    f"{_signed(item_points)}</td></tr>"
+                )
+        raw = contact.warmness_breakdown.get("raw") if contact.warmness_breakdown else None
+        footer = ""
+        if isinstance(raw, int) and raw != contact.warmness_score:
+            footer = self._muted_html(f"Sum {raw}, kept within 0–10.")
+        return (
+            '<table width="100%" cellspacing="0" cellpadding="1">'
+            + "".join(rows)
+            + "</table>"
+            + footer
+        )
+
+    def _activities_html(self, activities: tuple[ActivityRow, ...], today: date) -> str:
+        if not activities:
+            return self._muted_html("No activities yet.")
+        muted_color = self._muted_color()
+        rows: list[str] = []
+        for activity in activities:
+            symbol = ACTIVITY_SYMBOLS.get(activity.type, "•")
+            when_day = activity.due_date or (
+                activity.add_time.date() if activity.add_time else None
+            )
+            when = formatting.relative_day(when_day, today) if when_day else ""
+            subject = activity.subject or activity.type.capitalize()
+            state = "done" if activity.done else "open"
+            rows.append(
+                f'<tr><td width="22">{symbol}</td>'
+                f"<td>{html.escape(subject)}"
+                f'<br><span style="color:{muted_color}">'
+                f"{html.escape(activity.type)} · {state}</span></td>"
+                f'<td align="right" style="color:{muted_color}">{html.escape(when)}</td></tr>'
+            )
+        return '<table width="100%" cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>"
+
+    def _deals_html(self, deals: tuple[DealRow, ...]) -> str:
+        if not deals:
+            return self._muted_html("No deals.")
+        muted_color = self._muted_color()
+        rows = [
+            f"<tr><td>{html.escape(deal.title)}"
+            f'<br><span style="color:{muted_color}">{html.escape(deal.status)}</span></td>'
+            f'<td align="right">{html.escape(formatting.money(deal.value, deal.currency))}'
+            "</td></tr>"
+            for deal in deals
+        ]
+        return '<table width="100%" cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>"
+
+    # -- slots ----------------------------------------------------------------------------------
+
+    def _on_link(self, link: str) -> None:
+        if link.startswith("org:"):
+            self.organization_clicked.emit(link[4:])
+
+    def _on_open(self) -> None:
+        if self._contact is not None:
+            self.open_requested.emit(self._contact)

@@ -1,0 +1,510 @@
+"""The main window: composes the sidebar, filter bar, table, detail pane, sync bar and status.
+
+It owns no data and runs no SQL: it turns the widgets' choices into a ``ContactFilter``,
+asks the store services, and starts syncs on the ``SyncController``'s thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pipedriven_desktop.store.contact_query import ContactFilter
+from pipedriven_desktop.store.contact_service import ContactService
+from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.rows import ContactRow, Performance, SyncStatus
+from pipedriven_desktop.sync.worker import SyncController
+from pipedriven_desktop.ui import formatting
+from pipedriven_desktop.ui.app_settings import AppSettings
+from pipedriven_desktop.ui.contact_table import ContactTable
+from pipedriven_desktop.ui.contact_table_model import ContactTableModel
+from pipedriven_desktop.ui.detail_pane import DetailPane
+from pipedriven_desktop.ui.filter_bar import FilterBar
+from pipedriven_desktop.ui.links import person_url
+from pipedriven_desktop.ui.org_sidebar import OrgSidebar
+from pipedriven_desktop.ui.org_sidebar_model import ALL_CONTACTS, NO_ORGANIZATION
+from pipedriven_desktop.ui.status_bar import AppStatusBar
+from pipedriven_desktop.ui.sync_bar import SyncBanner, SyncBar
+from pipedriven_desktop.ui.welcome import WelcomePanel
+
+logger = logging.getLogger(__name__)
+
+MY500_TARGET = 500
+DEFAULT_SIZE = (1600, 900)
+RESULT_MESSAGE_MS = 10_000
+#: Read the sidebar after this long even if the table has no rows to paint.
+SIDEBAR_FALLBACK_MS = 150
+#: The table's share before the splitter hands it the rest of the width.
+CENTER_HINT_WIDTH = 640
+
+
+@dataclass(frozen=True)
+class DemoEndpoint:
+    """Where the demo's fake Pipedrive listens, and the token it accepts."""
+
+    base_url: str
+    token: str
+
+
+class _Pane(QWidget):
+    """A splitter pane with a modest size hint, so the side panes keep their own widths."""
+
+    def __init__(self, hint_width: int) -> None:
+        super().__init__()
+        self._hint_width = hint_width
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._hint_width, super().sizeHint().height())
+
+
+class MainWindow(QMainWindow):
+    """My-500 and everything around it."""
+
+    #: the table painted its first rows (start-up time is measured to this)
+    first_painted = Signal()
+    #: the welcome panel asked for demo data (the app restarts the window in demo mode)
+    demo_requested = Signal()
+    #: a sync ended, whatever the outcome (after the views were refreshed)
+    sync_ended = Signal()
+
+    def __init__(
+        self,
+        db: Database,
+        settings: AppSettings,
+        *,
+        demo: DemoEndpoint | None = None,
+        base_url: str | None = None,
+        controller: SyncController | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.settings = settings
+        self.demo = demo
+        self._base_url_override = base_url
+        self.service = ContactService(db)
+        self.controller = controller or SyncController(self)
+        self._owner_id = self.service.owner_id()
+        # The platform appends the application's display name ("My-500 — Pipedriven Desktop").
+        self.setWindowTitle("My-500 (demo data)" if demo else "My-500")
+
+        self.model = ContactTableModel(self.service, db, self)
+        self.table = ContactTable(self.model)
+        self.sidebar = OrgSidebar(self.service)
+        self.filter_bar = FilterBar()
+        self.filter_bar.set_all_contacts(settings.all_contacts)
+        self.detail = DetailPane()
+        self.sync_bar = SyncBar(self.controller)
+        self.banner = SyncBanner()
+        self.status = AppStatusBar()
+        self.setStatusBar(self.status)
+        self.welcome = WelcomePanel()
+
+        center = _Pane(CENTER_HINT_WIDTH)
+        center_layout = QVBoxLayout(center)
+        center_layout.setContentsMargins(10, 10, 10, 0)
+        center_layout.setSpacing(8)
+        center_layout.addWidget(self.filter_bar)
+        center_layout.addWidget(self.banner)
+        center_layout.addWidget(self.table, 1)
+        self.filter_bar.add_to_top_row(self.sync_bar)
+
+        sidebar_box = QWidget()
+        sidebar_layout = QVBoxLayout(sidebar_box)
+        sidebar_layout.setContentsMargins(10, 10, 0, 0)
+        sidebar_layout.addWidget(self.sidebar)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(sidebar_box)
+        self.splitter.addWidget(center)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.splitter)
+        self.pages.addWidget(self.welcome)
+        self.setCentralWidget(self.pages)
+
+        self._pending_contact: ContactRow | None = None
+        self._detail_timer = QTimer(self)
+        self._detail_timer.setSingleShot(True)
+        self._detail_timer.setInterval(0)
+        self._detail_timer.timeout.connect(self._load_pending_contact)
+
+        self._create_actions()
+        self._connect()
+        self._restore_window_state()
+        self._load_initial()
+
+    # -- construction ---------------------------------------------------------------------------
+
+    def _create_actions(self) -> None:
+        def action(
+            text: str, slot: Any, *shortcuts: QKeySequence | QKeySequence.StandardKey | str
+        ) -> QAction:
+            act = QAction(text, self)
+            keys: list[QKeySequence] = []
+            for key in shortcuts:
+                sequence = QKeySequence(key)
+                if sequence.toString() and sequence not in keys:
+                    keys.append(sequence)
+            if keys:
+                act.setShortcuts(keys)
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.sync_action = action("&Sync now", self.start_sync, "F5")
+        self.settings_action = action("S&ettings…", self.open_settings, "Ctrl+,")
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q")
+        self.find_action = action("&Find…", self.filter_bar.focus_search, "Ctrl+F")
+        self.reload_action = action("&Reload from mirror", self.refresh_all)
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.sync_action)
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view_menu = menu.addMenu("&View")
+        view_menu.addAction(self.find_action)
+        view_menu.addAction(self.reload_action)
+
+    def _connect(self) -> None:
+        self.filter_bar.changed.connect(self._on_filters_changed)
+        self.sidebar.selection_changed.connect(lambda _key: self.apply_filter())
+        self.table.current_changed.connect(self._show_contact)
+        self.table.open_requested.connect(self.open_in_pipedrive)
+        self.detail.open_requested.connect(self.open_in_pipedrive)
+        self.detail.organization_clicked.connect(self.sidebar.select)
+        self.model.loaded.connect(self._on_loaded)
+        self.model.campaign_changed.connect(self._on_campaign_changed)
+        self.table.view.first_painted.connect(self.first_painted)
+        self.sync_bar.sync_requested.connect(self.start_sync)
+        self.banner.retry_requested.connect(self.start_sync)
+        self.banner.settings_requested.connect(self.open_settings)
+        self.welcome.connect_requested.connect(self.open_settings)
+        self.welcome.demo_requested.connect(self.demo_requested)
+        self.controller.started.connect(lambda: self.status.set_running(True))
+        self.controller.finished.connect(self._on_sync_finished)
+        self.controller.failed.connect(self._on_sync_failed)
+        self.controller.cancelled.connect(self._on_sync_cancelled)
+        self.controller.offline.connect(lambda: self._set_offline(True))
+        self.controller.stopped.connect(self._on_sync_stopped)
+
+    def _restore_window_state(self) -> None:
+        geometry = self.settings.geometry
+        if geometry is None or not self.restoreGeometry(geometry):
+            width, height = DEFAULT_SIZE
+            screen = self.screen()
+            if screen is not None and screen.availableGeometry().width() >= 1024:
+                available = screen.availableGeometry()
+                width = min(width, int(available.width() * 0.92))
+                height = min(height, int(available.height() * 0.92))
+            self.resize(width, height)
+        splitter = self.settings.main_splitter
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def _load_initial(self) -> None:
+        """First page of rows; or the welcome panel on a blank first run.
+
+        The sidebar (up to tens of thousands of organizations) is read just after the table
+        first paints, so My-500 is on screen first.
+        """
+        self._sidebar_loaded = False
+        self.table.view.first_painted.connect(self._schedule_sidebar)
+        QTimer.singleShot(SIDEBAR_FALLBACK_MS, self._load_sidebar)
+        self.apply_filter()
+        blank = self.model.total == 0 and self.service.count(ContactFilter()) == 0
+        if blank and self.demo is None and self._token() is None:
+            self._show_page(self.welcome)
+        self.table.view.setFocus()
+
+    def _schedule_sidebar(self) -> None:
+        QTimer.singleShot(0, self._load_sidebar)
+
+    def _load_sidebar(self) -> None:
+        if self._sidebar_loaded:
+            return
+        self._sidebar_loaded = True
+        self.sidebar.set_scope(self._scope_filter())
+        self._update_counts()
+
+    # -- filters --------------------------------------------------------------------------------
+
+    def _scope_filter(self) -> ContactFilter:
+        mine = not self.filter_bar.state().all_contacts
+        return ContactFilter(owner_id=self._owner_id if mine else None)
+
+    def current_filter(self) -> ContactFilter:
+        state = self.filter_bar.state()
+        key = self.sidebar.selected_key
+        order = self.model.contact_filter
+        return ContactFilter(
+            owner_id=None if state.all_contacts else self._owner_id,
+            search=state.search,
+            organization_id=None if key in (ALL_CONTACTS, NO_ORGANIZATION) else key,
+            no_organization=key == NO_ORGANIZATION,
+            band=state.band,
+            in_campaign=state.in_campaign,
+            stale_only=state.stale_only,
+            sort=order.sort,
+            descending=order.descending,
+        )
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(self.current_filter())
+
+    def _on_filters_changed(self) -> None:
+        all_contacts = self.filter_bar.state().all_contacts
+        if all_contacts != self.settings.all_contacts:
+            self.settings.all_contacts = all_contacts
+            if self._sidebar_loaded:
+                self.sidebar.set_scope(self._scope_filter())
+        self.apply_filter()
+
+    def _on_loaded(self, total: int, performance: Performance, status: SyncStatus) -> None:
+        current = self.model.contact_filter
+        mine = not self.filter_bar.state().all_contacts
+        scope = ContactFilter(owner_id=current.owner_id)
+        base_total = self.service.count(scope)
+        narrowed = (
+            bool(current.search)
+            or current.organization_id is not None
+            or current.no_organization
+            or current.band is not None
+            or current.in_campaign
+            or current.stale_only
+        )
+        name = "My-500" if mine else "All contacts"
+        if narrowed:
+            headline = f"{name}: {formatting.count(total)} of {formatting.count(base_total)}"
+            subline = "match the search and filters"
+        elif mine:
+            headline = f"{name}: {formatting.count(total)} of {MY500_TARGET}"
+            subline = "in the order to work them"
+        else:
+            headline = f"{name}: {formatting.count(total)}"
+            subline = "everyone in the mirror, whoever owns them"
+        self.table.set_headline(headline, subline)
+        self._update_counts()
+        self.status.set_performance(performance)
+        self.status.set_sync_status(status)
+
+    def _update_counts(self) -> None:
+        scope = ContactFilter(owner_id=self.model.contact_filter.owner_id)
+        total = self.service.count(scope)
+        in_campaign = self.service.count(ContactFilter(owner_id=scope.owner_id, in_campaign=True))
+        text = (
+            f"{formatting.plural(total, 'contact')} · {formatting.count(in_campaign)} in campaign"
+        )
+        if self._sidebar_loaded:
+            organizations = self.sidebar.model.organization_count()
+            text += f" · {formatting.plural(organizations, 'organization')}"
+        self.status.set_counts(text)
+
+    # -- contact --------------------------------------------------------------------------------
+
+    def _show_contact(self, row: ContactRow | None) -> None:
+        """Show ``row`` in the detail pane on the next turn of the event loop.
+
+        Holding an arrow key moves the selection faster than a repaint; only the contact
+        that is current when the loop comes round is read.
+        """
+        self._pending_contact = row
+        self._detail_timer.start()
+
+    def _load_pending_contact(self) -> None:
+        row = self._pending_contact
+        if row is None:
+            self.detail.clear()
+            return
+        contact = self.service.contact(row.id)
+        if contact is None:
+            self.detail.clear()
+            return
+        self.detail.set_contact(contact, self.service.deals(row.id), self.model.now())
+
+    def _on_campaign_changed(self, contact_id: str, flag: bool) -> None:
+        self._update_counts()
+        current = self.model.contact_filter
+        in_campaign = self.service.count(ContactFilter(owner_id=current.owner_id, in_campaign=True))
+        verb = "added to" if flag else "removed from"
+        row = self.model.row_of(contact_id)
+        contact = self.model.row(row) if row is not None else None
+        name = contact.name if contact is not None else "Contact"
+        self.status.showMessage(
+            f"{name} {verb} the campaign · {formatting.count(in_campaign)} in campaign", 4000
+        )
+
+    def open_in_pipedrive(self, row: ContactRow) -> None:
+        if row.pipedrive_person_id is None:
+            self.status.showMessage(f"{row.name} is not in Pipedrive yet", 4000)
+            return
+        if self.demo is not None:
+            self.status.showMessage(
+                f"Demo data: in a real account this opens {row.name} in Pipedrive", 5000
+            )
+            return
+        url = person_url(self.settings.company_domain, self._base_url(), row.pipedrive_person_id)
+        QDesktopServices.openUrl(QUrl(url))
+
+    # -- sync -----------------------------------------------------------------------------------
+
+    def _base_url(self) -> str:
+        return self._base_url_override or self.settings.base_url
+
+    def _token(self) -> str | None:
+        if self.demo is not None:
+            return self.demo.token
+        from pipedriven_desktop import secrets
+
+        try:
+            return secrets.get_token()
+        except secrets.KeyringLockedError as exc:
+            self.banner.show_failure(str(exc), auth_error=True)
+            return None
+
+    def start_sync(self) -> bool:
+        """Start a sync on the worker thread; opens settings first when there is no token."""
+        if self.controller.is_running():
+            return False
+        token = self._token()
+        if token is None:
+            self.open_settings(sync_after=True)
+            return False
+        self.banner.hide()
+        base_url = self.demo.base_url if self.demo else self._base_url()
+        return self.controller.start(self.db, base_url, token)
+
+    def _on_sync_finished(self, result: object) -> None:
+        self._set_offline(False)
+        self.refresh_all()
+        self.status.showMessage(_result_text(result), RESULT_MESSAGE_MS)
+
+    def _on_sync_failed(self, message: str, auth_error: bool) -> None:
+        self.banner.show_failure(message, auth_error=auth_error)
+        self.refresh_all()
+        if auth_error:
+            self.open_settings(sync_after=True)
+
+    def _on_sync_cancelled(self) -> None:
+        self.refresh_all()
+        self.status.showMessage("Sync cancelled; everything fetched so far is kept", 6000)
+
+    def _on_sync_stopped(self) -> None:
+        self.status.set_running(False)
+        self.sync_ended.emit()
+
+    def _set_offline(self, offline: bool) -> None:
+        self.status.set_offline(offline)
+
+    def refresh_all(self) -> None:
+        """Re-read everything from the mirror, keeping selections and the scroll position.
+
+        The table comes first; the sidebar and the detail pane follow on the next turns of
+        the event loop, so no single turn holds the UI for long.
+        """
+        self._owner_id = self.service.owner_id()
+        wanted = self.current_filter()
+        if wanted != self.model.contact_filter:
+            self.model.set_filter(wanted)
+        else:
+            self.table.reload()
+        if self.pages.currentWidget() is self.welcome and self.model.total > 0:
+            self._show_page(self.splitter)
+        current = self.table.current_contact()
+        if current is not None:
+            self._show_contact(current)
+        QTimer.singleShot(0, self._refresh_sidebar)
+
+    def _refresh_sidebar(self) -> None:
+        self._sidebar_loaded = True
+        self.sidebar.set_scope(self._scope_filter())
+        self._update_counts()
+
+    # -- settings -------------------------------------------------------------------------------
+
+    def open_settings(self, sync_after: bool = False) -> None:
+        from pipedriven_desktop.ui.settings_dialog import SettingsDialog
+
+        if self.demo is not None:
+            self.status.showMessage("Demo mode uses the built-in demo account", 5000)
+            return
+        dialog = SettingsDialog(self.settings, self)
+        self.settings_dialog = dialog
+        if sync_after:
+            dialog.accepted.connect(self._after_settings_saved)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _after_settings_saved(self) -> None:
+        if self.pages.currentWidget() is self.welcome:
+            self._show_page(self.splitter)
+        QTimer.singleShot(0, self.start_sync)
+
+    # -- lifetime -------------------------------------------------------------------------------
+
+    def _show_page(self, page: QWidget) -> None:
+        """The welcome panel has no counts or sync state to show yet: no status bar there."""
+        self.pages.setCurrentWidget(page)
+        self.status.setVisible(page is not self.welcome)
+
+    def showing_welcome(self) -> bool:
+        return self.pages.currentWidget() is self.welcome
+
+    def has_rows(self) -> bool:
+        return self.model.rowCount() > 0
+
+    def select_first_contact(self) -> None:
+        self.table.select_first()
+
+    def start_first_sync_if_empty(self) -> bool:
+        """An empty mirror with a way to fill it (demo, or a token) syncs at once."""
+        if self.showing_welcome() or self.service.count(ContactFilter()) > 0:
+            return False
+        if self.demo is None and self._token() is None:
+            return False
+        return self.start_sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.controller.shutdown()
+        self.settings.geometry = self.saveGeometry()
+        self.settings.main_splitter = self.splitter.saveState()
+        self.settings.sync()
+        super().closeEvent(event)
+
+
+def _result_text(result: object) -> str:
+    def number(name: str) -> int:
+        value = getattr(result, name, 0)
+        return value if isinstance(value, int) else 0
+
+    seconds = getattr(result, "seconds", None)
+    parts = [
+        f"{formatting.count(number('created'))} new",
+        f"{formatting.count(number('updated'))} updated",
+        f"{formatting.count(number('deleted'))} removed",
+    ]
+    failed = number("failed")
+    if failed:
+        parts.append(f"{formatting.count(failed)} skipped")
+    took = f" in {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
+    return f"Sync finished{took}: " + ", ".join(parts)

@@ -1,0 +1,144 @@
+"""The sidebar's model: All contacts, No organization, then organizations, largest first.
+
+Organizations are few compared with contacts (and the sidebar filter narrows them in
+SQL), so the model holds every matching organization as a plain row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from pipedriven_desktop.store.rows import OrganizationRow
+from pipedriven_desktop.ui import formatting
+
+#: Keys of the two fixed entries; any other key is an organization id.
+ALL_CONTACTS = "__all__"
+NO_ORGANIZATION = "__none__"
+
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class SidebarColumn(IntEnum):
+    NAME = 0
+    COUNT = 1
+
+
+@dataclass(frozen=True)
+class SidebarEntry:
+    key: str
+    name: str
+    count: int
+    fixed: bool = False
+
+
+class OrgSidebarModel(QAbstractTableModel):
+    """Entries of the organization sidebar; ``KEY_ROLE`` gives what to filter by.
+
+    The store's rows are kept as they come (no per-row copies): at 20,000 organizations
+    building the list is a single tuple concatenation.
+    """
+
+    FIXED_ROWS = 2
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fixed = (
+            SidebarEntry(ALL_CONTACTS, "All contacts", 0, fixed=True),
+            SidebarEntry(NO_ORGANIZATION, "No organization", 0, fixed=True),
+        )
+        self._orgs: tuple[OrganizationRow, ...] = ()
+        self._row_by_id: dict[str, int] | None = None
+
+    def set_data(
+        self, all_count: int, no_org_count: int, organizations: tuple[OrganizationRow, ...]
+    ) -> None:
+        """Replace every entry (a reset: the whole list may have changed after a sync)."""
+        self.beginResetModel()
+        self._fixed = (
+            SidebarEntry(ALL_CONTACTS, "All contacts", all_count, fixed=True),
+            SidebarEntry(NO_ORGANIZATION, "No organization", no_org_count, fixed=True),
+        )
+        self._orgs = organizations
+        self._row_by_id = None
+        self.endResetModel()
+
+    def entry(self, row: int) -> SidebarEntry | None:
+        if 0 <= row < self.FIXED_ROWS:
+            return self._fixed[row]
+        index = row - self.FIXED_ROWS
+        if 0 <= index < len(self._orgs):
+            org = self._orgs[index]
+            return SidebarEntry(org.id, org.name, org.contact_count)
+        return None
+
+    def row_of(self, key: str) -> int | None:
+        for row, fixed in enumerate(self._fixed):
+            if fixed.key == key:
+                return row
+        if self._row_by_id is None:
+            self._row_by_id = {
+                org.id: row for row, org in enumerate(self._orgs, start=self.FIXED_ROWS)
+            }
+        return self._row_by_id.get(key)
+
+    def organization_count(self) -> int:
+        return len(self._orgs)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.FIXED_ROWS + len(self._orgs)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(SidebarColumn)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(SidebarColumn)
+        ):
+            return ("Organization", "Contacts")[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid():
+            return None
+        entry = self.entry(index.row())
+        if entry is None or not 0 <= index.column() < len(SidebarColumn):
+            return None
+        column = SidebarColumn(index.column())
+        if role == KEY_ROLE:
+            return entry.key
+        if role == SORT_ROLE:
+            return entry.count if column is SidebarColumn.COUNT else entry.name.casefold()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column is SidebarColumn.NAME:
+                return entry.name
+            return formatting.count(entry.count)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            owners = "" if entry.fixed else ", all owners"
+            return f"{entry.name}: {formatting.plural(entry.count, 'contact')}{owners}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and column is SidebarColumn.COUNT:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if role == Qt.ItemDataRole.FontRole and entry.fixed:
+            font = QFont()
+            font.setWeight(QFont.Weight.DemiBold)
+            return font
+        return None

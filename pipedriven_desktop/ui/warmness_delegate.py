@@ -1,0 +1,115 @@
+"""The warmness cell: the score beside a short bar that runs from cold blue to hot red.
+
+The ramp is the only fixed colour in the app; everything else comes from the palette,
+so the cell reads the same in a light or a dark theme.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+SCORE_MAX = 10
+
+#: (score, colour) stops. Cold scores are blues, warm ones ambers, hot ones run to red;
+#: the step between 3 and 4 marks the change of band.
+RAMP: tuple[tuple[float, tuple[int, int, int]], ...] = (
+    (0.0, (37, 99, 235)),
+    (3.0, (96, 165, 250)),
+    (4.0, (234, 179, 8)),
+    (7.0, (234, 108, 26)),
+    (10.0, (211, 40, 40)),
+)
+
+BAR_WIDTH = 56
+BAR_HEIGHT = 6
+TEXT_WIDTH = 22
+PADDING = 8
+
+
+def warmness_color(score: float) -> QColor:
+    """The ramp colour for a score (clamped to 0..10), linearly between the stops."""
+    score = max(0.0, min(float(SCORE_MAX), float(score)))
+    for (low, low_rgb), (high, high_rgb) in itertools.pairwise(RAMP):
+        if score <= high:
+            t = (score - low) / (high - low)
+            r, g, b = (round(a + (c - a) * t) for a, c in zip(low_rgb, high_rgb, strict=True))
+            return QColor(r, g, b)
+    return QColor(*RAMP[-1][1])
+
+
+def band_name(score: int) -> str:
+    if score >= 7:
+        return "hot"
+    if score >= 4:
+        return "warm"
+    return "cold"
+
+
+def paint_warmness(
+    painter: QPainter, rect: QRectF, score: int, palette: QPalette, *, selected: bool = False
+) -> None:
+    """Draw the score and its bar inside ``rect`` (shared by the table and the detail pane)."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+    text_rect = QRectF(rect.left(), rect.top(), TEXT_WIDTH, rect.height())
+    painter.setPen(palette.color(text_role))
+    painter.drawText(
+        text_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), str(score)
+    )
+    bar_left = text_rect.right() + PADDING
+    bar_width = min(float(BAR_WIDTH), max(0.0, rect.right() - bar_left))
+    if bar_width > 0:
+        track = QRectF(bar_left, rect.center().y() - BAR_HEIGHT / 2, bar_width, BAR_HEIGHT)
+        radius = BAR_HEIGHT / 2
+        track_color = QColor(palette.color(text_role))
+        track_color.setAlphaF(0.14)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(track_color)
+        painter.drawRoundedRect(track, radius, radius)
+        filled = track.adjusted(0, 0, -track.width() * (1 - max(score, 0) / SCORE_MAX), 0)
+        if score > 0:
+            filled.setWidth(max(filled.width(), BAR_HEIGHT))
+            painter.setBrush(warmness_color(score))
+            painter.drawRoundedRect(filled, radius, radius)
+    painter.restore()
+
+
+class WarmnessDelegate(QStyledItemDelegate):
+    """Paints the warmness column from the model's EditRole (the integer score)."""
+
+    WIDTH = TEXT_WIDTH + BAR_WIDTH + 3 * PADDING
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        score = index.data(Qt.ItemDataRole.EditRole)
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        opt.state &= ~QStyle.StateFlag.State_HasFocus
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        if not isinstance(score, int):
+            return
+        rect = QRectF(opt.rect).adjusted(PADDING / 2, 0, -PADDING, 0)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        paint_warmness(painter, rect, score, opt.palette, selected=selected)
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        base = super().sizeHint(option, index)
+        return QSize(self.WIDTH, base.height())

@@ -1,0 +1,333 @@
+"""The main window: Sync now against the fake, keys, banners, remembered state, welcome."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QSplitter
+
+from pipedriven_desktop.store.contact_service import ContactService
+from pipedriven_desktop.store.database import Database, open_database
+from pipedriven_desktop.sync.worker import SyncController
+from pipedriven_desktop.ui.app_settings import AppSettings
+from pipedriven_desktop.ui.contact_table_model import Column
+from pipedriven_desktop.ui.main_window import MainWindow
+from pipedriven_desktop.ui.settings_dialog import SettingsDialog
+from tests.ui.conftest import TOKEN, contacts, demo_endpoint
+
+SYNC_TIMEOUT_MS = 60_000
+#: The one timing assertion: the UI thread never stalls this long during a sync.
+MAX_STALL_MS = 100
+STALL_ATTEMPTS = 3
+
+
+def sync(qtbot: Any, window: MainWindow) -> None:
+    with qtbot.waitSignal(window.sync_ended, timeout=SYNC_TIMEOUT_MS):
+        assert window.start_sync()
+
+
+def test_sync_now_fills_an_empty_mirror(
+    qtbot: Any,
+    db: Database,
+    fake_server: Any,
+    stored_token: str,
+    make_window: Callable[..., MainWindow],
+) -> None:
+    window = make_window(db, base_url=fake_server.base_url)
+    assert window.model.total == 0
+    assert not window.showing_welcome()  # a token, no data yet: the table, empty
+    with qtbot.waitSignal(window.sync_ended, timeout=SYNC_TIMEOUT_MS):
+        qtbot.mouseClick(window.sync_bar.sync_button, Qt.MouseButton.LeftButton)
+        assert window.sync_bar.cancel_button.isVisible()
+        assert not window.sync_bar.sync_button.isEnabled()
+    owned = sum(
+        1
+        for p in fake_server.account.persons.values()
+        if p["owner_id"] == fake_server.account.me_id
+    )
+    assert window.model.contact_filter.owner_id == fake_server.account.me_id
+    assert window.model.total == owned
+    assert window.table.headline.text() == f"My-500: {owned} of 500"
+    assert window.status.sync.text() == "Synced just now"
+    assert window.status.currentMessage().startswith("Sync finished")
+    assert window.sync_bar.sync_button.isEnabled()
+    assert not window.sync_bar.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: window.sidebar.model.organization_count() > 0)
+
+
+def test_a_sync_brings_changes_into_the_table(
+    qtbot: Any, db: Database, fake_server: Any, make_window: Callable[..., MainWindow]
+) -> None:
+    window = make_window(db, demo=demo_endpoint(fake_server))
+    sync(qtbot, window)
+    first = contacts(window.model)[0]
+    assert first.pipedrive_person_id is not None
+    fake_server.account.update_person(first.pipedrive_person_id, name="Renamed Person")
+    sync(qtbot, window)
+    renamed = [c for c in contacts(window.model) if c.id == first.id]
+    assert renamed
+    assert renamed[0].name == "Renamed Person"
+
+
+def test_campaign_flag_persists_across_a_sync(
+    qtbot: Any, db: Database, fake_server: Any, make_window: Callable[..., MainWindow]
+) -> None:
+    window = make_window(db, demo=demo_endpoint(fake_server))
+    sync(qtbot, window)
+    row = next(i for i, c in enumerate(contacts(window.model)) if not c.added_to_campaign)
+    target = contacts(window.model)[row]
+    assert target.pipedrive_person_id is not None
+    window.table.view.setCurrentIndex(window.model.index(row, Column.NAME))
+    window.table.view.setFocus()
+    qtbot.keyClick(window.table.view, Qt.Key.Key_Space)
+    assert contacts(window.model)[row].added_to_campaign
+
+    # Pipedrive changes the same person; the local flag must survive the sync.
+    fake_server.account.update_person(target.pipedrive_person_id, job_title="Chief Buyer")
+    sync(qtbot, window)
+    stored = ContactService(db).contact(target.id)
+    assert stored is not None
+    assert stored.added_to_campaign
+    assert stored.job_title == "Chief Buyer"
+    assert any(c.id == target.id and c.added_to_campaign for c in contacts(window.model))
+
+
+def test_refresh_keeps_the_selection_and_scroll_position(qtbot: Any, window: MainWindow) -> None:
+    view = window.table.view
+    while window.model.canFetchMore(window.model.index(-1, -1)) and window.model.rowCount() < 300:
+        window.model.fetchMore(window.model.index(-1, -1))
+    target = contacts(window.model)[150]
+    assert window.table.select_contact(target.id)
+    view.scrollTo(view.currentIndex())
+    scroll = view.verticalScrollBar().value()
+    assert scroll > 0
+    window.refresh_all()
+    assert window.table.current_contact() is not None
+    assert window.table.current_contact().id == target.id  # type: ignore[union-attr]
+    assert view.verticalScrollBar().value() == scroll
+    qtbot.waitUntil(lambda: window.detail.contact is not None)
+    assert window.detail.contact.id == target.id  # type: ignore[union-attr]
+
+
+def test_failure_shows_a_banner_with_retry(
+    qtbot: Any, db: Database, fake_server: Any, make_window: Callable[..., MainWindow]
+) -> None:
+    fake_server.faults.add("500", count=50)
+    controller = SyncController(client_factory=_impatient_client)
+    window = make_window(db, demo=demo_endpoint(fake_server), controller=controller)
+    sync(qtbot, window)
+    assert window.banner.isVisible()
+    assert "Pipedrive" in window.banner.message.text()
+    assert not window.banner.settings_button.isVisible()
+    fake_server.faults.clear()
+    with qtbot.waitSignal(window.sync_ended, timeout=SYNC_TIMEOUT_MS):
+        qtbot.mouseClick(window.banner.retry_button, Qt.MouseButton.LeftButton)
+    assert not window.banner.isVisible()
+    assert window.model.total > 0
+
+
+def test_a_refused_token_opens_settings(
+    qtbot: Any, db: Database, fake_server: Any, make_window: Callable[..., MainWindow]
+) -> None:
+    from pipedriven_desktop import secrets
+
+    secrets.store_token("not-the-right-token")
+    window = make_window(db, base_url=fake_server.base_url)
+    sync(qtbot, window)
+    assert window.banner.isVisible()
+    assert window.banner.settings_button.isVisible()
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), SettingsDialog))
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, SettingsDialog)
+    dialog.reject()
+
+
+def test_keyboard_shortcuts(
+    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()))
+    window.settings.company_domain = "nordlicht"
+    window.table.select_first()
+    window.table.view.setFocus()
+    first = contacts(window.model)[0]
+    qtbot.keyClick(window.table.view, Qt.Key.Key_Return)
+    assert opened == [f"https://nordlicht.pipedrive.com/person/{first.pipedrive_person_id}"]
+
+    before = first.added_to_campaign
+    qtbot.keyClick(window.table.view, Qt.Key.Key_Space)
+    assert contacts(window.model)[0].added_to_campaign is not before
+
+    shortcuts = {
+        action.text().replace("&", ""): action.shortcut().toString()
+        for action in (window.sync_action, window.settings_action, window.find_action)
+    }
+    assert shortcuts == {"Sync now": "F5", "Settings…": "Ctrl+,", "Find…": "Ctrl+F"}
+    assert "Ctrl+Q" in [key.toString() for key in window.quit_action.shortcuts()]
+
+
+def test_f5_starts_a_sync(
+    qtbot: Any, db: Database, fake_server: Any, make_window: Callable[..., MainWindow]
+) -> None:
+    window = make_window(db, demo=demo_endpoint(fake_server))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    with qtbot.waitSignal(window.sync_ended, timeout=SYNC_TIMEOUT_MS):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.model.total > 0
+
+
+def test_clicking_the_checkbox_toggles_the_campaign(qtbot: Any, window: MainWindow) -> None:
+    index = window.model.index(2, Column.CAMPAIGN)
+    before = contacts(window.model)[2].added_to_campaign
+    rect = window.table.view.visualRect(index)
+    qtbot.mouseClick(window.table.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert contacts(window.model)[2].added_to_campaign is not before
+    stored = ContactService(window.db).contact(contacts(window.model)[2].id)
+    assert stored is not None
+    assert stored.added_to_campaign is not before
+
+
+def test_geometry_and_splitter_are_remembered(
+    qtbot: Any,
+    populated_db: Database,
+    settings: AppSettings,
+    make_window: Callable[..., MainWindow],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = make_window(populated_db)
+    window.resize(window.minimumSizeHint().width() + 40, 640)
+    qtbot.waitUntil(lambda: window.height() == 640)
+    window.splitter.setSizes([300, 10_000, 290])
+    geometry, splitter = window.saveGeometry(), window.splitter.saveState()
+    window.close()
+    assert settings.geometry == geometry
+    assert settings.main_splitter == splitter
+
+    # The offscreen screen is 800 px wide, so Qt refits a restored width; what matters is
+    # that the saved state is what the next window restores from.
+    restored: list[object] = []
+    original_geometry = MainWindow.restoreGeometry
+    original_state = QSplitter.restoreState
+
+    def restore_geometry(self: MainWindow, data: Any) -> bool:
+        restored.append(data)
+        return original_geometry(self, data)
+
+    def restore_state(self: QSplitter, data: Any) -> bool:
+        restored.append(data)
+        return original_state(self, data)
+
+    monkeypatch.setattr(MainWindow, "restoreGeometry", restore_geometry)
+    monkeypatch.setattr(QSplitter, "restoreState", restore_state)
+    again = make_window(populated_db)
+    assert restored == [geometry, splitter]
+    assert again.height() == 640
+
+
+def test_welcome_panel_without_token_and_data(
+    qtbot: Any, db: Database, make_window: Callable[..., MainWindow]
+) -> None:
+    window = make_window(db)
+    assert window.showing_welcome()
+    assert not window.start_first_sync_if_empty()
+    with qtbot.waitSignal(window.demo_requested):
+        qtbot.mouseClick(window.welcome.demo_button, Qt.MouseButton.LeftButton)
+    QTimer.singleShot(0, lambda: _close_modal())
+    qtbot.mouseClick(window.welcome.connect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not isinstance(QApplication.activeModalWidget(), SettingsDialog))
+
+
+def test_status_bar_shows_counts_sync_and_performance(window: MainWindow) -> None:
+    assert "contacts" in window.status.counts.text()
+    assert "in campaign" in window.status.counts.text()
+    assert "organizations" in window.status.counts.text()
+    assert window.status.sync.text() == "Never synced"
+    assert window.status.performance.text().startswith("Query ")
+
+
+class _StallRecorder(QObject):
+    """A 10 ms timer on the UI thread; the largest gap between ticks is the worst stall."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gaps: list[float] = []
+        self._last: float | None = None
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self._last is not None:
+            self.gaps.append((now - self._last) * 1000)
+        self._last = now
+
+
+@pytest.mark.slow
+def test_event_loop_never_stalls_during_a_big_sync(
+    qtbot: Any, tmp_path: Path, make_window: Callable[..., MainWindow]
+) -> None:
+    """A full sync of thousands of records never holds the UI thread for 100 ms.
+
+    A stall caused by the app shows up in every run; one caused by other processes
+    competing for this machine's two cores does not. So each attempt is a complete,
+    fresh sync, and the test passes on the first attempt that stays under the limit.
+    """
+    from pipedriven_desktop.pipedrive.fake_data import FakeAccount
+    from pipedriven_desktop.pipedrive.fake_server import FakePipedriveServer
+
+    account = FakeAccount.generate(
+        seed=5, persons=4000, owned_persons=500, organizations=400, activities=8000, deals=800
+    )
+    worst_per_attempt: list[float] = []
+    for attempt in range(STALL_ATTEMPTS):
+        db = open_database(tmp_path / f"attempt-{attempt}.sqlite3")
+        try:
+            with FakePipedriveServer(account.copy(), token=TOKEN) as server:
+                window = make_window(db, demo=demo_endpoint(server))
+                recorder = _StallRecorder()
+                recorder.start()
+                sync(qtbot, window)
+                recorder.stop()
+                window.close()
+            assert window.model.total > 0
+            assert len(recorder.gaps) > 20, "the sync was too short to measure anything"
+        finally:
+            db.close()
+        worst_per_attempt.append(max(recorder.gaps))
+        print(
+            f"\nlongest event-loop stall during the sync: {worst_per_attempt[-1]:.1f} ms "
+            f"over {len(recorder.gaps)} ticks"
+        )
+        if worst_per_attempt[-1] < MAX_STALL_MS:
+            break
+    assert min(worst_per_attempt) < MAX_STALL_MS, worst_per_attempt
+
+
+def _impatient_client(base_url: str, token: str) -> Any:
+    from pipedriven_desktop.pipedrive.client import PipedriveClient
+
+    return PipedriveClient(base_url, token, max_retries=1, sleep=lambda _s: None)
+
+
+def _close_modal() -> None:
+    widget = QApplication.activeModalWidget()
+    if widget is not None:
+        widget.close()
+    else:
+        QTimer.singleShot(10, _close_modal)

@@ -1,0 +1,107 @@
+"""The organization sidebar: its model, its filter box, clicks that filter the table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from pipedriven_desktop.store.contact_query import ContactFilter
+from pipedriven_desktop.store.contact_service import ContactService
+from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.ui.main_window import MainWindow
+from pipedriven_desktop.ui.org_sidebar import OrgSidebar
+from pipedriven_desktop.ui.org_sidebar_model import (
+    ALL_CONTACTS,
+    KEY_ROLE,
+    NO_ORGANIZATION,
+    OrgSidebarModel,
+    SidebarColumn,
+)
+from tests.ui.conftest import contacts, entry
+
+
+def click_row(qtbot: Any, sidebar: OrgSidebar, row: int) -> None:
+    index = sidebar.model.index(row, SidebarColumn.NAME)
+    sidebar.view.scrollTo(index)
+    rect = sidebar.view.visualRect(index)
+    qtbot.mouseClick(sidebar.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def table_org_ids(window: MainWindow) -> set[str | None]:
+    return {c.organization.id if c.organization else None for c in contacts(window.model)}
+
+
+def test_model_passes_qt_model_tester(populated_db: Database, qtmodeltester: Any) -> None:
+    service = ContactService(populated_db)
+    model = OrgSidebarModel()
+    qtmodeltester.check(model)
+    model.set_data(10, 2, service.organizations())
+    qtmodeltester.check(model)
+
+
+def test_fixed_entries_then_organizations_largest_first(populated_db: Database, qtbot: Any) -> None:
+    sidebar = OrgSidebar(ContactService(populated_db))
+    qtbot.addWidget(sidebar)
+    sidebar.set_scope(ContactFilter())
+    model = sidebar.model
+    assert model.index(0, 0).data() == "All contacts"
+    assert model.index(0, 0).data(KEY_ROLE) == ALL_CONTACTS
+    assert model.index(1, 0).data() == "No organization"
+    assert model.index(1, 0).data(KEY_ROLE) == NO_ORGANIZATION
+    counts = [entry(model, row).count for row in range(2, model.rowCount())]
+    assert counts == sorted(counts, reverse=True)
+    assert model.organization_count() == model.rowCount() - 2
+    assert model.index(0, SidebarColumn.COUNT).data() == str(entry(model, 0).count)
+
+
+def test_clicking_an_organization_filters_the_table(window: MainWindow, qtbot: Any) -> None:
+    org = entry(window.sidebar.model, 2)
+    click_row(qtbot, window.sidebar, 2)
+    assert window.sidebar.selected_key == org.key
+    assert window.model.contact_filter.organization_id == org.key
+    assert table_org_ids(window) == {org.key}
+    assert "of" in window.table.headline.text()
+
+    click_row(qtbot, window.sidebar, 1)
+    assert window.model.contact_filter.no_organization
+    assert table_org_ids(window) == {None}
+
+    click_row(qtbot, window.sidebar, 0)
+    assert window.model.contact_filter.organization_id is None
+    assert not window.model.contact_filter.no_organization
+    assert len(table_org_ids(window)) > 2
+
+
+def test_filter_box_narrows_the_list_but_keeps_the_fixed_entries(
+    window: MainWindow, qtbot: Any
+) -> None:
+    sidebar = window.sidebar
+    before = sidebar.model.organization_count()
+    name = entry(sidebar.model, 2).name
+    qtbot.keyClicks(sidebar.filter_edit, name.split()[0])
+    qtbot.waitUntil(lambda: sidebar.model.organization_count() < before, timeout=2000)
+    names = [entry(sidebar.model, r).name for r in range(2, sidebar.model.rowCount())]
+    assert all(name.split()[0].casefold() in n.casefold() for n in names)
+    assert entry(sidebar.model, 0).key == ALL_CONTACTS
+
+
+def test_selection_survives_a_refresh(window: MainWindow, qtbot: Any) -> None:
+    click_row(qtbot, window.sidebar, 3)
+    key = window.sidebar.selected_key
+    with qtbot.waitSignal(window.sidebar.model.modelReset):  # the sidebar is re-read too
+        window.refresh_all()
+    assert window.sidebar.selected_key == key
+    current = window.sidebar.view.currentIndex()
+    assert current.isValid()
+    assert current.data(KEY_ROLE) == key
+    assert window.model.contact_filter.organization_id == key
+
+
+def test_detail_pane_organization_link_selects_it(window: MainWindow, qtbot: Any) -> None:
+    contact = next(c for c in contacts(window.model) if c.organization is not None)
+    assert contact.organization is not None
+    window.detail.set_contact(contact)
+    window.detail.organization.linkActivated.emit(f"org:{contact.organization.id}")
+    assert window.sidebar.selected_key == contact.organization.id
+    assert table_org_ids(window) == {contact.organization.id}

@@ -1,0 +1,117 @@
+"""Wording, links, the warmness ramp and its painting, the status texts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QApplication
+
+from pipedriven_desktop.store.rows import Performance, SyncStatus
+from pipedriven_desktop.ui import formatting
+from pipedriven_desktop.ui.links import person_url
+from pipedriven_desktop.ui.status_bar import performance_text, sync_text
+from pipedriven_desktop.ui.sync_bar import progress_text
+from pipedriven_desktop.ui.warmness_delegate import band_name, paint_warmness, warmness_color
+
+NOW = datetime(2026, 5, 14, 12, 0)
+
+
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (None, "never"),
+        (NOW - timedelta(seconds=20), "just now"),
+        (NOW - timedelta(minutes=4), "4 min ago"),
+        (NOW - timedelta(hours=3), "3 h ago"),
+        (NOW - timedelta(days=1, hours=1), "yesterday"),
+        (NOW - timedelta(days=3), "3 days ago"),
+        (NOW - timedelta(days=65), "2 months ago"),
+        (NOW - timedelta(days=400), "1 year ago"),
+        (NOW + timedelta(minutes=5), "just now"),
+    ],
+)
+def test_relative_past(moment: datetime | None, text: str) -> None:
+    assert formatting.relative_past(moment, NOW) == text
+
+
+def test_relative_day_and_full_dates() -> None:
+    today = NOW.date()
+    assert formatting.relative_day(today, today) == "today"
+    assert formatting.relative_day(today + timedelta(days=1), today) == "tomorrow"
+    assert formatting.relative_day(today + timedelta(days=4), today) == "in 4 days"
+    assert formatting.relative_day(date(2026, 6, 1), today) == "Mon 1 Jun"
+    assert formatting.relative_day(date(2027, 6, 1), today) == "1 Jun 2027"
+    assert formatting.relative_day(None, today) == ""
+    assert (
+        formatting.full_datetime(datetime(2025, 3, 4, 14, 5)) == "Tuesday 4 March 2025, 14:05 UTC"
+    )
+    assert formatting.money(12000.0, "EUR") == "12,000 EUR"
+    assert formatting.money(99.5, None) == "99.50"
+    assert formatting.plural(1, "contact") == "1 contact"
+    assert formatting.plural(2500, "contact") == "2,500 contacts"
+
+
+def test_person_url() -> None:
+    assert (
+        person_url("acme", "https://api.pipedrive.com", 7) == "https://acme.pipedrive.com/person/7"
+    )
+    assert person_url("acme.pipedrive.com", "", 7) == "https://acme.pipedrive.com/person/7"
+    assert person_url("", "https://api.pipedrive.com", 7) == "https://app.pipedrive.com/person/7"
+    assert person_url("", "http://127.0.0.1:8080", 7) == "http://127.0.0.1:8080/person/7"
+
+
+def test_ramp_runs_from_cold_blue_to_hot_red() -> None:
+    cold, hot = warmness_color(0), warmness_color(10)
+    assert cold.blue() > cold.red()
+    assert hot.red() > hot.blue()
+    assert warmness_color(-5) == cold
+    assert warmness_color(42) == hot
+    reds = [warmness_color(score).red() for score in range(11)]
+    assert reds[3] < reds[4]  # the band changes between 3 and 4
+    assert [band_name(s) for s in (0, 3, 4, 6, 7, 10)] == ["cold"] * 2 + ["warm"] * 2 + ["hot"] * 2
+
+
+def test_paint_warmness_draws_the_ramp_colour(qapp: Any) -> None:
+    image = QImage(120, 20, QImage.Format.Format_ARGB32)
+    image.fill(QColor(255, 255, 255))
+    painter = QPainter(image)
+    paint_warmness(painter, QRectF(0, 0, 120, 20), 10, QApplication.palette())
+    painter.end()
+    hot = warmness_color(10)
+    pixel = image.pixelColor(22 + 8 + 20, 10)
+    assert abs(pixel.red() - hot.red()) < 10
+    assert abs(pixel.blue() - hot.blue()) < 10
+
+
+def test_status_texts() -> None:
+    never = SyncStatus(None, None, None, False)
+    synced = SyncStatus(NOW - timedelta(minutes=4), "incremental", None, False)
+    failed = SyncStatus(NOW - timedelta(hours=2), "incremental", "boom", False)
+    assert sync_text(never, NOW, offline=False, running=False) == "Never synced"
+    assert sync_text(synced, NOW, offline=False, running=False) == "Synced 4 min ago"
+    assert sync_text(synced, NOW, offline=True, running=False) == "Offline, last synced 4 min ago"
+    assert sync_text(failed, NOW, offline=False, running=False).startswith("Last sync failed")
+    assert sync_text(synced, NOW, offline=False, running=True) == "Syncing…"
+    assert performance_text(Performance(1.234, False, 2.0)) == "Query 1.2 ms (SQLite)"
+    assert performance_text(Performance(0.01, True, 0.1)) == "Query 0.0 ms (cache)"
+    assert progress_text("persons", 1500, None) == "Contacts: 1,500"
+    assert progress_text("scores", 10, 500) == "Warmness scores: 10 of 500"
+
+
+def test_palette_text_is_used_not_fixed_colours(qapp: Any) -> None:
+    palette = QPalette(QApplication.palette())
+    palette.setColor(QPalette.ColorRole.Text, QColor(1, 2, 3))
+    image = QImage(120, 20, QImage.Format.Format_ARGB32)
+    image.fill(QColor(255, 255, 255))
+    painter = QPainter(image)
+    paint_warmness(painter, QRectF(0, 0, 120, 20), 0, palette)
+    painter.end()
+    darkest = min(
+        (image.pixelColor(x, y) for x in range(0, 22) for y in range(20)),
+        key=lambda c: c.red() + c.green() + c.blue(),
+    )
+    assert darkest.red() < 60
