@@ -41,3 +41,22 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+
+# --- Packaging (packaging/README.md) -----------------------------------------------------------
+# One-folder PyInstaller bundle in dist/pipedriven-desktop/; prints its size and build time.
+package: setup
+	$(PY) -m pip install -q -e '.[package]'
+	@start=$$(date +%s); \
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN packaging/pipedriven-desktop.spec --distpath dist --workpath build && \
+	echo "Built dist/pipedriven-desktop in $$(( $$(date +%s) - start )) s: $$(du -sh dist/pipedriven-desktop | cut -f1)"
+
+# The bundle's launcher and icons in the current user's application menu
+# (`bash packaging/install-desktop.sh --uninstall` removes them).
+install-desktop:
+	@test -x dist/pipedriven-desktop/pipedriven-desktop || $(MAKE) package
+	bash packaging/install-desktop.sh
+
+# Build the bundle, then run it: --version, a migrated database, a demo screenshot, the .desktop.
+.PHONY: smoke-package
+smoke-package: package
+	bash packaging/smoke-test.sh dist/pipedriven-desktop
