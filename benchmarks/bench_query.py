@@ -6,8 +6,6 @@ import sqlite3
 import unicodedata
 from pathlib import Path
 
-from sqlalchemy import event
-
 from benchmarks.datasets import database
 from benchmarks.harness import Figure, time_ms
 from pipedriven_desktop.store.contact_query import ContactFilter
@@ -54,9 +52,9 @@ def my500_figures(contacts: int) -> list[Figure]:
         service.page(contact_filter, 1, PAGE)
 
     timing = time_ms(fresh_page, repeat=9)
-    event.listen(db.engine, "before_cursor_execute", count)
+    db.reader().set_trace_callback(count)
     fresh_page()
-    event.remove(db.engine, "before_cursor_execute", count)
+    db.reader().set_trace_callback(None)
     cached = time_ms(lambda: service.page(contact_filter, 1, PAGE), repeat=9)
     naive = time_ms(lambda: naive_page(path, owner or 1), repeat=3)
     naive_statements = naive_page(path, owner or 1)

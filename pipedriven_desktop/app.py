@@ -39,6 +39,7 @@ LOG_BACKUPS = 3
 #: Give up on a screenshot that never becomes ready (e.g. a demo sync that hangs).
 SCREENSHOT_TIMEOUT_MS = 180_000
 SCREENSHOT_SIZE = (1600, 900)
+SCREENSHOT_SETTLE_MS = 100
 EXIT_DATABASE_ERROR = 2
 EXIT_SCREENSHOT_FAILED = 3
 
@@ -217,7 +218,8 @@ class GuiApp:
             (time.perf_counter() - self.started) * 1000,
         )
         if self._shot_pending and not self._shot_after_sync:
-            QTimer.singleShot(0, self.take_screenshot)
+            # A moment later, so the sidebar (read just after the first paint) is in the picture.
+            QTimer.singleShot(SCREENSHOT_SETTLE_MS, self.take_screenshot)
 
     def _on_sync_ended(self) -> None:
         if self._shot_pending and self._shot_after_sync:

@@ -19,3 +19,13 @@ def to_store(moment: datetime | None) -> datetime | None:
 def from_store(moment: datetime | None) -> datetime | None:
     """Convert a stored naive UTC datetime back to an aware one."""
     return None if moment is None else moment.replace(tzinfo=UTC)
+
+
+def to_text(moment: datetime) -> str:
+    """A naive UTC datetime in the text form the store keeps, for raw SQL comparisons."""
+    return moment.isoformat(" ", "microseconds")
+
+
+def parse_text(value: str | None) -> datetime | None:
+    """A stored datetime text back to a naive UTC datetime."""
+    return None if value is None else datetime.fromisoformat(value)

@@ -1,7 +1,9 @@
-"""What the contact table asks for: filters, order and search, as SQL.
+"""What the contact table asks for: filters, order and search, as SQL text.
 
-Filtering and sorting happen in SQLite (indexes and FTS5), never in Python, so
-a keystroke at 100,000 contacts costs a few milliseconds.
+Filtering and sorting happen in SQLite (indexes and FTS5), never in Python, so a
+keystroke at 100,000 contacts costs milliseconds. Plain SQL with bound
+parameters, not SQLAlchemy: the read path must not pay SQLAlchemy's import
+before the window first paints.
 """
 
 from __future__ import annotations
@@ -10,12 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, text, true
-from sqlalchemy.sql.elements import UnaryExpression
-
-from pipedriven_desktop.store.models import Contact, Organization
+from pipedriven_desktop.store.clock import to_text
 
 STALE_AFTER_DAYS = 90
 
@@ -62,6 +60,22 @@ class ContactFilter:
     descending: bool = False
 
 
+#: The My-500 order; ``c.id`` last makes paging stable and is part of the index.
+MY500_ORDER = (
+    "c.added_to_campaign DESC, c.warmness_score ASC, c.last_contacted ASC, c.created_at DESC, c.id"
+)
+
+_SORT_COLUMNS = {
+    SortKey.NAME: "c.name COLLATE NOCASE",
+    SortKey.ORGANIZATION: "o.name COLLATE NOCASE",
+    SortKey.WARMNESS: "c.warmness_score",
+    SortKey.LAST_CONTACTED: "c.last_contacted",
+    SortKey.EMAIL: "c.email COLLATE NOCASE",
+    SortKey.PHONE: "c.phone",
+    SortKey.CAMPAIGN: "c.added_to_campaign",
+}
+
+
 def fts_query(search: str) -> str | None:
     """Turn what the user typed into a safe FTS5 prefix query (None: match all).
 
@@ -74,64 +88,40 @@ def fts_query(search: str) -> str | None:
     return " ".join(f'"{token}"*' for token in tokens)
 
 
-def my500_order() -> list[UnaryExpression[Any]]:
-    return [
-        Contact.added_to_campaign.desc(),
-        Contact.warmness_score.asc(),
-        Contact.last_contacted.asc(),
-        Contact.created_at.desc(),
-    ]
-
-
-def order_by(contact_filter: ContactFilter) -> list[Any]:
+def order_sql(contact_filter: ContactFilter) -> str:
+    """ORDER BY body over ``c`` (contacts) and ``o`` (organizations)."""
     if contact_filter.sort is SortKey.MY500:
-        return [*my500_order(), Contact.id]
-    column: Any = {
-        SortKey.NAME: Contact.name.collate("NOCASE"),
-        SortKey.ORGANIZATION: Organization.name.collate("NOCASE"),
-        SortKey.WARMNESS: Contact.warmness_score,
-        SortKey.LAST_CONTACTED: Contact.last_contacted,
-        SortKey.EMAIL: Contact.email.collate("NOCASE"),
-        SortKey.PHONE: Contact.phone,
-        SortKey.CAMPAIGN: Contact.added_to_campaign,
-    }[contact_filter.sort]
-    primary = column.desc() if contact_filter.descending else column.asc()
-    return [primary, *my500_order(), Contact.id]
+        return MY500_ORDER
+    direction = "DESC" if contact_filter.descending else "ASC"
+    return f"{_SORT_COLUMNS[contact_filter.sort]} {direction}, {MY500_ORDER}"
 
 
-def where_clause(contact_filter: ContactFilter, now: datetime) -> ColumnElement[bool]:
-    conditions: list[ColumnElement[bool]] = []
+def where_sql(contact_filter: ContactFilter, now: datetime) -> tuple[str, list[object]]:
+    """WHERE body over ``c`` (contacts) and its bound parameters; "1" matches all."""
+    conditions: list[str] = []
+    params: list[object] = []
     if contact_filter.owner_id is not None:
-        conditions.append(Contact.owner_id == contact_filter.owner_id)
+        conditions.append("c.owner_id = ?")
+        params.append(contact_filter.owner_id)
     if contact_filter.no_organization:
-        conditions.append(Contact.organization_id.is_(None))
+        conditions.append("c.organization_id IS NULL")
     elif contact_filter.organization_id is not None:
-        conditions.append(Contact.organization_id == contact_filter.organization_id)
+        conditions.append("c.organization_id = ?")
+        params.append(contact_filter.organization_id)
     if contact_filter.band is not None:
-        conditions.append(
-            Contact.warmness_score.between(contact_filter.band.low, contact_filter.band.high)
-        )
+        conditions.append("c.warmness_score BETWEEN ? AND ?")
+        params.extend((contact_filter.band.low, contact_filter.band.high))
     if contact_filter.in_campaign:
-        conditions.append(Contact.added_to_campaign.is_(True))
+        conditions.append("c.added_to_campaign = 1")
     if contact_filter.stale_only:
-        cutoff = now - timedelta(days=STALE_AFTER_DAYS)
-        conditions.append(or_(Contact.last_contacted.is_(None), Contact.last_contacted < cutoff))
+        conditions.append("(c.last_contacted IS NULL OR c.last_contacted < ?)")
+        params.append(to_text(now - timedelta(days=STALE_AFTER_DAYS)))
     match = fts_query(contact_filter.search)
     if match is not None:
-        conditions.append(_matches_search(match))
-    if not conditions:
-        return true()
-    return and_(*conditions) if len(conditions) > 1 else conditions[0]
+        conditions.append("c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
+        params.append(match)
+    return (" AND ".join(conditions) or "1"), params
 
 
-def _matches_search(match: str) -> ColumnElement[bool]:
-    fts_rows: Select[Any] = (
-        select(literal_column("rowid"))
-        .select_from(text("contacts_fts"))
-        .where(text("contacts_fts MATCH :q").bindparams(q=match))
-    )
-    return literal_column("contacts.rowid").in_(fts_rows)
-
-
-def needs_organization_join(contact_filter: ContactFilter) -> bool:
+def joins_organization(contact_filter: ContactFilter) -> bool:
     return contact_filter.sort is SortKey.ORGANIZATION

@@ -1,14 +1,18 @@
 """Read side of the mirror: My-500 pages, windows for the table, one contact's detail.
 
 A page costs a fixed number of statements whatever its size (count, rows with
-their organization, the 5 most recent activities of all rows at once, sync
-status): no N+1. Identical reads with no write in between come from a small
-cache; any commit, from this process or another, invalidates it.
+their organization, next activities, the 5 most recent activities of all rows at
+once, sync status): no N+1. Identical reads with no write in between come from a
+small cache; any commit, from this process or another, invalidates it.
+
+Plain ``sqlite3`` on the database's per-thread read connection: these reads run
+on the UI thread at start-up, before SQLAlchemy is ever imported.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
@@ -16,18 +20,14 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
-
-from pipedriven_desktop.store.clock import utcnow
-from pipedriven_desktop.store.contact_query import ContactFilter, order_by, where_clause
-from pipedriven_desktop.store.database import Database
-from pipedriven_desktop.store.models import (
-    AppMeta,
-    Contact,
-    Deal,
-    Organization,
-    SyncRun,
+from pipedriven_desktop.store.clock import parse_text, utcnow
+from pipedriven_desktop.store.contact_query import (
+    ContactFilter,
+    joins_organization,
+    order_sql,
+    where_sql,
 )
+from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.rows import (
     ActivityRow,
     ContactPage,
@@ -45,38 +45,37 @@ CACHE_SIZE = 32
 OWNER_KEY = "owner_id"
 
 _CONTACT_COLUMNS = (
-    Contact.id,
-    Contact.pipedrive_person_id,
-    Contact.name,
-    Contact.email,
-    Contact.phone,
-    Contact.job_title,
-    Contact.warmness_score,
-    Contact.warmness_breakdown,
-    Contact.last_contacted,
-    Contact.added_to_campaign,
-    Contact.lead_status,
-    Contact.created_at,
-    Organization.id.label("org_id"),
-    Organization.name.label("org_name"),
-    Organization.pipedrive_org_id.label("org_pipedrive_id"),
+    "c.id, c.pipedrive_person_id, c.name, c.email, c.phone, c.job_title, c.warmness_score,"
+    " c.warmness_breakdown, c.last_contacted, c.added_to_campaign, c.lead_status, c.created_at,"
+    " o.id, o.name, o.pipedrive_org_id"
 )
+_FROM = "contacts c LEFT JOIN organizations o ON o.id = c.organization_id"
 
-# One correlated LIMIT per contact, served by ix_activities_contact_recent: about
-# twice as fast as a window function over all of the page's activities.
+# One correlated LIMIT per contact, served by ix_activities_contact_recent. CROSS JOIN
+# pins the page as the outer loop: left to itself the planner may scan all activities.
 _RECENT_ACTIVITIES_SQL = """
     SELECT a.id, a.contact_id, a.type, a.subject, a.due_date, a.done, a.add_time
       FROM json_each(?) AS page
-      JOIN activities a ON a.rowid IN (
+      CROSS JOIN activities a
+     WHERE a.rowid IN (
         SELECT b.rowid FROM activities b WHERE b.contact_id = page.value
          ORDER BY b.add_time DESC, b.id LIMIT ?
-      )
+     )
 """
-
 _NEXT_ACTIVITY_SQL = """
-    SELECT contact_id, min(due_date) FROM activities
-     WHERE contact_id IN ({ids}) AND done = 0 AND due_date >= ?
-     GROUP BY contact_id
+    SELECT page.value, (
+        SELECT min(a.due_date) FROM activities a
+         WHERE a.contact_id = page.value AND a.done = 0 AND a.due_date >= ?
+    ) FROM json_each(?) AS page
+"""
+_SYNC_STATUS_SQL = """
+    SELECT finished, kind, error,
+           (SELECT max(finished) FROM sync_runs WHERE error IS NULL)
+      FROM sync_runs ORDER BY started DESC LIMIT 1
+"""
+_ORGANIZATIONS_SQL = """
+    SELECT id, name, normalized_name, pipedrive_org_id, contact_count, last_activity
+      FROM organizations {where} ORDER BY contact_count DESC, normalized_name
 """
 
 
@@ -95,27 +94,32 @@ class ContactService:
         *,
         with_activities: bool = True,
     ) -> ContactPage:
-        """One page of contacts in the filter's order, as the seed-style payload."""
+        """One page in the filter's order as the seed-style payload.
+
+        Rows always carry their next activity; ``with_activities`` adds the 5 most
+        recent activities of each.
+        """
         if page < 1 or limit < 1:
             raise ValueError("page and limit must be positive")
         started = time.perf_counter()
         key = ("page", contact_filter, page, limit, with_activities)
-        with self._db.engine.connect() as conn:
-            cached, token = self._cached(conn, key)
-            if cached is not None:
-                rows, total, status, query_ms = cached
-                hit = True
-            else:
-                query_started = time.perf_counter()
-                now = utcnow()
-                total = self._count(conn, contact_filter, now)
-                rows = self._window(conn, contact_filter, now, (page - 1) * limit, limit)
-                if with_activities:
-                    rows = self._with_activities(conn, rows, now)
-                status = self._sync_status(conn)
-                query_ms = (time.perf_counter() - query_started) * 1000
-                self._store(key, token, (rows, total, status, query_ms))
-                hit = False
+        conn = self._db.reader()
+        cached, token = self._cached(conn, key)
+        if cached is not None:
+            rows, total, status, query_ms = cached
+            hit = True
+        else:
+            query_started = time.perf_counter()
+            now = utcnow()
+            total = self._count(conn, contact_filter, now)
+            rows = self._window(conn, contact_filter, now, (page - 1) * limit, limit)
+            rows = self._with_next_activity(conn, rows, now)
+            if with_activities:
+                rows = self._with_recent_activities(conn, rows)
+            status = self._sync_status(conn)
+            query_ms = (time.perf_counter() - query_started) * 1000
+            self._store(key, token, (rows, total, status, query_ms))
+            hit = False
         return ContactPage(
             rows=rows,
             pagination=Pagination(page=page, limit=limit, total=total),
@@ -130,113 +134,142 @@ class ContactService:
     ) -> tuple[ContactRow, ...]:
         """Rows ``offset``..``offset+limit`` for a table that fetches as it scrolls."""
         key = ("window", contact_filter, offset, limit, with_next)
-        with self._db.engine.connect() as conn:
-            cached, token = self._cached(conn, key)
-            if cached is not None:
-                return cached  # type: ignore[no-any-return]
-            now = utcnow()
-            rows = self._window(conn, contact_filter, now, offset, limit)
-            if with_next:
-                rows = self._with_next_activity(conn, rows, now)
-            self._store(key, token, rows)
-            return rows
+        conn = self._db.reader()
+        cached, token = self._cached(conn, key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        now = utcnow()
+        rows = self._window(conn, contact_filter, now, offset, limit)
+        if with_next:
+            rows = self._with_next_activity(conn, rows, now)
+        self._store(key, token, rows)
+        return rows
 
     def count(self, contact_filter: ContactFilter) -> int:
         key = ("count", contact_filter)
-        with self._db.engine.connect() as conn:
-            cached, token = self._cached(conn, key)
-            if cached is not None:
-                return int(cached)
-            total = self._count(conn, contact_filter, utcnow())
-            self._store(key, token, total)
-            return total
+        conn = self._db.reader()
+        cached, token = self._cached(conn, key)
+        if cached is not None:
+            return int(cached)
+        total = self._count(conn, contact_filter, utcnow())
+        self._store(key, token, total)
+        return total
 
     def contact(self, contact_id: str) -> ContactRow | None:
         """One contact with its recent activities and next activity."""
-        with self._db.engine.connect() as conn:
-            stmt = (
-                select(*_CONTACT_COLUMNS)
-                .outerjoin(Organization, Organization.id == Contact.organization_id)
-                .where(Contact.id == contact_id)
-            )
-            found = conn.execute(stmt).first()
-            if found is None:
-                return None
-            rows = self._with_activities(conn, (_contact_row(found),), utcnow())
-            return rows[0]
+        conn = self._db.reader()
+        found = conn.execute(
+            f"SELECT {_CONTACT_COLUMNS} FROM {_FROM} WHERE c.id = ?", (contact_id,)
+        )
+        row = found.fetchone()
+        if row is None:
+            return None
+        rows = self._with_next_activity(conn, (_contact_row(row),), utcnow())
+        return self._with_recent_activities(conn, rows)[0]
 
     def deals(self, contact_id: str) -> tuple[DealRow, ...]:
-        with self._db.engine.connect() as conn:
-            stmt = (
-                select(Deal.id, Deal.title, Deal.value, Deal.currency, Deal.status)
-                .where(Deal.contact_id == contact_id, Deal.status != "deleted")
-                .order_by(Deal.update_time.desc())
-            )
-            return tuple(DealRow(*row) for row in conn.execute(stmt))
+        conn = self._db.reader()
+        found = conn.execute(
+            "SELECT id, title, value, currency, status FROM deals"
+            " WHERE contact_id = ? AND status != 'deleted' ORDER BY update_time DESC",
+            (contact_id,),
+        )
+        return tuple(DealRow(*row) for row in found)
 
     def organizations(self, search: str = "") -> tuple[OrganizationRow, ...]:
-        """Organizations with contacts, largest first, optionally filtered by name."""
-        stmt = select(
-            Organization.id,
-            Organization.name,
-            Organization.normalized_name,
-            Organization.pipedrive_org_id,
-            Organization.contact_count,
-            Organization.last_activity,
-        ).order_by(Organization.contact_count.desc(), Organization.normalized_name)
+        """Organizations, largest first, optionally filtered by name."""
+        conn = self._db.reader()
         if search.strip():
             from pipedriven_desktop.domain.orgnames import normalize_org_name
 
-            stmt = stmt.where(
-                Organization.normalized_name.contains(normalize_org_name(search), autoescape=True)
+            needle = normalize_org_name(search).replace("\\", "\\\\")
+            needle = needle.replace("%", "\\%").replace("_", "\\_")
+            found = conn.execute(
+                _ORGANIZATIONS_SQL.format(where="WHERE normalized_name LIKE ? ESCAPE '\\'"),
+                (f"%{needle}%",),
             )
-        with self._db.engine.connect() as conn:
-            return tuple(OrganizationRow(*row) for row in conn.execute(stmt))
+        else:
+            found = conn.execute(_ORGANIZATIONS_SQL.format(where=""))
+        return tuple(
+            OrganizationRow(
+                id=org_id,
+                name=name,
+                normalized_name=normalized,
+                pipedrive_org_id=pipedrive_id,
+                contact_count=count,
+                last_activity=parse_text(last),
+            )
+            for org_id, name, normalized, pipedrive_id, count, last in found
+        )
 
     def owner_id(self) -> int | None:
-        with self._db.engine.connect() as conn:
-            value = conn.execute(select(AppMeta.value).where(AppMeta.key == OWNER_KEY)).scalar()
-        return None if value is None else int(value)
+        row = (
+            self._db.reader()
+            .execute("SELECT value FROM app_meta WHERE key = ?", (OWNER_KEY,))
+            .fetchone()
+        )
+        return None if row is None or row[0] is None else int(row[0])
 
     def sync_status(self) -> SyncStatus:
-        with self._db.engine.connect() as conn:
-            return self._sync_status(conn)
+        return self._sync_status(self._db.reader())
+
+    def invalidate(self) -> None:
+        self._cache.clear()
 
     # -- queries ------------------------------------------------------------------------------
 
-    def _count(self, conn: Connection, contact_filter: ContactFilter, now: datetime) -> int:
-        stmt = select(func.count()).select_from(Contact).where(where_clause(contact_filter, now))
-        return int(conn.execute(stmt).scalar_one())
+    def _count(self, conn: sqlite3.Connection, contact_filter: ContactFilter, now: datetime) -> int:
+        where, params = where_sql(contact_filter, now)
+        return int(
+            conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
+        )
 
     def _window(
         self,
-        conn: Connection,
+        conn: sqlite3.Connection,
         contact_filter: ContactFilter,
         now: datetime,
         offset: int,
         limit: int,
     ) -> tuple[ContactRow, ...]:
-        stmt = (
-            select(*_CONTACT_COLUMNS)
-            .outerjoin(Organization, Organization.id == Contact.organization_id)
-            .where(where_clause(contact_filter, now))
-            .order_by(*order_by(contact_filter))
-            .offset(offset)
-            .limit(limit)
-        )
-        return tuple(_contact_row(row) for row in conn.execute(stmt).all())
+        where, params = where_sql(contact_filter, now)
+        # The organization is joined after the page is cut, unless the order needs it.
+        if joins_organization(contact_filter):
+            sql = (
+                f"SELECT {_CONTACT_COLUMNS} FROM {_FROM} WHERE {where}"
+                f" ORDER BY {order_sql(contact_filter)} LIMIT ? OFFSET ?"
+            )
+        else:
+            sql = (
+                f"SELECT {_CONTACT_COLUMNS} FROM (SELECT * FROM contacts c WHERE {where}"
+                f" ORDER BY {order_sql(contact_filter)} LIMIT ? OFFSET ?) AS c"
+                f" LEFT JOIN organizations o ON o.id = c.organization_id"
+                f" ORDER BY {order_sql(contact_filter)}"
+            )
+        found = conn.execute(sql, (*params, limit, offset))
+        return tuple(_contact_row(row) for row in found)
 
-    def _with_activities(
-        self, conn: Connection, rows: Sequence[ContactRow], now: datetime
+    def _with_next_activity(
+        self, conn: sqlite3.Connection, rows: Sequence[ContactRow], now: datetime
     ) -> tuple[ContactRow, ...]:
         if not rows:
             return ()
-        ids = [row.id for row in rows]
+        found = conn.execute(
+            _NEXT_ACTIVITY_SQL, (now.date().isoformat(), json.dumps([row.id for row in rows]))
+        )
+        next_by_contact = {contact_id: _as_date(due) for contact_id, due in found}
+        return tuple(replace(row, next_activity=next_by_contact.get(row.id)) for row in rows)
+
+    def _with_recent_activities(
+        self, conn: sqlite3.Connection, rows: Sequence[ContactRow]
+    ) -> tuple[ContactRow, ...]:
+        if not rows:
+            return ()
+        ids = json.dumps([row.id for row in rows])
         recent: dict[str, list[ActivityRow]] = {}
-        found = conn.exec_driver_sql(
-            _RECENT_ACTIVITIES_SQL, (json.dumps(ids), RECENT_ACTIVITIES)
-        ).all()
-        for act_id, contact_id, kind, subject, due, done, added in found:
+        for act_id, contact_id, kind, subject, due, done, added in conn.execute(
+            _RECENT_ACTIVITIES_SQL, (ids, RECENT_ACTIVITIES)
+        ):
             recent.setdefault(contact_id, []).append(
                 ActivityRow(
                     id=act_id,
@@ -244,52 +277,28 @@ class ContactService:
                     subject=subject,
                     due_date=_as_date(due),
                     done=bool(done),
-                    add_time=_as_datetime(added),
+                    add_time=parse_text(added),
                 )
             )
-        next_by_contact = self._next_activities(conn, ids, now)
-        return tuple(
-            replace(
-                row,
-                recent_activities=tuple(recent.get(row.id, ())),
-                next_activity=next_by_contact.get(row.id),
-            )
-            for row in rows
-        )
+        for items in recent.values():
+            items.sort(key=lambda a: (a.add_time or datetime.min, a.id), reverse=True)
+        return tuple(replace(row, recent_activities=tuple(recent.get(row.id, ()))) for row in rows)
 
-    def _with_next_activity(
-        self, conn: Connection, rows: Sequence[ContactRow], now: datetime
-    ) -> tuple[ContactRow, ...]:
-        if not rows:
-            return ()
-        next_by_contact = self._next_activities(conn, [row.id for row in rows], now)
-        return tuple(replace(row, next_activity=next_by_contact.get(row.id)) for row in rows)
-
-    def _next_activities(self, conn: Connection, ids: list[str], now: datetime) -> dict[str, Any]:
-        found = _raw_rows(conn, _NEXT_ACTIVITY_SQL, ids, now.date().isoformat())
-        return {contact_id: _as_date(due) for contact_id, due in found}
-
-    def _sync_status(self, conn: Connection) -> SyncStatus:
-        last = conn.execute(
-            select(SyncRun.finished, SyncRun.kind, SyncRun.error, SyncRun.started)
-            .order_by(SyncRun.started.desc())
-            .limit(1)
-        ).first()
+    def _sync_status(self, conn: sqlite3.Connection) -> SyncStatus:
+        last = conn.execute(_SYNC_STATUS_SQL).fetchone()
         if last is None:
             return SyncStatus(last_finished=None, last_kind=None, last_error=None, running=False)
-        last_ok = conn.execute(
-            select(func.max(SyncRun.finished)).where(SyncRun.error.is_(None))
-        ).scalar()
+        finished, kind, error, last_ok = last
         return SyncStatus(
-            last_finished=last_ok,
-            last_kind=last.kind,
-            last_error=last.error,
-            running=last.finished is None,
+            last_finished=parse_text(last_ok),
+            last_kind=kind,
+            last_error=error,
+            running=finished is None,
         )
 
     # -- cache --------------------------------------------------------------------------------
 
-    def _cached(self, conn: Connection, key: Hashable) -> tuple[Any, tuple[int, int, int]]:
+    def _cached(self, conn: sqlite3.Connection, key: Hashable) -> tuple[Any, tuple[int, int, int]]:
         token = _write_token(conn)
         entry = self._cache.get(key)
         if entry is not None and entry[0] == token:
@@ -303,57 +312,59 @@ class ContactService:
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
 
-    def invalidate(self) -> None:
-        self._cache.clear()
 
-
-def _write_token(conn: Connection) -> tuple[int, int, int]:
+def _write_token(conn: sqlite3.Connection) -> tuple[int, int, int]:
     """Identifies the database state seen by this connection.
 
     ``PRAGMA data_version`` moves when any other connection commits; the
     connection's own ``total_changes`` moves when it writes itself.
     """
-    raw = conn.connection.dbapi_connection
-    data_version = int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
-    return (id(raw), data_version, int(getattr(raw, "total_changes", 0)))
+    data_version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+    return (id(conn), data_version, conn.total_changes)
 
 
-def _raw_rows(conn: Connection, sql: str, ids: list[str], *params: object) -> Sequence[Any]:
-    """Run a per-page lookup on the driver directly: plain tuples, no per-row overhead."""
-    statement = sql.format(ids=",".join("?" * len(ids)))
-    return conn.exec_driver_sql(statement, (*ids, *params)).all()
-
-
-def _contact_row(row: Row[Any]) -> ContactRow:
-    org = (
-        OrganizationRef(id=row.org_id, name=row.org_name, pipedrive_org_id=row.org_pipedrive_id)
-        if row.org_id is not None
-        else None
-    )
+def _contact_row(row: Sequence[Any]) -> ContactRow:
+    (
+        contact_id,
+        pipedrive_id,
+        name,
+        email,
+        phone,
+        job_title,
+        score,
+        breakdown,
+        last_contacted,
+        in_campaign,
+        lead_status,
+        created_at,
+        org_id,
+        org_name,
+        org_pipedrive_id,
+    ) = row
     return ContactRow(
-        id=row.id,
-        pipedrive_person_id=row.pipedrive_person_id,
-        name=row.name,
-        email=row.email,
-        phone=row.phone,
-        job_title=row.job_title,
-        organization=org,
-        warmness_score=row.warmness_score,
-        warmness_breakdown=row.warmness_breakdown,
-        last_contacted=row.last_contacted,
-        added_to_campaign=bool(row.added_to_campaign),
-        lead_status=row.lead_status,
-        created_at=row.created_at,
+        id=contact_id,
+        pipedrive_person_id=pipedrive_id,
+        name=name,
+        email=email,
+        phone=phone,
+        job_title=job_title,
+        organization=(
+            OrganizationRef(id=org_id, name=org_name, pipedrive_org_id=org_pipedrive_id)
+            if org_id is not None
+            else None
+        ),
+        warmness_score=score,
+        warmness_breakdown=json.loads(breakdown) if isinstance(breakdown, str) else breakdown,
+        last_contacted=parse_text(last_contacted),
+        added_to_campaign=bool(in_campaign),
+        lead_status=lead_status,
+        created_at=parse_text(created_at) or datetime.min,
     )
 
 
-def _as_date(value: Any) -> Any:
-    if value is None or not isinstance(value, str):
+def _as_date(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
         return value
-    return date.fromisoformat(value[:10])
-
-
-def _as_datetime(value: Any) -> Any:
-    if value is None or not isinstance(value, str):
-        return value
-    return datetime.fromisoformat(value)
+    return date.fromisoformat(str(value)[:10])

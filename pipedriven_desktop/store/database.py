@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Any
 
 from pipedriven_desktop.store.schema import KNOWN_REVISIONS, SCHEMA_HEAD
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -32,13 +34,32 @@ class SchemaTooNewError(DatabaseError):
     pass
 
 
-@dataclass
 class Database:
-    """One engine per database file, and sessions made from it."""
+    """One database file: plain read connections, and SQLAlchemy for everything else.
 
-    path: Path
-    engine: Engine
-    sessions: sessionmaker[Session]
+    Reads for the window use a per-thread ``sqlite3`` connection, so the first
+    paint never waits for SQLAlchemy's import; the engine is made on first use.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+
+    @cached_property
+    def engine(self) -> Engine:
+        from sqlalchemy import create_engine, event
+
+        engine = create_engine(f"sqlite:///{self.path}")
+        event.listen(engine, "connect", _set_pragmas)
+        return engine
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -46,8 +67,27 @@ class Database:
         with self.sessions() as session, session.begin():
             yield session
 
+    def reader(self) -> sqlite3.Connection:
+        """This thread's plain connection, for reads and the user's small writes."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None)
+            conn.isolation_level = "DEFERRED"
+            _set_pragmas(conn, None)
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
     def close(self) -> None:
-        self.engine.dispose()
+        """Close every connection; only call once no other thread uses the database."""
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for conn in readers:
+            conn.close()
+        self._local = threading.local()
+        if "engine" in self.__dict__:
+            self.engine.dispose()
 
 
 def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -57,6 +97,11 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA temp_store=MEMORY")
+    import os as _os
+
+    for _p in _os.environ.get("XPRAGMAS", "").split(";"):
+        if _p.strip():
+            cursor.execute("PRAGMA " + _p)
     cursor.close()
 
 
@@ -113,10 +158,9 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
             f"Database {path} was written by a newer version of Pipedriven Desktop "
             f"(schema {revision}); please update the app"
         )
-    engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _set_pragmas)
+    db = Database(path)
     if migrate and revision != SCHEMA_HEAD:
         from pipedriven_desktop.store.migrate import upgrade_to_head
 
-        upgrade_to_head(engine)
-    return Database(path=path, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+        upgrade_to_head(db.engine)
+    return db

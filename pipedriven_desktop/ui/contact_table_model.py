@@ -170,12 +170,10 @@ class ContactTableModel(QAbstractTableModel):
         self._load(max(self._page_size, len(self._rows)))
 
     def _load(self, limit: int) -> None:
-        # Read first, reset after: a failing read leaves the model as it was.
-        # The page gives the total, the timing and the sync status; the table's rows come from
-        # a window, which adds each contact's next activity and skips the recent activities.
-        page = self._service.page(self._filter, 1, self._page_size, with_activities=False)
-        total = page.pagination.total
-        rows = list(self._service.window(self._filter, 0, min(limit, total))) if total else []
+        # Read first, reset after: a failing read leaves the model as it was. One page gives the
+        # rows (with their next activity), the total, the timing and the sync status.
+        page = self._service.page(self._filter, 1, limit, with_activities=False)
+        rows = list(page.rows)
         self.beginResetModel()
         self._now = utcnow()
         self._rows = rows
