@@ -16,7 +16,6 @@ import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -112,10 +111,9 @@ class ContactService:
             query_started = time.perf_counter()
             now = utcnow()
             total = self._count(conn, contact_filter, now)
-            rows = self._window(conn, contact_filter, now, (page - 1) * limit, limit)
-            rows = self._with_next_activity(conn, rows, now)
-            if with_activities:
-                rows = self._with_recent_activities(conn, rows)
+            rows = self._rows(
+                conn, contact_filter, now, (page - 1) * limit, limit, recent=with_activities
+            )
             status = self._sync_status(conn)
             query_ms = (time.perf_counter() - query_started) * 1000
             self._store(key, token, (rows, total, status, query_ms))
@@ -138,10 +136,7 @@ class ContactService:
         cached, token = self._cached(conn, key)
         if cached is not None:
             return cached  # type: ignore[no-any-return]
-        now = utcnow()
-        rows = self._window(conn, contact_filter, now, offset, limit)
-        if with_next:
-            rows = self._with_next_activity(conn, rows, now)
+        rows = self._rows(conn, contact_filter, utcnow(), offset, limit, next_activity=with_next)
         self._store(key, token, rows)
         return rows
 
@@ -164,8 +159,7 @@ class ContactService:
         row = found.fetchone()
         if row is None:
             return None
-        rows = self._with_next_activity(conn, (_contact_row(row),), utcnow())
-        return self._with_recent_activities(conn, rows)[0]
+        return self._build(conn, [row], utcnow(), next_activity=True, recent=True)[0]
 
     def deals(self, contact_id: str) -> tuple[DealRow, ...]:
         conn = self._db.reader()
@@ -224,13 +218,16 @@ class ContactService:
             conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
         )
 
-    def _window(
+    def _rows(
         self,
         conn: sqlite3.Connection,
         contact_filter: ContactFilter,
         now: datetime,
         offset: int,
         limit: int,
+        *,
+        next_activity: bool = True,
+        recent: bool = False,
     ) -> tuple[ContactRow, ...]:
         where, params = where_sql(contact_filter, now)
         # The organization is joined after the page is cut, unless the order needs it.
@@ -246,43 +243,33 @@ class ContactService:
                 f" LEFT JOIN organizations o ON o.id = c.organization_id"
                 f" ORDER BY {order_sql(contact_filter)}"
             )
-        found = conn.execute(sql, (*params, limit, offset))
-        return tuple(_contact_row(row) for row in found)
+        found = conn.execute(sql, (*params, limit, offset)).fetchall()
+        return self._build(conn, found, now, next_activity=next_activity, recent=recent)
 
-    def _with_next_activity(
-        self, conn: sqlite3.Connection, rows: Sequence[ContactRow], now: datetime
+    def _build(
+        self,
+        conn: sqlite3.Connection,
+        found: Sequence[Sequence[Any]],
+        now: datetime,
+        *,
+        next_activity: bool,
+        recent: bool,
     ) -> tuple[ContactRow, ...]:
-        if not rows:
+        """ContactRows from raw rows, each built once with its activities attached."""
+        if not found:
             return ()
-        found = conn.execute(
-            _NEXT_ACTIVITY_SQL, (now.date().isoformat(), json.dumps([row.id for row in rows]))
+        ids = json.dumps([row[0] for row in found])
+        next_by_contact: dict[str, date | None] = {}
+        if next_activity:
+            for contact_id, due in conn.execute(_NEXT_ACTIVITY_SQL, (now.date().isoformat(), ids)):
+                next_by_contact[contact_id] = _as_date(due)
+        recent_by_contact: dict[str, tuple[ActivityRow, ...]] = {}
+        if recent:
+            recent_by_contact = _recent_activities(conn, ids)
+        return tuple(
+            build_contact_row(row, next_by_contact.get(row[0]), recent_by_contact.get(row[0], ()))
+            for row in found
         )
-        next_by_contact = {contact_id: _as_date(due) for contact_id, due in found}
-        return tuple(replace(row, next_activity=next_by_contact.get(row.id)) for row in rows)
-
-    def _with_recent_activities(
-        self, conn: sqlite3.Connection, rows: Sequence[ContactRow]
-    ) -> tuple[ContactRow, ...]:
-        if not rows:
-            return ()
-        ids = json.dumps([row.id for row in rows])
-        recent: dict[str, list[ActivityRow]] = {}
-        for act_id, contact_id, kind, subject, due, done, added in conn.execute(
-            _RECENT_ACTIVITIES_SQL, (ids, RECENT_ACTIVITIES)
-        ):
-            recent.setdefault(contact_id, []).append(
-                ActivityRow(
-                    id=act_id,
-                    type=kind,
-                    subject=subject,
-                    due_date=_as_date(due),
-                    done=bool(done),
-                    add_time=parse_text(added),
-                )
-            )
-        for items in recent.values():
-            items.sort(key=lambda a: (a.add_time or datetime.min, a.id), reverse=True)
-        return tuple(replace(row, recent_activities=tuple(recent.get(row.id, ()))) for row in rows)
 
     def _sync_status(self, conn: sqlite3.Connection) -> SyncStatus:
         last = conn.execute(_SYNC_STATUS_SQL).fetchone()
@@ -313,6 +300,24 @@ class ContactService:
             self._cache.popitem(last=False)
 
 
+def _recent_activities(conn: sqlite3.Connection, ids: str) -> dict[str, tuple[ActivityRow, ...]]:
+    grouped: dict[str, list[ActivityRow]] = {}
+    for act_id, contact_id, kind, subject, due, done, added in conn.execute(
+        _RECENT_ACTIVITIES_SQL, (ids, RECENT_ACTIVITIES)
+    ):
+        grouped.setdefault(contact_id, []).append(
+            ActivityRow(act_id, kind, subject, _as_date(due), bool(done), parse_text(added))
+        )
+    return {
+        contact_id: tuple(sorted(items, key=_newest_first)) for contact_id, items in grouped.items()
+    }
+
+
+def _newest_first(activity: ActivityRow) -> tuple[float, str]:
+    moment = activity.add_time
+    return (-(moment.timestamp() if moment else float("-inf")), activity.id)
+
+
 def _write_token(conn: sqlite3.Connection) -> tuple[int, int, int]:
     """Identifies the database state seen by this connection.
 
@@ -323,7 +328,11 @@ def _write_token(conn: sqlite3.Connection) -> tuple[int, int, int]:
     return (id(conn), data_version, conn.total_changes)
 
 
-def _contact_row(row: Sequence[Any]) -> ContactRow:
+def build_contact_row(
+    row: Sequence[Any],
+    next_activity: date | None = None,
+    recent: tuple[ActivityRow, ...] = (),
+) -> ContactRow:
     (
         contact_id,
         pipedrive_id,
@@ -359,6 +368,8 @@ def _contact_row(row: Sequence[Any]) -> ContactRow:
         added_to_campaign=bool(in_campaign),
         lead_status=lead_status,
         created_at=parse_text(created_at) or datetime.min,
+        next_activity=next_activity,
+        recent_activities=recent,
     )
 
 
