@@ -1,0 +1,220 @@
+"""The app as a user meets it: start-up to a painted My-500, search as you type, memory.
+
+Start-up is measured from outside: a fresh process per run, on an isolated home
+directory, with the time of the first paint taken from the app's own log line
+(relative to the process's start) and the whole command timed by the parent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.datasets import database
+from benchmarks.harness import Figure
+
+STARTUP_RUNS = 7
+PAINTED = re.compile(r"My-500 painted (\d+) ms after process start")
+SEARCH_KEYSTROKES = [
+    "m", "mü", "mül", "müll", "mülle", "müller",
+    "a", "an", "ann", "anna",
+    "g", "gl", "glo", "globex", "globex 1", "globex 12",
+    "+49", "+49 170", "+49 170 00", "+49 170 0001",
+]  # fmt: skip
+
+
+def _isolated_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIPEDRIVE")}
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_STATE_HOME=str(home / "state"),
+        XDG_CACHE_HOME=str(home / "cache"),
+    )
+    return env
+
+
+def _start_once(db_path: Path) -> tuple[float, float, int]:
+    """(painted ms after process start, whole command ms, peak RSS KiB) for one start."""
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        started = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        subprocess.run(
+            [sys.executable, "-m", "pipedriven_desktop", "--db", str(db_path),
+             "--screenshot", str(home / "shot.png")],
+            env=_isolated_env(home),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )  # fmt: skip
+        whole = (time.perf_counter() - started) * 1000
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        logs = "".join(p.read_text() for p in home.rglob("*.log"))
+        match = PAINTED.search(logs)
+        if match is None:
+            raise RuntimeError("the app did not log its first paint")
+        return float(match.group(1)), whole, max(peak, before)
+
+
+def startup_figures(contacts: int, target_ms: float) -> list[Figure]:
+    db_path = database(contacts)
+    _start_once(db_path)  # warm the file cache, as a second start of the day would be
+    runs = [_start_once(db_path) for _ in range(STARTUP_RUNS)]
+    painted = sorted(r[0] for r in runs)
+    whole = sorted(r[1] for r in runs)
+    label = f"{contacts:,}"
+    return [
+        Figure(
+            figure=f"Process start → My-500 painted ({label} contacts)",
+            value=statistics.median(painted),
+            unit="ms",
+            target=target_ms,
+            minimum=painted[0],
+            maximum=painted[-1],
+            runs=STARTUP_RUNS,
+            note="from the app's log; process start read from /proc (10 ms ticks)",
+        ),
+        Figure(
+            figure=f"Whole command with --screenshot, spawn to exit ({label} contacts)",
+            value=statistics.median(whole),
+            unit="ms",
+            minimum=whole[0],
+            maximum=whole[-1],
+            runs=STARTUP_RUNS,
+        ),
+    ]
+
+
+_SEARCH_CHILD = r"""
+import json, sys, time
+from pathlib import Path
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from pipedriven_desktop.store.database import open_database
+from pipedriven_desktop.ui.app_settings import AppSettings
+from pipedriven_desktop.ui.main_window import MainWindow
+
+app = QApplication([])
+db = open_database(sys.argv[1])
+window = MainWindow(db, AppSettings(QSettings(sys.argv[2], QSettings.Format.IniFormat)))
+window.resize(1600, 900)
+window.show()
+app.processEvents()
+terms = json.loads(sys.argv[3])
+samples = []
+for _ in range(3):
+    for term in terms + [""]:
+        started = time.perf_counter()
+        window.filter_bar.search_edit.setText(term)
+        window.filter_bar.flush()
+        window.table.view.viewport().repaint()
+        app.processEvents()
+        samples.append((time.perf_counter() - started) * 1000)
+print(json.dumps(samples))
+"""
+
+
+def search_ui_figures(contacts: int) -> list[Figure]:
+    """Keystroke → table filtered and repainted, through the real window, model and view."""
+    import json
+
+    db_path = database(contacts)
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        out = subprocess.run(
+            [sys.executable, "-c", _SEARCH_CHILD, str(db_path), str(home / "settings.ini"),
+             json.dumps(SEARCH_KEYSTROKES)],
+            env=_isolated_env(home),
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )  # fmt: skip
+    samples = sorted(json.loads(out.stdout.strip().splitlines()[-1]))
+    p50 = samples[len(samples) // 2]
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    label = f"{contacts:,}"
+    note = f"{len(samples)} keystrokes: typing müller, anna, globex 12, +49 170 0001"
+    return [
+        Figure(
+            figure=f"Search keystroke → table filtered, p50 ({label} contacts)",
+            value=p50,
+            unit="ms",
+            minimum=samples[0],
+            maximum=samples[-1],
+            runs=len(samples),
+            note=note,
+        ),
+        Figure(
+            figure=f"Search keystroke → table filtered, p95 ({label} contacts)",
+            value=p95,
+            unit="ms",
+            target=50,
+            runs=len(samples),
+            note=note,
+        ),
+    ]
+
+
+_MEMORY_CHILD = r"""
+import resource, sys
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from pipedriven_desktop.store.database import open_database
+from pipedriven_desktop.ui.app_settings import AppSettings
+from pipedriven_desktop.ui.main_window import MainWindow
+
+app = QApplication([])
+db = open_database(sys.argv[1])
+window = MainWindow(db, AppSettings(QSettings(sys.argv[2], QSettings.Format.IniFormat)))
+window.resize(1600, 900)
+window.show()
+app.processEvents()
+start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+view = window.table.view
+while window.model.canFetchMore(view.rootIndex()):
+    window.model.fetchMore(view.rootIndex())
+view.scrollToBottom()
+app.processEvents()
+print(start_rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, window.model.rowCount())
+"""
+
+
+def memory_figures(contacts: int) -> list[Figure]:
+    db_path = database(contacts)
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        out = subprocess.run(
+            [sys.executable, "-c", _MEMORY_CHILD, str(db_path), str(home / "settings.ini")],
+            env=_isolated_env(home),
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    start_kib, scrolled_kib, rows = (int(v) for v in out.stdout.split()[-3:])
+    label = f"{contacts:,}"
+    return [
+        Figure(
+            figure=f"Peak memory (RSS), window open on {label} contacts",
+            value=start_kib / 1024,
+            unit="MiB",
+            target=200,
+        ),
+        Figure(
+            figure=f"Peak memory (RSS), after scrolling through all {rows:,} rows",
+            value=scrolled_kib / 1024,
+            unit="MiB",
+            target=200,
+        ),
+    ]
