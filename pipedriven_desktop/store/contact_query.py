@@ -96,8 +96,15 @@ def order_sql(contact_filter: ContactFilter) -> str:
     return f"{_SORT_COLUMNS[contact_filter.sort]} {direction}, {MY500_ORDER}"
 
 
-def where_sql(contact_filter: ContactFilter, now: datetime) -> tuple[str, list[object]]:
-    """WHERE body over ``c`` (contacts) and its bound parameters; "1" matches all."""
+def where_sql(
+    contact_filter: ContactFilter, now: datetime, *, scan_in_order: bool = False
+) -> tuple[str, list[object]]:
+    """WHERE body over ``c`` (contacts) and its bound parameters; "1" matches all.
+
+    ``scan_in_order`` tells SQLite to walk the contacts in index order and test each
+    against the search hits, instead of fetching every hit and sorting them: far
+    cheaper when a search matches thousands of contacts and only a page is wanted.
+    """
     conditions: list[str] = []
     params: list[object] = []
     if contact_filter.owner_id is not None:
@@ -118,9 +125,17 @@ def where_sql(contact_filter: ContactFilter, now: datetime) -> tuple[str, list[o
         params.append(to_text(now - timedelta(days=STALE_AFTER_DAYS)))
     match = fts_query(contact_filter.search)
     if match is not None:
-        conditions.append("c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
+        rowid = "+c.rowid" if scan_in_order else "c.rowid"
+        conditions.append(f"{rowid} IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
         params.append(match)
     return (" AND ".join(conditions) or "1"), params
+
+
+def only_searches(contact_filter: ContactFilter) -> bool:
+    """True when the search is the filter's only condition (its hits are the result)."""
+    return contact_filter == ContactFilter(
+        search=contact_filter.search, sort=contact_filter.sort, descending=contact_filter.descending
+    )
 
 
 def joins_organization(contact_filter: ContactFilter) -> bool:

@@ -263,3 +263,28 @@ def test_set_campaign_on_missing_contact(db: Database) -> None:
     assert set_campaign(db, "no-such-id", True) is False
     with db.session() as session:
         assert session.scalar(select(Contact.id)) is None
+
+
+@pytest.mark.parametrize("scope", [ContactFilter(owner_id=1), ContactFilter()])
+def test_broad_and_narrow_search_plans_return_the_same_page(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, scope: ContactFilter
+) -> None:
+    from dataclasses import replace
+
+    from pipedriven_desktop.store import contact_service
+
+    db = open_database(tmp_path / "search.sqlite3")
+    populate(db, contacts=400, activities_per_contact=1, owned_share=0.6, seed=9)
+    results = {}
+    for threshold in (0, 10**9):
+        monkeypatch.setattr(contact_service, "BROAD_SEARCH_HITS", threshold)
+        service = ContactService(db)
+        for term in ("a", "mü", "+49", "globex"):
+            page = service.page(replace(scope, search=term), 1, 25)
+            results.setdefault(term, []).append(
+                ([row.id for row in page.rows], page.pagination.total)
+            )
+    db.close()
+    for term, (broad, narrow) in results.items():
+        assert broad == narrow, term
+        assert broad[1] > 0, term
