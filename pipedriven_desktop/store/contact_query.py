@@ -16,6 +16,8 @@ from enum import Enum
 from pipedriven_desktop.store.clock import to_text
 
 STALE_AFTER_DAYS = 90
+#: The FTS columns a search looks in; ``owner`` is there only to scope counts.
+SEARCHED_COLUMNS = ("name", "email", "phone", "phone_digits", "org_name")
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -76,16 +78,22 @@ _SORT_COLUMNS = {
 }
 
 
-def fts_query(search: str) -> str | None:
+def fts_query(search: str, owner_id: int | None = None) -> str | None:
     """Turn what the user typed into a safe FTS5 prefix query (None: match all).
 
     Every word must match the start of some word in name, email, phone or
     organization; quotes and operators typed by the user are never interpreted.
+    With ``owner_id`` the owner's token is required too, so the FTS index alone
+    can count a search within My-500.
     """
     tokens = _TOKEN.findall(search)
     if not tokens:
         return None
-    return " ".join(f'"{token}"*' for token in tokens)
+    words = " ".join(f'"{token}"*' for token in tokens)
+    query = f"{{{' '.join(SEARCHED_COLUMNS)}}} : ({words})"
+    if owner_id is not None:
+        query += f' AND owner : "owner{int(owner_id)}"'
+    return query
 
 
 def order_sql(contact_filter: ContactFilter) -> str:
@@ -132,9 +140,15 @@ def where_sql(
 
 
 def only_searches(contact_filter: ContactFilter) -> bool:
-    """True when the search is the filter's only condition (its hits are the result)."""
+    """True when search and owner are the filter's only conditions.
+
+    Then the FTS index alone (with the owner's token) can count the result.
+    """
     return contact_filter == ContactFilter(
-        search=contact_filter.search, sort=contact_filter.sort, descending=contact_filter.descending
+        owner_id=contact_filter.owner_id,
+        search=contact_filter.search,
+        sort=contact_filter.sort,
+        descending=contact_filter.descending,
     )
 
 

@@ -33,7 +33,7 @@ from pipedriven_desktop.ui import formatting
 
 logger = logging.getLogger(__name__)
 
-PAGE_SIZE = 200
+PAGE_SIZE = 100
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2

@@ -256,7 +256,30 @@ def test_organizations_largest_first_and_filtered(db: Database) -> None:
 def test_fts_query_neutralises_operators() -> None:
     assert fts_query("") is None
     assert fts_query("  ") is None
-    assert fts_query('anna OR "bob') == '"anna"* "OR"* "bob"*'
+    columns = "{name email phone phone_digits org_name}"
+    assert fts_query('anna OR "bob') == f'{columns} : ("anna"* "OR"* "bob"*)'
+    assert fts_query("anna", 7) == f'{columns} : ("anna"*) AND owner : "owner7"'
+
+
+def test_search_counts_within_my500_agree_with_the_rows(tmp_path) -> None:
+    db = open_database(tmp_path / "owners.sqlite3")
+    populate(db, contacts=300, activities_per_contact=0, owned_share=0.5, seed=4)
+    service = ContactService(db)
+    for term in ("a", "mü", "+49", "owner1"):
+        scoped = ContactFilter(owner_id=1, search=term)
+        rows = service.page(scoped, 1, 1000, with_activities=False).rows
+        assert service.count(scoped) == len(rows), term
+        assert all(
+            service.page(ContactFilter(search=term), 1, 1000).pagination.total >= len(rows)
+            for _ in (0,)
+        )
+    # The owner token is not searchable text.
+    assert service.count(ContactFilter(search="owner1")) == 0
+    with db.session() as session:
+        session.execute(Contact.__table__.update().values(owner_id=5))  # type: ignore[attr-defined]
+    assert service.count(ContactFilter(owner_id=1, search="a")) == 0
+    assert service.count(ContactFilter(owner_id=5, search="a")) > 0
+    db.close()
 
 
 def test_set_campaign_on_missing_contact(db: Database) -> None:

@@ -31,6 +31,7 @@ def _fts_row(alias: str) -> str:
         f"{alias}.rowid, {alias}.name, {alias}.email, {alias}.phone, "
         + _phone_search_terms(f"{alias}.phone")
         + f", (SELECT o.name FROM organizations o WHERE o.id = {alias}.organization_id)"
+        + f", 'owner' || coalesce({alias}.owner_id, 'none')"
     )
 
 
@@ -42,14 +43,14 @@ EXTRA_UPGRADE_SQL = [
     "CREATE INDEX ix_activities_contact_recent ON activities (contact_id, add_time DESC)",
     "CREATE INDEX ix_organizations_contact_count_desc ON organizations (contact_count DESC)",
     "CREATE VIRTUAL TABLE contacts_fts USING fts5("
-    "name, email, phone, phone_digits, org_name, "
+    "name, email, phone, phone_digits, org_name, owner, "
     "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
     "CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN "
-    "INSERT INTO contacts_fts(rowid, name, email, phone, phone_digits, org_name) "
+    "INSERT INTO contacts_fts(rowid, name, email, phone, phone_digits, org_name, owner) "
     f"SELECT {_fts_row('new')}; END",
-    "CREATE TRIGGER contacts_fts_update AFTER UPDATE OF name, email, phone, organization_id "
-    "ON contacts BEGIN DELETE FROM contacts_fts WHERE rowid = old.rowid; "
-    "INSERT INTO contacts_fts(rowid, name, email, phone, phone_digits, org_name) "
+    "CREATE TRIGGER contacts_fts_update AFTER UPDATE OF name, email, phone, organization_id, "
+    "owner_id ON contacts BEGIN DELETE FROM contacts_fts WHERE rowid = old.rowid; "
+    "INSERT INTO contacts_fts(rowid, name, email, phone, phone_digits, org_name, owner) "
     f"SELECT {_fts_row('new')}; END",
     "CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN "
     "DELETE FROM contacts_fts WHERE rowid = old.rowid; END",
