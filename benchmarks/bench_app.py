@@ -95,9 +95,9 @@ def startup_figures(contacts: int, target_ms: float) -> list[Figure]:
     ]
 
 
-_SEARCH_CHILD = r"""
-import json, sys, time
-from pathlib import Path
+#: Opens the real main window on a database, offscreen; the measuring code follows it.
+_WINDOW_CHILD = r"""
+import json, resource, sys, time
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pipedriven_desktop.store.database import open_database
@@ -110,6 +110,9 @@ window = MainWindow(db, AppSettings(QSettings(sys.argv[2], QSettings.Format.IniF
 window.resize(1600, 900)
 window.show()
 app.processEvents()
+"""
+
+_SEARCH_CHILD = _WINDOW_CHILD + r"""
 terms = json.loads(sys.argv[3])
 samples = []
 for _ in range(3):
@@ -166,20 +169,7 @@ def search_ui_figures(contacts: int) -> list[Figure]:
     ]
 
 
-_MEMORY_CHILD = r"""
-import resource, sys
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
-from pipedriven_desktop.store.database import open_database
-from pipedriven_desktop.ui.app_settings import AppSettings
-from pipedriven_desktop.ui.main_window import MainWindow
-
-app = QApplication([])
-db = open_database(sys.argv[1])
-window = MainWindow(db, AppSettings(QSettings(sys.argv[2], QSettings.Format.IniFormat)))
-window.resize(1600, 900)
-window.show()
-app.processEvents()
+_MEMORY_CHILD = _WINDOW_CHILD + r"""
 start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 view = window.table.view
 while window.model.canFetchMore(view.rootIndex()):
