@@ -112,7 +112,9 @@ window.show()
 app.processEvents()
 """
 
-_SEARCH_CHILD = _WINDOW_CHILD + r"""
+_SEARCH_CHILD = (
+    _WINDOW_CHILD
+    + r"""
 terms = json.loads(sys.argv[3])
 samples = []
 for _ in range(3):
@@ -125,6 +127,7 @@ for _ in range(3):
         samples.append((time.perf_counter() - started) * 1000)
 print(json.dumps(samples))
 """
+)
 
 
 def search_ui_figures(contacts: int) -> list[Figure]:
@@ -169,7 +172,9 @@ def search_ui_figures(contacts: int) -> list[Figure]:
     ]
 
 
-_MEMORY_CHILD = _WINDOW_CHILD + r"""
+_MEMORY_CHILD = (
+    _WINDOW_CHILD
+    + r"""
 start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 view = window.table.view
 while window.model.canFetchMore(view.rootIndex()):
@@ -178,6 +183,7 @@ view.scrollToBottom()
 app.processEvents()
 print(start_rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, window.model.rowCount())
 """
+)
 
 
 def memory_figures(contacts: int) -> list[Figure]:

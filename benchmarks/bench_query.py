@@ -71,7 +71,7 @@ def naive_page(path: Path, owner_id: int) -> tuple[int, list[ContactRow]]:
         )
         rows.append(base)
     conn.close()
-    assert total >= len(rows)
+    assert int(str(total)) >= len(rows)
     return statements, rows
 
 

@@ -298,7 +298,7 @@ def test_broad_and_narrow_search_plans_return_the_same_page(
 
     db = open_database(tmp_path / "search.sqlite3")
     populate(db, contacts=400, activities_per_contact=1, owned_share=0.6, seed=9)
-    results = {}
+    results: dict[str, list[tuple[list[str], int]]] = {}
     for threshold in (0, 10**9):
         monkeypatch.setattr(contact_service, "BROAD_SEARCH_HITS", threshold)
         service = ContactService(db)
