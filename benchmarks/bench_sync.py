@@ -1,4 +1,7 @@
-"""Full and incremental sync against the bundled fake Pipedrive over real HTTP."""
+"""Full and incremental sync against the bundled fake Pipedrive over real HTTP.
+
+The fake runs in a process of its own, as Pipedrive is a remote service.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,14 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import requests
 
 from benchmarks.harness import Figure
+from benchmarks.remote_fake import RemoteFakeServer
 from pipedriven_desktop.pipedrive.client import PipedriveClient
 from pipedriven_desktop.pipedrive.fake_data import FakeAccount
-from pipedriven_desktop.pipedrive.fake_server import FakePipedriveServer
 from pipedriven_desktop.store.database import open_database
 from pipedriven_desktop.sync.service import SyncResult, run_sync
 
@@ -24,18 +28,22 @@ INCREMENTAL_RUNS = 5
 NAIVE_SAMPLE = 1_000
 
 
-def _account() -> FakeAccount:
-    account = FakeAccount.generate(
-        seed=11,
-        persons=PERSONS,
-        owned_persons=PERSONS // 4,
-        organizations=ORGANIZATIONS,
-        activities=ACTIVITIES,
-        deals=PERSONS // 5,
-    )
+ACCOUNT_ARGS: dict[str, Any] = {
+    "seed": 11,
+    "persons": PERSONS,
+    "owned_persons": PERSONS // 4,
+    "organizations": ORGANIZATIONS,
+    "activities": ACTIVITIES,
+    "deals": PERSONS // 5,
+}
+
+
+def _fake_pipedrive() -> RemoteFakeServer:
+    """The fake in a process of its own: a real Pipedrive never competes for our GIL."""
+    server = RemoteFakeServer(ACCOUNT_ARGS, TOKEN, enforce_rate_limit=False)
     gc.collect()
     gc.freeze()
-    return account
+    return server
 
 
 def _sync(base_url: str, db_path: Path, *, full: bool = False) -> SyncResult:
@@ -61,9 +69,10 @@ def _naive_seconds_per_record(base_url: str, account: FakeAccount) -> float:
 
 
 def sync_figures() -> list[Figure]:
-    account = _account()
+    fake = _fake_pipedrive()
+    account = fake.account
     records = PERSONS + ORGANIZATIONS + ACTIVITIES + len(account.deals)
-    with FakePipedriveServer(account, token=TOKEN, enforce_rate_limit=False) as server:
+    with fake as server:
         base_url = server.base_url
         full_seconds: list[float] = []
         full_result: SyncResult | None = None
@@ -79,7 +88,7 @@ def sync_figures() -> list[Figure]:
             person_ids = sorted(account.persons)
             for run in range(INCREMENTAL_RUNS):
                 for person_id in person_ids[run * 10 : run * 10 + 10]:
-                    account.update_person(person_id, name=f"Changed {run} {person_id}")
+                    server.call("update_person", person_id, name=f"Changed {run} {person_id}")
                 started = time.perf_counter()
                 result = _sync(base_url, mirror)
                 incremental.append((time.perf_counter() - started, result))

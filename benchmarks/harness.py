@@ -81,10 +81,12 @@ def markdown_table(figures: list[Figure]) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for fig in figures:
-        spread = (
-            f"{_num(fig.minimum)}–{_num(fig.maximum)}" if fig.minimum is not None else ""
+        spread = f"{_num(fig.minimum)}–{_num(fig.maximum)}" if fig.minimum is not None else ""
+        target = (
+            ""
+            if fig.target is None
+            else f"{'≥' if fig.higher_is_better else '<'} {_num(fig.target)}"
         )
-        target = "" if fig.target is None else f"{'≥' if fig.higher_is_better else '<'} {_num(fig.target)}"
         mark = {True: " ✓", False: " ✗", None: ""}[fig.meets_target]
         naive = "" if fig.naive is None else f"{_num(fig.naive)} {fig.unit}"
         ratio = "" if fig.ratio is None else f"{fig.ratio:,.1f}×"

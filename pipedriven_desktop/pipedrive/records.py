@@ -48,16 +48,20 @@ def parse_api_time(value: object) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"expected a time string, got {type(value).__name__}")
-    text = value.strip()
-    if text.endswith(("z", "Z")):
-        text = text[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(text)
+        # The common case, "2025-01-01T10:20:00Z", as it comes (Python 3.11 reads the Z).
+        parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"not an RFC 3339 time: {value!r}") from None
+        text = value.strip()
+        if text.endswith(("z", "Z")):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"not an RFC 3339 time: {value!r}") from None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
 
 
 def parse_api_date(value: object) -> date | None:
@@ -95,6 +99,8 @@ def _require_id(data: Mapping[str, Any]) -> int:
 def _ref_id(data: Mapping[str, Any], key: str) -> int | None:
     """An optional reference id; accepts v1's `{"value": id, ...}` objects too."""
     value = data.get(key)
+    if value.__class__ is int or value is None:  # the common cases, first (a bool is no int)
+        return value
     if isinstance(value, Mapping):
         value = value.get("value")
     if value is None:

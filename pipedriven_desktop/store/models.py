@@ -123,7 +123,7 @@ class Activity(Base):
         ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )
     deal_id: Mapped[str | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"))
-    pipedrive_person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    pipedrive_person_id: Mapped[int | None] = mapped_column(Integer)
     pipedrive_org_id: Mapped[int | None] = mapped_column(Integer)
     pipedrive_deal_id: Mapped[int | None] = mapped_column(Integer)
     type: Mapped[str] = mapped_column(Text)
@@ -134,7 +134,15 @@ class Activity(Base):
     add_time: Mapped[datetime | None] = mapped_column(DateTime)
     update_time: Mapped[datetime | None] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_activities_contact_recent", "contact_id", text("add_time DESC")),)
+    __table_args__ = (
+        Index("ix_activities_contact_recent", "contact_id", text("add_time DESC")),
+        # Only activities waiting for their person are looked up by its Pipedrive id.
+        Index(
+            "ix_activities_pipedrive_person_id",
+            "pipedrive_person_id",
+            sqlite_where=text("contact_id IS NULL"),
+        ),
+    )
 
 
 class Deal(Base):

@@ -8,10 +8,12 @@ values must look exactly as SQLAlchemy itself would store them: datetimes as
 from __future__ import annotations
 
 import itertools
-import os
+import random
+import re
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from pipedriven_desktop.pipedrive.records import Activity, Deal, Organization, Person
@@ -31,7 +33,8 @@ def db_time(moment: datetime | None) -> str | None:
     if moment.tzinfo is not None:
         if moment.tzinfo is not UTC:
             moment = moment.astimezone(UTC)
-        moment = moment.replace(tzinfo=None)
+        # The year always has four digits: the offset ("+00:00") starts at 26.
+        return moment.isoformat(" ", "microseconds")[:26]
     return moment.isoformat(" ", "microseconds")
 
 
@@ -47,7 +50,9 @@ def time_ordered_id() -> str:
     """
     millis = time.time_ns() // 1_000_000
     counter = next(_sequence) & 0xFFF
-    random_bits = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    # The random module is seeded from the OS and reseeded in a forked child; one
+    # system call per id would cost more than the rest of the row's write.
+    random_bits = random.getrandbits(62)
     value = (millis << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | random_bits
     text = f"{value:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
@@ -93,6 +98,32 @@ def placeholders(count: int) -> str:
 def chunked(values: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+_VALUES = re.compile(r"VALUES (\(\?(?:, \?)*\))")
+
+
+@lru_cache(maxsize=64)
+def multi_row(upsert: str, rows: int) -> str:
+    """``upsert`` (``INSERT ... VALUES (?, ...) ...``) with ``rows`` rows of values.
+
+    One statement for a whole page runs inside SQLite from the first row to the last,
+    without coming back to Python (and its interpreter lock) for each row as
+    executemany does, so the next page is parsed in the fetching thread meanwhile.
+    """
+    found = _VALUES.search(upsert)
+    if found is None:
+        raise ValueError("not an INSERT ... VALUES (?, ...) statement")
+    values = "VALUES " + ", ".join([found.group(1)] * rows)
+    return upsert[: found.start()] + values + upsert[found.end() :]
+
+
+def row_columns(upsert: str) -> int:
+    """How many values one row of ``upsert`` takes."""
+    found = _VALUES.search(upsert)
+    if found is None:
+        raise ValueError("not an INSERT ... VALUES (?, ...) statement")
+    return found.group(1).count("?")
 
 
 # --- Organizations -----------------------------------------------------------------------------

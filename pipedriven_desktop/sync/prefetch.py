@@ -4,12 +4,17 @@ SQLite releases the GIL while it executes a statement, so a worker thread that
 downloads and decodes page n+1 runs alongside the writes of page n. Only the
 worker uses the HTTP client while a listing runs, and it never touches the
 database; what the consumer writes, and when, is unchanged.
+
+The writer gives the GIL up for every SQLite call and must then win it back from
+the parsing worker; at the interpreter's default switch interval (5 ms) that wait
+would often outlast the call. While a worker runs, the interval is shortened.
 """
 
 from __future__ import annotations
 
 import contextlib
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +26,29 @@ T = TypeVar("T")
 _DONE = object()
 _POLL_SECONDS = 0.05
 _CLOSE_WAIT_SECONDS = 2.0
+#: The interpreter's thread switch interval while a worker prefetches (seconds).
+SWITCH_INTERVAL = 0.0002
+
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_saved = 0.0
+
+
+def _shorten_switch_interval() -> None:
+    global _switch_users, _switch_saved
+    with _switch_lock:
+        if _switch_users == 0:
+            _switch_saved = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch_saved, SWITCH_INTERVAL))
+        _switch_users += 1
+
+
+def _restore_switch_interval() -> None:
+    global _switch_users
+    with _switch_lock:
+        _switch_users -= 1
+        if _switch_users == 0:
+            sys.setswitchinterval(_switch_saved)
 
 
 class Prefetcher(Generic[T]):
@@ -36,9 +64,16 @@ class Prefetcher(Generic[T]):
         self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._work, name="sync-prefetch", daemon=True)
+        self._switching = False
 
     def __enter__(self) -> Prefetcher[T]:
-        self._thread.start()
+        _shorten_switch_interval()
+        self._switching = True
+        try:
+            self._thread.start()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(
@@ -65,6 +100,9 @@ class Prefetcher(Generic[T]):
         while self._thread.is_alive() and time.monotonic() < deadline:
             with contextlib.suppress(queue.Empty):
                 self._queue.get(timeout=_POLL_SECONDS)
+        if self._switching:
+            self._switching = False
+            _restore_switch_interval()
 
     def _work(self) -> None:
         try:

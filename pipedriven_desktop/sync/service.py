@@ -19,7 +19,10 @@ each listing to be resumed by the next run of either kind. Changes made while a
 listing runs are caught by an incremental pass from the newest ``update_time``
 Pipedrive had when the listing began. Rows Pipedrive has not changed are skipped
 unless the mapping changed; derived data (``last_contacted``, organization counters,
-scores) is recomputed once, with the listing's last page.
+scores) is recomputed once, with the listing's last page. Past the highest id the
+mirror held when a listing began there is nothing to look up or reconcile; a listing
+into an empty table also drops the indexes only that derived data reads
+(``EntityWriter.deferred_indexes``) and builds them once, with its last page.
 """
 
 from __future__ import annotations
@@ -46,7 +49,9 @@ from pipedriven_desktop.sync.mapping import db_time, fits_int64, parse_db_time
 from pipedriven_desktop.sync.pages import (
     EntityWriter,
     PageCounts,
+    drop_indexes,
     record_pending_suggestions,
+    restore_indexes,
     set_meta,
     writers,
 )
@@ -172,6 +177,10 @@ class _Listing:
     Pipedrive had when the listing began, where the catch-up pass starts. ``ordered``
     turns false if Pipedrive ever returns ids out of order, which stops deletions.
     ``rewrite``: write unchanged rows too (the mapping changed when the listing began).
+    ``local_max``: the highest Pipedrive id the mirror held when the listing began (None:
+    none), if ``local_max_known``; past it a page finds nothing of its own in the mirror.
+    ``deferred``: indexes dropped for the listing (name → statement), built again with
+    its last page.
     """
 
     cursor: str | None = None
@@ -179,6 +188,19 @@ class _Listing:
     since: datetime | None = None
     ordered: bool = True
     rewrite: bool = False
+    local_max: int | None = None
+    local_max_known: bool = False
+    deferred: dict[str, str] = field(default_factory=dict)
+
+    def fresh(self) -> bool:
+        """Whether the mirror cannot hold any id of the next page: it held none above
+        ``local_max`` when the listing began, and the listing wrote only ids up to
+        ``after_id`` since, in order."""
+        if not (self.ordered and self.local_max_known):
+            return False
+        if self.local_max is None:
+            return True
+        return self.after_id is not None and self.after_id >= self.local_max
 
     def dumps(self) -> str:
         return json.dumps(
@@ -188,6 +210,8 @@ class _Listing:
                 "since": db_time(self.since),
                 "ordered": self.ordered,
                 "rewrite": self.rewrite,
+                **({"local_max": self.local_max} if self.local_max_known else {}),
+                **({"deferred": self.deferred} if self.deferred else {}),
             }
         )
 
@@ -201,6 +225,11 @@ class _Listing:
                 since=parse_db_time(data.get("since")),
                 ordered=bool(data.get("ordered", True)),
                 rewrite=bool(data.get("rewrite", False)),
+                local_max=_int_or_none(data.get("local_max")),
+                local_max_known="local_max" in data,
+                deferred={
+                    str(name): str(sql) for name, sql in (data.get("deferred") or {}).items()
+                },
             )
         except (ValueError, TypeError, AttributeError):
             return cls()
@@ -327,10 +356,23 @@ class _Run:
         """Ask where Pipedrive's changes stand now, then commit the start of a listing."""
         since = self._newest_update_time(writer)
         with self.db.session() as session:
+            conn = session.connection()
             state = self._states().get(writer.entity) or _EntityState(writer.entity)
+            # A listing begun again still owes the indexes the one before it dropped.
+            owed = _Listing.loads(state.full_cursor).deferred if state.full_run_id else {}
+            local_max = writer.local_max_id(conn)
+            dropping = writer.deferrable_indexes(conn) if local_max is None else {}
             state.full_run_id = self.run_id
-            state.full_cursor = _Listing(since=since, rewrite=rewrite).dumps()
-            state.save(session.connection())
+            state.full_cursor = _Listing(
+                since=since,
+                rewrite=rewrite,
+                local_max=local_max,
+                local_max_known=True,
+                deferred={**owed, **dropping},
+            ).dumps()
+            # Saved first: it opens the transaction the indexes are dropped in.
+            state.save(conn)
+            drop_indexes(conn, dropping)
 
     def _newest_update_time(self, writer: EntityWriter[Any]) -> datetime | None:
         """The newest ``update_time`` Pipedrive holds for the entity: one request."""
@@ -366,7 +408,9 @@ class _Run:
                 log.info(
                     "Restarting the full listing of %s: its page marker expired", writer.entity
                 )
-                listing = _Listing(since=listing.since, rewrite=listing.rewrite)
+                listing = _Listing(
+                    since=listing.since, rewrite=listing.rewrite, deferred=listing.deferred
+                )
 
     def _walk_listing(
         self, writer: EntityWriter[Any], state: _EntityState, listing: _Listing
@@ -395,15 +439,24 @@ class _Run:
             )
             listing.ordered = False
         upto = None if page.is_last else (max(ids) if ids else listing.after_id)
+        # Past what the mirror held when the listing began, there is nothing to look up.
+        fresh = listing.fresh()
         with self.db.session() as session:
             conn = session.connection()
             gone = set(parsed.gone)
-            if listing.ordered and (page.is_last or ids):
+            if listing.ordered and (page.is_last or ids) and not fresh:
                 gone |= writer.local_ids_between(conn, listing.after_id, upto) - parsed.seen
             counts = writer.write(
-                session, parsed.live, gone, listing=True, rewrite=listing.rewrite, now=self.now
+                session,
+                parsed.live,
+                gone,
+                listing=True,
+                rewrite=listing.rewrite,
+                now=self.now,
+                fresh=fresh,
             )
             if page.is_last:
+                restore_indexes(conn, listing.deferred)
                 writer.finish_listing(session)
                 state.watermark = listing.since
                 state.full_run_id = None
@@ -575,6 +628,10 @@ def _item_id(item: Mapping[str, Any]) -> int | None:
 def _never_listed(state: _EntityState | None) -> bool:
     """No full listing of the entity ever completed, and none is under way."""
     return state is None or (state.completed_at is None and state.full_run_id is None)
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _raw_update_time(item: Mapping[str, Any]) -> datetime | None:
