@@ -172,16 +172,22 @@ def search_ui_figures(contacts: int) -> list[Figure]:
     ]
 
 
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the forking parent.
 _MEMORY_CHILD = (
     _WINDOW_CHILD
     + r"""
-start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def peak_kib():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+
+
+start_rss = peak_kib()
 view = window.table.view
 while window.model.canFetchMore(view.rootIndex()):
     window.model.fetchMore(view.rootIndex())
 view.scrollToBottom()
 app.processEvents()
-print(start_rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, window.model.rowCount())
+print(start_rss, peak_kib(), window.model.rowCount())
 """
 )
 

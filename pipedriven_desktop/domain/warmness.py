@@ -179,16 +179,15 @@ def _recency_points(days: int) -> int:
 
 @lru_cache(maxsize=4096)
 def _recency_item(days: int) -> ScoreComponent | None:
+    # The reason names the rule's bracket, not the day count: the explanation (and the
+    # stored row) then changes only when a contact crosses a bracket, not every day.
     points = _recency_points(days)
     if not points:
         return None
-    if days == 0:
-        when = "today"
-    elif days == 1:
-        when = "1 day ago"
-    else:
-        when = f"{days} days ago"
-    return ScoreComponent(points, f"last activity {when}")
+    if points < 0:
+        return ScoreComponent(points, f"no activity for over {STALE_AFTER_DAYS} days")
+    limit = next(limit for limit, tier_points in RECENCY_TIERS if days < limit)
+    return ScoreComponent(points, f"last activity within {limit} days")
 
 
 @lru_cache(maxsize=4096)

@@ -1,16 +1,19 @@
 """Warmness scores for the contacts whose facts changed, and for all when a day passed.
 
 A contact needs a score when ``score_computed_at`` is NULL (the page that changed its
-facts cleared it, in the same transaction) or falls before today (UTC): "days since
-the last activity" and "due in the last 30 days" move with the calendar alone. Both
-marks live in the database, so a sync killed before scoring still scores next time.
+facts cleared it, in the same transaction). When the UTC day has moved on since the
+last complete pass (``app_meta`` key ``scores_day``), every contact is looked at again,
+because "days since the last activity" and "due in the last 30 days" move with the
+calendar alone; only rows whose score or breakdown actually changed are written, so
+the daily pass costs little more than reading. Both marks live in the database, so a
+sync killed before scoring still scores next time.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
 
@@ -35,8 +38,12 @@ CHUNK = 2000
 
 _CONTACTS_SQL = (
     "SELECT id, email, phone, organization_id, pipedrive_org_id, job_title, lead_status,"
-    " last_contacted, incoming_mail_count, outgoing_mail_count FROM contacts WHERE id IN ({ids})"
+    " last_contacted, incoming_mail_count, outgoing_mail_count,"
+    " warmness_score, warmness_breakdown, score_computed_at IS NULL"
+    " FROM contacts WHERE id IN ({ids})"
 )
+#: app_meta key: the UTC day of the last complete scoring pass over every contact.
+SCORES_DAY_KEY = "scores_day"
 #: Only activities due inside the score's "recent" window can change a score.
 _ACTIVITIES_SQL = (
     "SELECT contact_id, type, due_date, done FROM activities"
@@ -52,14 +59,15 @@ _UPDATE_SQL = (
 )
 
 
-def contacts_to_score(conn: Connection, now: datetime) -> list[str]:
-    """Ids of contacts never scored, marked changed, or scored before today (UTC)."""
-    start_of_day = datetime.combine(now.astimezone(UTC).date(), time())
-    rows = conn.exec_driver_sql(
-        "SELECT id FROM contacts WHERE score_computed_at IS NULL OR score_computed_at < ?",
-        (db_time(start_of_day),),
-    )
-    return [row[0] for row in rows]
+def contacts_to_score(conn: Connection, now: datetime) -> tuple[list[str], bool]:
+    """Ids of contacts to score, and whether that is everyone (the day moved on)."""
+    today = now.astimezone(UTC).date().isoformat()
+    day = conn.exec_driver_sql(
+        "SELECT value FROM app_meta WHERE key = ?", (SCORES_DAY_KEY,)
+    ).scalar()
+    everyone = day != today
+    sql = "SELECT id FROM contacts" + ("" if everyone else " WHERE score_computed_at IS NULL")
+    return [row[0] for row in conn.exec_driver_sql(sql)], everyone
 
 
 def rescore(
@@ -69,7 +77,7 @@ def rescore(
 ) -> int:
     """Score every contact that needs it, a chunk per transaction; returns how many."""
     with db.engine.connect() as conn:
-        ids = contacts_to_score(conn, now)
+        ids, everyone = contacts_to_score(conn, now)
     done = 0
     for part in chunked(ids, CHUNK):
         with db.session() as session:
@@ -77,6 +85,13 @@ def rescore(
         done += len(part)
         if progress is not None:
             progress(done, len(ids))
+    if everyone:
+        with db.session() as session:
+            session.connection().exec_driver_sql(
+                "INSERT INTO app_meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (SCORES_DAY_KEY, now.astimezone(UTC).date().isoformat()),
+            )
     return done
 
 
@@ -102,8 +117,12 @@ def score_contacts(conn: Connection, ids: Sequence[str], now: datetime) -> None:
     deal_values: dict[str, float] = {row[0]: row[1] for row in deal_totals}
     contact_ids: list[str] = []
     facts: list[ContactFacts] = []
+    previous: list[tuple[int, str | None, bool]] = []
     for row in conn.exec_driver_sql(_CONTACTS_SQL.format(ids=marks), tuple(ids)).fetchall():
-        contact_id, email, phone, org_id, pd_org_id, title, lead, last, incoming, outgoing = row
+        (contact_id, email, phone, org_id, pd_org_id, title, lead, last, incoming, outgoing) = row[
+            :10
+        ]
+        previous.append((row[10], row[11], bool(row[12])))
         last_contacted = parse_db_time(last)
         contact_ids.append(contact_id)
         facts.append(
@@ -123,11 +142,12 @@ def score_contacts(conn: Connection, ids: Sequence[str], now: datetime) -> None:
             )
         )
     stamp = db_time(now)
-    scores = compute_many(facts, now)
-    conn.exec_driver_sql(
-        _UPDATE_SQL,
-        [
-            (warmness.score, json.dumps(warmness.to_json()), stamp, contact_id)
-            for contact_id, warmness in zip(contact_ids, scores, strict=True)
-        ],
-    )
+    changed = []
+    for contact_id, warmness, (old_score, old_breakdown, dirty) in zip(
+        contact_ids, compute_many(facts, now), previous, strict=True
+    ):
+        breakdown = json.dumps(warmness.to_json(), separators=(",", ":"), ensure_ascii=False)
+        if dirty or warmness.score != old_score or breakdown != old_breakdown:
+            changed.append((warmness.score, breakdown, stamp, contact_id))
+    if changed:
+        conn.exec_driver_sql(_UPDATE_SQL, changed)

@@ -235,18 +235,18 @@ def test_deals_and_status_add_up() -> None:
     ("age", "expected", "reason"),
     [
         (None, 0, None),
-        (timedelta(days=-3), 2, "last activity today"),  # in the future: counts as today
-        (timedelta(0), 2, "last activity today"),
-        (timedelta(days=1), 2, "last activity 1 day ago"),
-        (timedelta(days=6, hours=23, minutes=59), 2, "last activity 6 days ago"),
-        (timedelta(days=7), 1, "last activity 7 days ago"),
-        (timedelta(days=29, hours=23), 1, "last activity 29 days ago"),
+        (timedelta(days=-3), 2, "last activity within 7 days"),  # future: counts as today
+        (timedelta(0), 2, "last activity within 7 days"),
+        (timedelta(days=1), 2, "last activity within 7 days"),
+        (timedelta(days=6, hours=23, minutes=59), 2, "last activity within 7 days"),
+        (timedelta(days=7), 1, "last activity within 30 days"),
+        (timedelta(days=29, hours=23), 1, "last activity within 30 days"),
         (timedelta(days=30), 0, None),
         (timedelta(days=60), 0, None),
         (timedelta(days=90), 0, None),
         (timedelta(days=90, hours=23), 0, None),  # whole days, rounded down
-        (timedelta(days=91), -1, "last activity 91 days ago"),
-        (timedelta(days=400), -1, "last activity 400 days ago"),
+        (timedelta(days=91), -1, "no activity for over 90 days"),
+        (timedelta(days=400), -1, "no activity for over 90 days"),
     ],
 )
 def test_last_activity_recency(age: timedelta | None, expected: int, reason: str | None) -> None:
