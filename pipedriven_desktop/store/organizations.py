@@ -76,43 +76,7 @@ class OrganizationResolver:
         Details are taken from the organization's own Pipedrive record only, so a
         merged alias never overwrites the name of the organization it joined.
         """
-        now = now or utcnow()
-        normalized = normalize_org_name(fields.name)
-        local_id = self.local_id_for(fields.pipedrive_org_id)
-        if local_id is None and normalized:
-            local_id = self._by_normalized.get(normalized)
-        created = local_id is None
-        if local_id is None:
-            org = Organization(
-                id=new_id(),
-                name=fields.name,
-                normalized_name=normalized,
-                pipedrive_org_id=fields.pipedrive_org_id,
-                contact_count=0,
-                created_at=now,
-                updated_at=now,
-            )
-            self._session.add(org)
-            local_id = org.id
-            if normalized:
-                self._by_normalized[normalized] = local_id
-        else:
-            found = self._session.get(Organization, local_id)
-            assert found is not None
-            org = found
-        if org.pipedrive_org_id is None or org.pipedrive_org_id == fields.pipedrive_org_id:
-            org.pipedrive_org_id = fields.pipedrive_org_id
-            if fields.name:
-                org.name = fields.name
-                org.normalized_name = normalized
-            for column in ("industry", "size", "website", "address", "country", "city"):
-                value = getattr(fields, column)
-                if value is not None:
-                    setattr(org, column, value)
-            org.updated_at = now
-        if fields.pipedrive_org_id is not None:
-            self._remember_alias(fields.pipedrive_org_id, local_id, fields.name)
-        return local_id, created
+        return self.resolve_many([fields], now)[0]
 
     def resolve_many(
         self, many: Sequence[OrganizationFields], now: datetime | None = None
@@ -205,19 +169,6 @@ class OrganizationResolver:
                     alias.name = fields.name
         self._session.flush()
         return [(local_id, created) for _, local_id, created in plan]
-
-    def _remember_alias(self, pipedrive_org_id: int, local_id: str, name: str) -> None:
-        if self._by_pipedrive_id.get(pipedrive_org_id) == local_id:
-            alias = self._session.get(OrganizationAlias, pipedrive_org_id)
-            if alias is not None:
-                alias.name = name
-            return
-        self._session.merge(
-            OrganizationAlias(
-                pipedrive_org_id=pipedrive_org_id, organization_id=local_id, name=name
-            )
-        )
-        self._by_pipedrive_id[pipedrive_org_id] = local_id
 
 
 def refresh_organization_stats(session: Session, org_ids: Collection[str] | None = None) -> None:
