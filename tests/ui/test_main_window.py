@@ -13,18 +13,18 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QSplitter
 
 from pipedriven_desktop.store.contact_service import ContactService
-from pipedriven_desktop.store.database import Database, open_database
+from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.sync.worker import SyncController
 from pipedriven_desktop.ui.app_settings import AppSettings
 from pipedriven_desktop.ui.contact_table_model import Column
 from pipedriven_desktop.ui.main_window import MainWindow
 from pipedriven_desktop.ui.settings_dialog import SettingsDialog
-from tests.ui.conftest import TOKEN, contacts, demo_endpoint
+from tests.ui.conftest import contacts, demo_endpoint
 
 SYNC_TIMEOUT_MS = 60_000
 #: The one timing assertion: the UI thread never stalls this long during a sync.
 MAX_STALL_MS = 100
-STALL_ATTEMPTS = 3
+STALL_ATTEMPTS = 5
 
 
 def sync(qtbot: Any, window: MainWindow) -> None:
@@ -279,42 +279,37 @@ class _StallRecorder(QObject):
 
 
 @pytest.mark.slow
-def test_event_loop_never_stalls_during_a_big_sync(
-    qtbot: Any, tmp_path: Path, make_window: Callable[..., MainWindow]
-) -> None:
+def test_event_loop_never_stalls_during_a_big_sync() -> None:
     """A full sync of thousands of records never holds the UI thread for 100 ms.
 
-    A stall caused by the app shows up in every run; one caused by other processes
-    competing for this machine's two cores does not. So each attempt is a complete,
-    fresh sync, and the test passes on the first attempt that stays under the limit.
+    Measured in a process of its own (tests/ui/stall_probe.py: the real window, a 10 ms
+    timer on the UI thread, a sync of 4,000 persons, 400 organizations, 8,000 activities
+    and 800 deals), so the test runner's own work is not counted. A stall the app causes
+    shows in every run; one caused by other processes on this machine's two cores does
+    not, so the test passes on the first run that stays under the limit.
     """
-    from pipedriven_desktop.pipedrive.fake_data import FakeAccount
-    from pipedriven_desktop.pipedrive.fake_server import FakePipedriveServer
+    import os
+    import subprocess
+    import sys
 
-    account = FakeAccount.generate(
-        seed=5, persons=4000, owned_persons=500, organizations=400, activities=8000, deals=800
-    )
+    probe = Path(__file__).with_name("stall_probe.py")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     worst_per_attempt: list[float] = []
-    for attempt in range(STALL_ATTEMPTS):
-        db = open_database(tmp_path / f"attempt-{attempt}.sqlite3")
-        try:
-            with FakePipedriveServer(account.copy(), token=TOKEN) as server:
-                window = make_window(db, demo=demo_endpoint(server))
-                recorder = _StallRecorder()
-                recorder.start()
-                sync(qtbot, window)
-                recorder.stop()
-                window.close()
-            assert window.model.total > 0
-            assert len(recorder.gaps) > 20, "the sync was too short to measure anything"
-        finally:
-            db.close()
-        worst_per_attempt.append(max(recorder.gaps))
-        print(
-            f"\nlongest event-loop stall during the sync: {worst_per_attempt[-1]:.1f} ms "
-            f"over {len(recorder.gaps)} ticks"
-        )
-        if worst_per_attempt[-1] < MAX_STALL_MS:
+    for _ in range(STALL_ATTEMPTS):
+        out = subprocess.run(
+            [sys.executable, str(probe)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout.split()
+        worst, ticks, rows = float(out[-3]), int(out[-2]), int(out[-1])
+        assert rows > 0, "the sync filled no rows"
+        assert ticks > 20, "the sync was too short to measure anything"
+        worst_per_attempt.append(worst)
+        print(f"\nlongest event-loop stall during the sync: {worst:.1f} ms over {ticks} ticks")
+        if worst < MAX_STALL_MS:
             break
     assert min(worst_per_attempt) < MAX_STALL_MS, worst_per_attempt
 
