@@ -113,6 +113,19 @@ class _Pending(NamedTuple):
     changed: bool
 
 
+def _known_rows(
+    conn: Connection, fresh: bool, sql: str, pipedrive_ids: Sequence[int]
+) -> dict[int, Sequence[Any]]:
+    """The mirror's rows for a page's records, by Pipedrive id (first column).
+
+    ``fresh``: the page lies past the highest id the listing began with, so the mirror
+    cannot hold any of it yet and the lookup is skipped.
+    """
+    if fresh:
+        return {}
+    return {row[0]: row[1:] for row in _select(conn, sql, pipedrive_ids)}
+
+
 def _select(conn: Connection, sql: str, values: Iterable[Any]) -> list[Any]:
     """Run ``sql`` with ``{ids}`` replaced by an IN list of ``values``, in chunks."""
     found: list[Any] = []
@@ -290,20 +303,14 @@ class OrganizationWriter(EntityWriter[Organization]):
         touched: set[str] = set()
         if gone:
             counts.deleted += self._delete(session, conn, gone, touched)
-        known = (
-            {}
-            if fresh
-            else {
-                row[0]: row[1:]
-                for row in _select(
-                    conn,
-                    "SELECT a.pipedrive_org_id, a.name, o.pipedrive_org_id, o.name, o.industry,"
-                    " o.size, o.website, o.address, o.country, o.city"
-                    " FROM organization_aliases a JOIN organizations o ON o.id = a.organization_id"
-                    " WHERE a.pipedrive_org_id IN ({ids})",
-                    [record.id for record, _ in records],
-                )
-            }
+        known = _known_rows(
+            conn,
+            fresh,
+            "SELECT a.pipedrive_org_id, a.name, o.pipedrive_org_id, o.name, o.industry,"
+            " o.size, o.website, o.address, o.country, o.city"
+            " FROM organization_aliases a JOIN organizations o ON o.id = a.organization_id"
+            " WHERE a.pipedrive_org_id IN ({ids})",
+            [record.id for record, _ in records],
         )
         to_write: list[tuple[OrganizationFields, bool, bool]] = []
         for record, fields in records:
@@ -472,18 +479,12 @@ class PersonWriter(EntityWriter[Person]):
             touched_orgs.update(org for _, org in doomed)
             _execute_in(conn, "DELETE FROM contacts WHERE id IN ({ids})", [i for i, _ in doomed])
             counts.deleted += len(doomed)
-        known = (
-            {}
-            if fresh
-            else {
-                row[0]: row[1:]
-                for row in _select(
-                    conn,
-                    "SELECT pipedrive_person_id, id, organization_id, last_pipedrive_update"
-                    " FROM contacts WHERE pipedrive_person_id IN ({ids})",
-                    [record.id for record, _ in records],
-                )
-            }
+        known = _known_rows(
+            conn,
+            fresh,
+            "SELECT pipedrive_person_id, id, organization_id, last_pipedrive_update"
+            " FROM contacts WHERE pipedrive_person_id IN ({ids})",
+            [record.id for record, _ in records],
         )
         orgs = _lookup(conn, _ORG_IDS, (record.org_id for record, _ in records))
         pending: list[_Pending] = []
@@ -574,18 +575,12 @@ class ActivityWriter(EntityWriter[Activity]):
                 touched_orgs.add(org_id)
             _execute_in(conn, "DELETE FROM activities WHERE id IN ({ids})", [d[0] for d in doomed])
             counts.deleted += len(doomed)
-        known = (
-            {}
-            if fresh
-            else {
-                row[0]: row[1:]
-                for row in _select(
-                    conn,
-                    "SELECT pipedrive_activity_id, id, contact_id, organization_id, update_time"
-                    " FROM activities WHERE pipedrive_activity_id IN ({ids})",
-                    [record.id for record, _ in records],
-                )
-            }
+        known = _known_rows(
+            conn,
+            fresh,
+            "SELECT pipedrive_activity_id, id, contact_id, organization_id, update_time"
+            " FROM activities WHERE pipedrive_activity_id IN ({ids})",
+            [record.id for record, _ in records],
         )
         contacts = _lookup(conn, _CONTACT_IDS, (r.person_id for r, _ in records))
         orgs = _lookup(conn, _ORG_IDS, (r.org_id for r, _ in records))
@@ -685,18 +680,12 @@ class DealWriter(EntityWriter[Deal]):
             dirty.update(contact_id for _, contact_id in doomed)
             _execute_in(conn, "DELETE FROM deals WHERE id IN ({ids})", [d[0] for d in doomed])
             counts.deleted += len(doomed)
-        known = (
-            {}
-            if fresh
-            else {
-                row[0]: row[1:]
-                for row in _select(
-                    conn,
-                    "SELECT pipedrive_deal_id, id, contact_id, update_time FROM deals"
-                    " WHERE pipedrive_deal_id IN ({ids})",
-                    [record.id for record, _ in records],
-                )
-            }
+        known = _known_rows(
+            conn,
+            fresh,
+            "SELECT pipedrive_deal_id, id, contact_id, update_time FROM deals"
+            " WHERE pipedrive_deal_id IN ({ids})",
+            [record.id for record, _ in records],
         )
         contacts = _lookup(conn, _CONTACT_IDS, (r.person_id for r, _ in records))
         orgs = _lookup(conn, _ORG_IDS, (r.org_id for r, _ in records))

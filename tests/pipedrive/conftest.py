@@ -8,21 +8,12 @@ from datetime import UTC, datetime
 import pytest
 
 from pipedriven_desktop.pipedrive import FakeAccount, FakePipedriveServer, PipedriveClient
+from tests.fakes import SleepRecorder
 
 TOKEN = "tok-3f9a1c77e2b84d05a6c1d2e3f4a5b6c7"
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 #: Persons in the small account: three pages of 500, the last one partial.
 PERSONS = 1234
-
-
-class SleepRecorder:
-    """Stands in for time.sleep: records every wait, spends none."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
 
 
 @pytest.fixture(scope="session")

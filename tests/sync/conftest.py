@@ -23,6 +23,7 @@ from pipedriven_desktop.pipedrive import (
 )
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.sync.service import SyncResult, run_sync
+from tests.fakes import SleepRecorder
 
 TOKEN = "tok-9d2c4e6a8b0f1357-secret"
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
@@ -37,14 +38,8 @@ SIZES = {
 PAGE = 100
 
 
-class Sleeps:
-    """Stands in for time.sleep in the client: records every wait, spends none."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
+#: The client's time.sleep stand-in, under the name these tests use.
+Sleeps = SleepRecorder
 
 
 @pytest.fixture
