@@ -29,6 +29,7 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check pipedriven_desktop tests benchmarks
 	$(VENV)/bin/ruff format --check pipedriven_desktop tests benchmarks
+	$(VENV)/bin/lint-imports
 
 typecheck: setup
 	$(VENV)/bin/mypy pipedriven_desktop tests benchmarks

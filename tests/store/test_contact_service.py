@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -311,3 +312,72 @@ def test_broad_and_narrow_search_plans_return_the_same_page(
     for term, (broad, narrow) in results.items():
         assert broad == narrow, term
         assert broad[1] > 0, term
+
+
+def _expected_ids(db: Database, contact_filter: ContactFilter, now: datetime) -> set[str]:
+    """The filter applied in Python to every contact: an oracle independent of the SQL."""
+    from pipedriven_desktop.store.contact_query import STALE_AFTER_DAYS
+
+    conn = db.reader()
+    rows = conn.execute(
+        "SELECT c.id, c.owner_id, c.organization_id, c.warmness_score, c.added_to_campaign,"
+        " c.last_contacted, c.name, c.email, c.phone, o.name"
+        " FROM contacts c LEFT JOIN organizations o ON o.id = c.organization_id"
+    ).fetchall()
+    stale_before = (now - timedelta(days=STALE_AFTER_DAYS)).isoformat(sep=" ")
+    words = contact_filter.search.lower().split()
+    found: set[str] = set()
+    for cid, owner, org, score, campaign, last, name, email, phone, org_name in rows:
+        if contact_filter.owner_id is not None and owner != contact_filter.owner_id:
+            continue
+        if contact_filter.no_organization and org is not None:
+            continue
+        if contact_filter.organization_id is not None and org != contact_filter.organization_id:
+            continue
+        band = contact_filter.band
+        if band is not None and not band.low <= score <= band.high:
+            continue
+        if contact_filter.in_campaign and not campaign:
+            continue
+        if contact_filter.stale_only and last is not None and last >= stale_before:
+            continue
+        text = " ".join(part or "" for part in (name, email, phone, org_name)).lower()
+        tokens = text.replace(".", " ").replace("@", " ").replace("+", " ").split()
+        if not all(any(token.startswith(word) for token in tokens) for word in words):
+            continue
+        found.add(cid)
+    return found
+
+
+@pytest.mark.parametrize("search", ["", "anna", "acme"])
+@pytest.mark.parametrize(
+    "narrowing",
+    [
+        {},
+        {"band": WarmnessBand.HOT},
+        {"band": WarmnessBand.COLD, "in_campaign": True},
+        {"stale_only": True},
+        {"no_organization": True},
+        {"in_campaign": True},
+    ],
+    ids=["none", "hot", "cold-campaign", "stale", "no-org", "campaign"],
+)
+@pytest.mark.parametrize("owner_id", [None, 1])
+def test_totals_of_combined_filters_count_the_rows_shown(
+    populated_db: Database, search: str, narrowing: dict[str, object], owner_id: int | None
+) -> None:
+    contact_filter = ContactFilter(owner_id=owner_id, search=search, **narrowing)  # type: ignore[arg-type]
+    service = ContactService(populated_db)
+    page = service.page(contact_filter, 1, 1000, with_activities=False)
+    expected = _expected_ids(populated_db, contact_filter, datetime.now())
+    assert {row.id for row in page.rows} == expected
+    assert page.pagination.total == len(expected)
+    assert service.count(contact_filter) == len(expected)
+
+
+@pytest.fixture(scope="module")
+def populated_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = open_database(tmp_path_factory.mktemp("combined") / "mirror.sqlite3")
+    populate(db, contacts=400, activities_per_contact=0, owned_share=0.6, seed=11)
+    yield db
+    db.close()
