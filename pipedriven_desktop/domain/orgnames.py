@@ -163,7 +163,26 @@ def normalize_org_name(name: str) -> str:
     NFKC, case-folded, punctuation (Unicode category P*) removed, whitespace collapsed and
     trimmed. Apostrophes and dots are deleted outright; other punctuation (dashes, commas,
     slashes, "&", brackets) becomes a space, so "AT&T" and "AT & T" get one key.
+
+    Idempotent: deleting punctuation can bring a letter next to a combining mark that
+    NFKC then composes, so the pass repeats until the key no longer changes.
     """
+    key = _normalize_once(name)
+    if key.isascii():  # letters, digits and single spaces: already stable
+        return key
+    for _ in range(_MAX_NORMALIZE_PASSES):
+        again = _normalize_once(key)
+        if again == key:
+            break
+        key = again
+    return key
+
+
+#: Passes after which a key is stable for every input seen (one is almost always enough).
+_MAX_NORMALIZE_PASSES = 4
+
+
+def _normalize_once(name: str) -> str:
     text = unicodedata.normalize("NFKC", name).casefold()
     if text.isascii() and text.replace(" ", "").isalnum():
         return " ".join(text.split())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipedriven_desktop.domain.orgnames import (
     OrgCandidate,
@@ -325,3 +327,21 @@ def test_email_domain(email: str | None, expected: str | None) -> None:
 )
 def test_is_free_mail_domain(domain: str, free: bool) -> None:
     assert is_free_mail_domain(domain) is free
+
+
+# --- idempotence ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["'\u2754\u1f9f\u0301'", "\u1dd5\u2019\u0319", "e'\u0301 Corp"])
+def test_normalizing_twice_gives_the_same_key_when_punctuation_joins_combining_marks(
+    name: str,
+) -> None:
+    once = normalize_org_name(name)
+    assert normalize_org_name(once) == once
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=12))
+def test_normalize_org_name_is_idempotent(name: str) -> None:
+    once = normalize_org_name(name)
+    assert normalize_org_name(once) == once
