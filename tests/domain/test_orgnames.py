@@ -341,7 +341,7 @@ def test_normalizing_twice_gives_the_same_key_when_punctuation_joins_combining_m
 
 
 @settings(max_examples=2000, deadline=None)
-@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=12))
+@given(st.text(st.characters(exclude_categories=["Cs"]), max_size=12))
 def test_normalize_org_name_is_idempotent(name: str) -> None:
     once = normalize_org_name(name)
     assert normalize_org_name(once) == once
