@@ -113,6 +113,23 @@ class Contact(Base):
     )
 
 
+class KeptContactData(Base):
+    """A contact's local user data (the campaign flag), kept while it is absent from the mirror.
+
+    Pipedrive knows nothing of this data, so when a contact leaves the mirror its
+    flag waits here, keyed by the Pipedrive person id, and is restored when the
+    contact returns.
+    """
+
+    __tablename__ = "kept_contact_data"
+
+    pipedrive_person_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    added_to_campaign: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("0")
+    )
+    kept_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Activity(Base):
     __tablename__ = "activities"
 
