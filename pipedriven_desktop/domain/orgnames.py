@@ -22,7 +22,6 @@ __all__ = [
     "OrgCandidate",
     "OrgSuggestion",
     "email_domain",
-    "find_exact",
     "is_free_mail_domain",
     "match_key",
     "normalize_org_name",
@@ -300,17 +299,6 @@ class OrgSuggestion:
     name: str
     score: float
     reasons: tuple[str, ...]
-
-
-def find_exact(name: str, candidates: Iterable[OrgCandidate]) -> OrgCandidate | None:
-    """The first candidate whose normalized name equals this one's: a merge, not a guess."""
-    key = normalize_org_name(name)
-    if not key:
-        return None
-    for candidate in candidates:
-        if normalize_org_name(candidate.name) == key:
-            return candidate
-    return None
 
 
 def _words_agree(a: str, b: str) -> bool:

@@ -211,9 +211,6 @@ class ContactService:
     def sync_status(self) -> SyncStatus:
         return self._sync_status(self._db.reader())
 
-    def invalidate(self) -> None:
-        self._cache.clear()
-
     # -- queries ------------------------------------------------------------------------------
 
     def _count(self, conn: sqlite3.Connection, contact_filter: ContactFilter, now: datetime) -> int:

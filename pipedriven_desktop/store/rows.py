@@ -84,16 +84,6 @@ class Pagination:
     def has_prev(self) -> bool:
         return self.page > 1
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "page": self.page,
-            "limit": self.limit,
-            "total": self.total,
-            "total_pages": self.total_pages,
-            "has_next": self.has_next,
-            "has_prev": self.has_prev,
-        }
-
 
 @dataclass(frozen=True)
 class SyncStatus:
@@ -102,27 +92,12 @@ class SyncStatus:
     last_error: str | None
     running: bool
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "last_finished": _iso(self.last_finished),
-            "last_kind": self.last_kind,
-            "last_error": self.last_error,
-            "running": self.running,
-        }
-
 
 @dataclass(frozen=True)
 class Performance:
     query_ms: float
     cache_hit: bool
     total_ms: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "query_ms": round(self.query_ms, 3),
-            "cache_hit": self.cache_hit,
-            "total_ms": round(self.total_ms, 3),
-        }
 
 
 @dataclass(frozen=True)
@@ -133,14 +108,6 @@ class ContactPage:
     pagination: Pagination
     sync_status: SyncStatus
     performance: Performance
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rows": [contact_to_json(row) for row in self.rows],
-            "pagination": self.pagination.to_json(),
-            "sync_status": self.sync_status.to_json(),
-            "performance": self.performance.to_json(),
-        }
 
 
 def _iso(moment: datetime | date | None) -> str | None:

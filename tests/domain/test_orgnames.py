@@ -10,7 +10,6 @@ from pipedriven_desktop.domain.orgnames import (
     OrgCandidate,
     OrgSuggestion,
     email_domain,
-    find_exact,
     is_free_mail_domain,
     match_key,
     normalize_org_name,
@@ -91,36 +90,6 @@ def test_org_names_equal(a: str, b: str, equal: bool) -> None:
 )
 def test_match_key(name: str, expected: str) -> None:
     assert match_key(name) == expected
-
-
-# --- find_exact -----------------------------------------------------------------------------
-
-
-def test_exact_beats_fuzzy() -> None:
-    stored = cands("ACME CORPORATION", "Acme Corp")
-    found = find_exact("Acme Corp.", stored)
-    assert found is not None
-    assert found.name == "Acme Corp"
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("acme corp", "org-0"),
-        ("  ACME   Corp.  ", "org-0"),
-        ("Globex", None),
-        ("Acme", None),
-        ("", None),
-    ],
-)
-def test_find_exact(name: str, expected: str | None) -> None:
-    found = find_exact(name, cands("Acme Corp", "Acme Corp.", "Globex Corporation"))
-    assert (found.id if found else None) == expected
-
-
-def test_find_exact_accepts_any_iterable() -> None:
-    found = find_exact("Acme Corp", iter(cands("Acme Corp")))
-    assert found is not None
 
 
 # --- suggest_matches: what must be suggested ------------------------------------------------

@@ -43,6 +43,16 @@ def test_same_normalized_name_becomes_one_organization(db: Database) -> None:
     assert sorted(aliases) == [1, 2, 3]
 
 
+def test_an_exact_normalized_match_beats_a_closer_looking_fuzzy_one(db: Database) -> None:
+    acme, corporation = resolve_all(
+        db,
+        OrganizationFields("ACME CORPORATION", pipedrive_org_id=1),
+        OrganizationFields("Acme Corp", pipedrive_org_id=2),
+    )
+    assert acme != corporation
+    assert resolve_all(db, OrganizationFields("Acme Corp.", pipedrive_org_id=3)) == [corporation]
+
+
 def test_different_companies_never_merge(db: Database) -> None:
     ids = resolve_all(
         db,
