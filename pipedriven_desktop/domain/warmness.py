@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from functools import lru_cache
 from typing import Any, Final
 
@@ -19,6 +20,7 @@ __all__ = [
     "ContactFacts",
     "ScoreComponent",
     "Warmness",
+    "WarmnessBand",
     "compute_many",
     "compute_warmness",
     "score_needs_recompute",
@@ -65,6 +67,31 @@ RESPONSE_RATE_POINTS: Final = 1
 
 SCORE_MIN: Final = 0
 SCORE_MAX: Final = 10
+
+
+class WarmnessBand(Enum):
+    """The cold / warm / hot bands the list is filtered and coloured by (inclusive)."""
+
+    COLD = (0, 3)
+    WARM = (4, 6)
+    HOT = (7, 10)
+
+    @property
+    def low(self) -> int:
+        return self.value[0]
+
+    @property
+    def high(self) -> int:
+        return self.value[1]
+
+    @classmethod
+    def of(cls, score: int) -> WarmnessBand:
+        """The band a (clamped) score falls in."""
+        if score >= cls.HOT.low:
+            return cls.HOT
+        if score >= cls.WARM.low:
+            return cls.WARM
+        return cls.COLD
 
 
 # --- Facts in, score out --------------------------------------------------------------------

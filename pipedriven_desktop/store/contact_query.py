@@ -13,27 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
+from pipedriven_desktop.domain.warmness import STALE_AFTER_DAYS, WarmnessBand
 from pipedriven_desktop.store.clock import to_text
 
-STALE_AFTER_DAYS = 90
+__all__ = ["STALE_AFTER_DAYS", "ContactFilter", "SortKey", "WarmnessBand"]
+
 #: The FTS columns a search looks in; ``owner`` is there only to scope counts.
 SEARCHED_COLUMNS = ("name", "email", "phone", "phone_digits", "org_name")
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-class WarmnessBand(Enum):
-    COLD = (0, 3)
-    WARM = (4, 6)
-    HOT = (7, 10)
-
-    @property
-    def low(self) -> int:
-        return self.value[0]
-
-    @property
-    def high(self) -> int:
-        return self.value[1]
 
 
 class SortKey(Enum):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pipedriven_desktop.store.contact_query import WarmnessBand
+from pipedriven_desktop.store.contact_query import STALE_AFTER_DAYS, WarmnessBand
 from pipedriven_desktop.ui.warmness_delegate import warmness_color
 
 SEARCH_DEBOUNCE_MS = 150
@@ -104,9 +104,11 @@ class FilterBar(QWidget):
         self.campaign_button = self._toggle("In campaign")
         self.campaign_button.setObjectName("inCampaign")
         self.campaign_button.setToolTip("Only contacts in the current campaign")
-        self.stale_button = self._toggle("Not contacted 90+ days")
+        self.stale_button = self._toggle(f"Not contacted {STALE_AFTER_DAYS}+ days")
         self.stale_button.setObjectName("stale")
-        self.stale_button.setToolTip("Only contacts not reached for 90 days or more, or never")
+        self.stale_button.setToolTip(
+            f"Only contacts not reached for {STALE_AFTER_DAYS} days or more, or never"
+        )
         self.campaign_button.toggled.connect(self._emit_if_changed)
         self.stale_button.toggled.connect(self._emit_if_changed)
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-SCORE_MAX = 10
+from pipedriven_desktop.domain.warmness import SCORE_MAX, WarmnessBand
 
 #: (score, colour) stops. Cold scores are blues, warm ones ambers, hot ones run to red;
 #: the step between 3 and 4 marks the change of band.
@@ -42,11 +42,7 @@ def warmness_color(score: float) -> QColor:
 
 
 def band_name(score: int) -> str:
-    if score >= 7:
-        return "hot"
-    if score >= 4:
-        return "warm"
-    return "cold"
+    return WarmnessBand.of(score).name.lower()
 
 
 def paint_warmness(
