@@ -62,6 +62,8 @@ def sync_command(
         return _fail(f"error: sync failed: {exc.message}", EXIT_FAILED)
     except SyncCancelledError:
         return _fail("error: sync cancelled; what was written so far is kept", EXIT_FAILED)
+    except DatabaseError as exc:  # another sync holds the mirror: this one did not start
+        return _fail(f"error: {exc}", EXIT_USAGE)
     except KeyboardInterrupt:
         return _fail("error: sync interrupted; what was written so far is kept", EXIT_INTERRUPTED)
     except DBAPIError as exc:

@@ -45,6 +45,7 @@ from pipedriven_desktop.store.clock import from_store, to_store
 from pipedriven_desktop.store.contact_service import OWNER_KEY
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.models import new_id
+from pipedriven_desktop.store.writer_lock import writer_lock
 from pipedriven_desktop.sync.mapping import db_time, fits_int64, parse_db_time
 from pipedriven_desktop.sync.pages import (
     EntityWriter,
@@ -126,17 +127,19 @@ def run_sync(
     SyncCancelledError after the page during which ``should_cancel`` became true.
     ``lead_status_field`` names the persons' custom field with the lead status; by
     default it is read from app_meta. ``page_size`` is the listings' ``limit``.
+    Raises SyncBusyError, before any request or write, while another sync holds the mirror.
     """
-    return _Run(
-        db,
-        client,
-        full=full,
-        progress=progress,
-        should_cancel=should_cancel,
-        clock=now or _utcnow,
-        lead_status_field=lead_status_field,
-        page_size=page_size,
-    ).run()
+    with writer_lock(db.path):
+        return _Run(
+            db,
+            client,
+            full=full,
+            progress=progress,
+            should_cancel=should_cancel,
+            clock=now or _utcnow,
+            lead_status_field=lead_status_field,
+            page_size=page_size,
+        ).run()
 
 
 def _utcnow() -> datetime:

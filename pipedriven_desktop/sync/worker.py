@@ -89,6 +89,7 @@ class SyncWorker(QObject):
                 PipedriveConnectionError,
                 PipedriveError,
             )
+            from pipedriven_desktop.store.database import DatabaseError
             from pipedriven_desktop.sync import service
         except ImportError as exc:  # a build without the sync service
             logger.exception("sync service unavailable")
@@ -120,6 +121,9 @@ class SyncWorker(QObject):
         except PipedriveError as exc:
             logger.warning("sync failed: %s", exc.message)
             self.failed.emit(exc.message, False)
+        except DatabaseError as exc:  # e.g. another sync holds the mirror
+            logger.warning("sync stopped: %s", exc)
+            self.failed.emit(str(exc), False)
         except ValueError as exc:  # an unusable base URL, from the client's constructor
             logger.warning("sync not started: %s", exc)
             self.failed.emit(str(exc), False)
