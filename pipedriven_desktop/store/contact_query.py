@@ -50,10 +50,17 @@ class ContactFilter:
     descending: bool = False
 
 
-#: The My-500 order; ``c.id`` last makes paging stable and is part of the index.
-MY500_ORDER = (
-    "c.added_to_campaign DESC, c.warmness_score ASC, c.last_contacted ASC, c.created_at DESC, c.id"
+#: The My-500 order over the contacts' columns: campaign first, coldest, longest since
+#: last contact (never contacted first: SQLite sorts NULL lowest), newest. The models'
+#: indexes are built from it (released migrations keep their own frozen copy).
+MY500_ORDER_TERMS = (
+    "added_to_campaign DESC",
+    "warmness_score ASC",
+    "last_contacted ASC",
+    "created_at DESC",
 )
+#: The My-500 order as SQL; ``c.id`` last makes paging stable and is part of the index.
+MY500_ORDER = ", ".join([*(f"c.{term}" for term in MY500_ORDER_TERMS), "c.id"])
 
 _SORT_COLUMNS = {
     SortKey.NAME: "c.name COLLATE NOCASE",

@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from pipedriven_desktop.store.contact_query import MY500_ORDER_TERMS
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -93,23 +95,8 @@ class Contact(Base):
     score_computed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
-        Index(
-            "ix_contacts_my500",
-            "owner_id",
-            text("added_to_campaign DESC"),
-            text("warmness_score ASC"),
-            text("last_contacted ASC"),
-            text("created_at DESC"),
-            "id",
-        ),
-        Index(
-            "ix_contacts_all_order",
-            text("added_to_campaign DESC"),
-            text("warmness_score ASC"),
-            text("last_contacted ASC"),
-            text("created_at DESC"),
-            "id",
-        ),
+        Index("ix_contacts_my500", "owner_id", *map(text, MY500_ORDER_TERMS), "id"),
+        Index("ix_contacts_all_order", *map(text, MY500_ORDER_TERMS), "id"),
     )
 
 
