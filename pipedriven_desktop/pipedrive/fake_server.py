@@ -626,7 +626,11 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
             return self._send(403, html, rate, content_type="text/html; charset=utf-8")
 
         def _send_json(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> int:
-            payload = json.dumps(body, ensure_ascii=False).encode()
+            try:
+                payload = json.dumps(body, ensure_ascii=False).encode()
+            except UnicodeEncodeError:
+                # A lone surrogate (half an emoji) has no UTF-8 form; JSON escapes it.
+                payload = json.dumps(body).encode()
             return self._send(status, payload, headers)
 
         def _send(

@@ -3,7 +3,9 @@
 `from_api` is tolerant where Pipedrive is loose (unknown fields, missing or null optional
 fields, v1-style `{"value": ...}` references, `YYYY-MM-DD HH:MM:SS` times) and strict where
 a wrong value would corrupt the mirror: a record without an integer `id`, or with a required
-field of the wrong type, raises `ValueError` so the sync can count and skip it alone.
+field of the wrong type, raises `ValueError` so the sync can count and skip it alone. Text
+that no UTF-8 file can hold (a lone UTF-16 surrogate, half of an emoji cut in two) is
+repaired as it is read, so every string a record holds can be stored and shown.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ __all__ = [
     "Organization",
     "Person",
     "User",
+    "clean_text",
     "format_api_time",
     "parse_api_date",
     "parse_api_time",
@@ -87,6 +90,21 @@ def format_api_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def clean_text(value: str) -> str:
+    """``value`` with each lone UTF-16 surrogate replaced by U+FFFD; pairs are joined.
+
+    JSON may carry half an emoji as a ``"\\ud83d"`` escape, which decodes to a string
+    that cannot be encoded to UTF-8: SQLite, the log and the screen would all refuse it.
+    """
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
+
+
 def _require_id(data: Mapping[str, Any]) -> int:
     if not isinstance(data, Mapping):
         raise ValueError(f"expected an object, got {type(data).__name__}")
@@ -117,7 +135,7 @@ def _text(data: Mapping[str, Any], key: str) -> str:
         return ""
     if not isinstance(value, str):
         raise ValueError(f"{key} must be a string, got {type(value).__name__}")
-    return value
+    return clean_text(value)
 
 
 def _opt_text(data: Mapping[str, Any], key: str) -> str | None:
@@ -128,7 +146,7 @@ def _opt_text(data: Mapping[str, Any], key: str) -> str | None:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, str):
-        return value or None
+        return clean_text(value) or None
     return None
 
 
@@ -190,7 +208,7 @@ def _contact_values(data: Mapping[str, Any], key: str) -> tuple[tuple[str, ...],
             continue
         if not isinstance(value, str) or not value.strip():
             continue
-        (primary if is_primary else others).append(value.strip())
+        (primary if is_primary else others).append(clean_text(value.strip()))
     values = tuple(dict.fromkeys(primary + others))
     return values, (values[0] if values else None)
 
@@ -241,7 +259,7 @@ class Person:
             if isinstance(custom_value, Mapping):
                 custom_value = custom_value.get("label", custom_value.get("value"))
             if isinstance(custom_value, str) and custom_value:
-                lead_status = custom_value
+                lead_status = clean_text(custom_value)
         labels = data.get("label_ids")
         label_ids = (
             tuple(v for v in labels if isinstance(v, int) and not isinstance(v, bool))
@@ -298,7 +316,7 @@ class Organization:
             country = _opt_text(address, "country")
             city = _opt_text(address, "locality")
         else:
-            full = address.strip() or None if isinstance(address, str) else None
+            full = clean_text(address.strip()) or None if isinstance(address, str) else None
             country = _opt_text(data, "address_country")
             city = _opt_text(data, "address_locality")
         return cls(
