@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
@@ -161,13 +162,25 @@ def _execute_in(conn: Connection, sql: str, values: Iterable[Any]) -> None:
         conn.exec_driver_sql(sql.format(ids=placeholders(len(part))), tuple(part))
 
 
+def is_record_error(exc: DBAPIError) -> bool:
+    """Whether the database refused a statement for the values it was given.
+
+    A broken constraint (or a value SQLite cannot take) is the record's own fault, so
+    that record alone is skipped. Anything else (a full disk, an I/O error, a lock, a
+    damaged file) says nothing about the record: the page must fail as a whole, or it
+    would commit past rows that were never written.
+    """
+    return isinstance(exc.orig, sqlite3.IntegrityError | sqlite3.DataError)
+
+
 def _write_rows(
     conn: Connection, entity: str, sql: str, pending: Sequence[_Pending], counts: PageCounts
 ) -> set[int]:
-    """Upsert ``pending`` a few hundred rows per statement; after a database error, row by row.
+    """Upsert ``pending`` a few hundred rows per statement; after a record's error, row by row.
 
     Upserts are idempotent, so replaying rows a failed batch had already written is
     harmless, and SQLite undoes only the failing statement. Returns the ids written.
+    Storage errors are raised as they are (see ``is_record_error``).
     """
     if not pending:
         return set()
@@ -177,12 +190,16 @@ def _write_rows(
             values = tuple(value for item in part for value in item.row)
             conn.exec_driver_sql(multi_row(sql, len(part)), values)
         written = {p.pipedrive_id for p in pending}
-    except DBAPIError:
+    except DBAPIError as batch_error:
+        if not is_record_error(batch_error):
+            raise
         written = set()
         for item in pending:
             try:
                 conn.exec_driver_sql(sql, item.row)
             except DBAPIError as exc:
+                if not is_record_error(exc):
+                    raise
                 log.warning(
                     "Skipped %s %s: the store refused it (%s)", entity, item.pipedrive_id, exc.orig
                 )
@@ -738,8 +755,19 @@ def restore_indexes(conn: Connection, indexes: Mapping[str, str]) -> None:
         try:
             conn.exec_driver_sql(sql)
         except DBAPIError as exc:
+            if _primary_code(exc) != _SQLITE_ERROR:
+                raise  # a full disk, a lock, I/O: the page fails, the index stays owed
             # The schema moved on since the index was dropped; its own migration decides.
             log.warning("Could not build index %s again: %s", name, exc.orig)
+
+
+#: SQLite's generic error code: a statement that no longer fits the schema, not storage.
+_SQLITE_ERROR = 1
+
+
+def _primary_code(exc: DBAPIError) -> int | None:
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    return None if code is None else int(code) & 0xFF
 
 
 def queue_suggestions(conn: Connection, organization_ids: Sequence[str]) -> None:
