@@ -1,5 +1,5 @@
-"""Start the desktop app, in stages: logging → database → app identity → QApplication →
-window → event loop.
+"""Start the desktop app, in stages: crash handler → logging → database → app identity →
+QApplication → window → event loop.
 
 Start-up is on the clock (< 0.5 s to a painted My-500), so only what the first paint needs
 is imported here: no network client, no fake server, no keyring unless asked for. The
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from pipedriven_desktop import paths
+from pipedriven_desktop import crash, paths
 from pipedriven_desktop.store.database import Database, DatabaseError, open_database
 
 if TYPE_CHECKING:
@@ -282,6 +282,7 @@ def run_gui(argv_options: Any) -> int:
     ``argv_options`` has ``db`` (Path | None), ``demo`` (bool), ``screenshot`` (Path | None)
     and ``base_url`` (str | None); ``demo_if_no_token`` (bool) is optional.
     """
+    crash.install()  # first: whatever fails from here on is logged and told calmly
     started = time.perf_counter()
     options = GuiOptions.from_namespace(argv_options)
     setup_logging(paths.log_dir())
@@ -322,6 +323,7 @@ def run_gui(argv_options: Any) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m pipedriven_desktop.app``: the GUI options alone (the CLI has the rest)."""
+    crash.install()
     import argparse
 
     parser = argparse.ArgumentParser(prog="pipedriven-desktop")
