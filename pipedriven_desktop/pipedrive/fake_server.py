@@ -214,6 +214,22 @@ def _decode_cursor(cursor: str, sort_by: str, direction: str) -> tuple[Any, int]
     return (value, item_id)
 
 
+def _encode_offset(offset: int) -> str:
+    raw = json.dumps({"offset": offset}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _decode_offset(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        offset = json.loads(raw)["offset"]
+    except (ValueError, TypeError, KeyError):
+        offset = None
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise _BadRequestError("Invalid cursor")
+    return offset
+
+
 # --- The server -------------------------------------------------------------------------------
 
 
@@ -253,6 +269,9 @@ class FakePipedriveServer:
         self.rate_window = rate_window
         self.enforce_rate_limit = enforce_rate_limit
         self.faults = FaultPlan()
+        #: Page like an offset-paging API instead of by keyset (opt-in, for tests): a cursor
+        #: is a position in the listing, so deleting items before it skips as many after it.
+        self.offset_cursors = False
         self.request_log: list[LoggedRequest] = []
         self.errors: list[str] = []
         self._log_lock = threading.Lock()
@@ -408,7 +427,8 @@ class FakePipedriveServer:
             raise _BadRequestError("sort_direction must be asc or desc")
         keep, filter_key = self._filter(entity, params)
         cursor = params.get("cursor") or None
-        position = _decode_cursor(cursor, sort_by, direction) if cursor else None
+        offset = _decode_offset(cursor) if cursor and self.offset_cursors else None
+        position = _decode_cursor(cursor, sort_by, direction) if cursor and offset is None else None
         include: set[str] = set()
         if entity == "persons":
             asked = {name.strip() for name in (params.get("include_fields") or "").split(",")}
@@ -417,7 +437,14 @@ class FakePipedriveServer:
         with self.account.lock:
             view = self._view(entity, sort_by, filter_key, keep)
             keys, items = view.keys, view.items
-            if direction == "asc":
+            next_key: tuple[Any, int] | None = None
+            next_offset: int | None = None
+            if self.offset_cursors:
+                ordered = items if direction == "asc" else items[::-1]
+                start = offset or 0
+                page = ordered[start : start + limit]
+                next_offset = start + limit if start + limit < len(ordered) else None
+            elif direction == "asc":
                 start = 0 if position is None else bisect_left(keys, position)
                 page = items[start : start + limit]
                 next_key = keys[start + limit] if start + limit < len(keys) else None
@@ -432,6 +459,8 @@ class FakePipedriveServer:
                     for item in page
                 ]
         next_cursor = None if next_key is None else _encode_cursor(sort_by, direction, next_key)
+        if next_offset is not None:
+            next_cursor = _encode_offset(next_offset)
         if repeat_cursor and cursor:
             next_cursor = cursor
         return {"success": True, "data": page, "additional_data": {"next_cursor": next_cursor}}

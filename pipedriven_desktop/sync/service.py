@@ -11,8 +11,12 @@ is skipped as unchanged.
 
 Full listing (an entity's first sync, ``full=True``, or a changed record-to-row
 mapping): by id, ascending, reconciling deletions page by page. A page covering ids
-(after, last] removes what the mirror holds in that range and the page does not list;
-the last page covers everything above, so no table of seen ids is needed. The cursor
+(after, last] finds what the mirror holds in that range and the page does not list;
+the last page covers everything above, so no table of seen ids is needed. Absence
+alone never deletes: how Pipedrive pages is its own affair (a cursor that counts
+positions skips items when others are deleted meanwhile), so those ids are asked for
+by name, up to 100 a request, and only the ones Pipedrive no longer returns (or
+returns as deleted) are removed; the ones it returns are written as listed. The cursor
 and position are committed with each page, and a run begins every listing it needs
 before walking any, so a run that stops part-way (killed, cancelled, failed) leaves
 each listing to be resumed by the next run of either kind. Changes made while a
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -46,7 +51,7 @@ from pipedriven_desktop.store.contact_service import OWNER_KEY
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.models import new_id
 from pipedriven_desktop.store.writer_lock import writer_lock
-from pipedriven_desktop.sync.mapping import db_time, fits_int64, parse_db_time
+from pipedriven_desktop.sync.mapping import chunked, db_time, fits_int64, parse_db_time
 from pipedriven_desktop.sync.pages import (
     EntityWriter,
     PageCounts,
@@ -82,6 +87,8 @@ MAPPING_KEY = "sync_mapping"
 #: Raise when the mapping from Pipedrive records to rows changes: the next sync then
 #: rewrites every row instead of only those Pipedrive changed.
 MAPPING_VERSION = 1
+#: Ids a v2 listing accepts in its ``ids`` filter.
+IDS_PER_REQUEST = 100
 
 
 @dataclass(frozen=True)
@@ -249,6 +256,12 @@ class _Parsed:
     #: Ids (or, without one, stand-ins) of the records that could not be parsed.
     failed: list[object] = field(default_factory=list)
 
+    def merge(self, other: _Parsed) -> None:
+        self.live.extend(other.live)
+        self.gone |= other.gone
+        self.seen |= other.seen
+        self.failed.extend(other.failed)
+
 
 class _Run:
     def __init__(
@@ -278,6 +291,8 @@ class _Run:
         self.done: dict[str, int] = {}
         self.requests_before = client.requests_made
         self.now = self._now()
+        #: The client serves one thread at a time: the prefetching worker, or this one.
+        self.client_lock = threading.Lock()
 
     # --- The run ------------------------------------------------------------------------------
 
@@ -444,15 +459,18 @@ class _Run:
         upto = None if page.is_last else (max(ids) if ids else listing.after_id)
         # Past what the mirror held when the listing began, there is nothing to look up.
         fresh = listing.fresh()
+        if listing.ordered and (page.is_last or ids) and not fresh:
+            with self.db.engine.connect() as conn:
+                absent = writer.local_ids_between(conn, listing.after_id, upto) - parsed.seen
+            if absent:
+                parsed.merge(self._ask_for(writer, absent))
+                parsed.gone |= absent - parsed.seen
         with self.db.session() as session:
             conn = session.connection()
-            gone = set(parsed.gone)
-            if listing.ordered and (page.is_last or ids) and not fresh:
-                gone |= writer.local_ids_between(conn, listing.after_id, upto) - parsed.seen
             counts = writer.write(
                 session,
                 parsed.live,
-                gone,
+                parsed.gone,
                 listing=True,
                 rewrite=listing.rewrite,
                 now=self.now,
@@ -471,6 +489,27 @@ class _Run:
                 state.full_cursor = listing.dumps()
             state.save(conn)
         self._after_page(writer.entity, page, parsed, counts)
+
+    def _ask_for(self, writer: EntityWriter[Any], ids: set[int]) -> _Parsed:
+        """What Pipedrive holds now of ``ids``, parsed: the records it returns are live
+        (or say they were deleted); the ones it does not return are gone."""
+        found = _Parsed()
+        for batch in chunked(sorted(ids), IDS_PER_REQUEST):
+            extra = {**writer.listing_params, "ids": ",".join(map(str, batch))}
+            with self.client_lock:
+                pages = list(
+                    self.client.iter_pages(
+                        writer.entity, sort_by="id", limit=IDS_PER_REQUEST, extra=extra
+                    )
+                )
+            for page in pages:
+                self.fetched += len(page.items)
+                found.merge(self._parse(writer, page))
+        # Only what was asked for counts: an id outside ``ids`` is no answer about them.
+        found.live = [(record, values) for record, values in found.live if record.id in ids]
+        found.gone &= ids
+        found.seen &= ids
+        return found
 
     # --- Incremental --------------------------------------------------------------------------
 
@@ -506,8 +545,18 @@ class _Run:
         """The entity's pages, each parsed, fetched one page ahead of the writes."""
 
         def produce() -> Iterator[tuple[Page, _Parsed]]:
-            for page in self.client.iter_pages(writer.entity, limit=self.page_size, **listing):
-                yield page, self._parse(writer, page)
+            pages = self.client.iter_pages(writer.entity, limit=self.page_size, **listing)
+            try:
+                while True:
+                    with self.client_lock:
+                        page = next(pages, None)
+                    if page is None:
+                        return
+                    yield page, self._parse(writer, page)
+            finally:
+                close = getattr(pages, "close", None)
+                if close is not None:
+                    close()
 
         return Prefetcher(produce)
 
