@@ -490,11 +490,13 @@ class PersonWriter(EntityWriter[Person]):
         if gone:
             doomed = _select(
                 conn,
-                "SELECT id, organization_id FROM contacts WHERE pipedrive_person_id IN ({ids})",
+                "SELECT id, organization_id, pipedrive_person_id, added_to_campaign"
+                " FROM contacts WHERE pipedrive_person_id IN ({ids})",
                 sorted(i for i in gone if fits_int64(i)),
             )
-            touched_orgs.update(org for _, org in doomed)
-            _execute_in(conn, "DELETE FROM contacts WHERE id IN ({ids})", [i for i, _ in doomed])
+            touched_orgs.update(row.organization_id for row in doomed)
+            keep_user_data(conn, doomed, stamp)
+            _execute_in(conn, "DELETE FROM contacts WHERE id IN ({ids})", [r.id for r in doomed])
             counts.deleted += len(doomed)
         known = _known_rows(
             conn,
@@ -523,6 +525,7 @@ class PersonWriter(EntityWriter[Person]):
         written = _write_rows(conn, self.entity, CONTACT_UPSERT, pending, counts)
         arrived = [p.pipedrive_id for p in pending if p.created and p.pipedrive_id in written]
         if arrived:
+            restore_user_data(conn, arrived)
             # Activities and deals that came before their person now find it; only
             # contacts that gained activities need their last contact recomputed (a new
             # contact has no score yet).
@@ -550,6 +553,44 @@ class PersonWriter(EntityWriter[Person]):
 
     def finish_listing(self, session: Session) -> None:
         refresh_organization_stats(session)
+
+
+def keep_user_data(conn: Connection, doomed: Sequence[Any], stamp: str | None) -> None:
+    """Keep the user's own data of contacts about to be deleted, by Pipedrive person id.
+
+    Pipedrive knows nothing of the campaign flag: a person deleted and restored there,
+    or one a listing left out by mistake, must come back with it. Rows need
+    ``pipedrive_person_id`` and ``added_to_campaign``; only flagged contacts are kept.
+    """
+    kept = [(row.pipedrive_person_id, 1, stamp) for row in doomed if row.added_to_campaign]
+    if kept:
+        conn.exec_driver_sql(
+            "INSERT INTO kept_contact_data (pipedrive_person_id, added_to_campaign, kept_at)"
+            " VALUES (?, ?, ?) ON CONFLICT (pipedrive_person_id) DO UPDATE SET"
+            " added_to_campaign = excluded.added_to_campaign, kept_at = excluded.kept_at",
+            kept,
+        )
+
+
+def restore_user_data(conn: Connection, pipedrive_ids: Sequence[int]) -> None:
+    """Give contacts just inserted again the user data kept when they left, and forget it."""
+    kept = _select(
+        conn,
+        "SELECT pipedrive_person_id, added_to_campaign FROM kept_contact_data"
+        " WHERE pipedrive_person_id IN ({ids})",
+        sorted(pipedrive_ids),
+    )
+    if not kept:
+        return
+    conn.exec_driver_sql(
+        "UPDATE contacts SET added_to_campaign = ? WHERE pipedrive_person_id = ?",
+        [(flag, pid) for pid, flag in kept],
+    )
+    _execute_in(
+        conn,
+        "DELETE FROM kept_contact_data WHERE pipedrive_person_id IN ({ids})",
+        [pid for pid, _ in kept],
+    )
 
 
 # --- Activities --------------------------------------------------------------------------------
