@@ -3,14 +3,16 @@ that never really sleeps, and a check that the mirror holds exactly the account.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from pipedriven_desktop.domain.orgnames import normalize_org_name
 from pipedriven_desktop.domain.warmness import ActivityFact, ContactFacts, compute_warmness
@@ -90,6 +92,29 @@ def sync(db: Database, client: PipedriveClient) -> SyncFn:
 def rows(db: Database, sql: str, **params: Any) -> list[Any]:
     with db.engine.connect() as conn:
         return list(conn.execute(text(sql), params).all())
+
+
+#: Pages the mirror may still grow by: room for a run's bookkeeping, not for a page of persons.
+HEADROOM_PAGES = 4
+
+
+@contextmanager
+def disk_full(db: Database) -> Iterator[None]:
+    """Every connection of ``db`` sees a disk with only ``HEADROOM_PAGES`` pages left."""
+    with db.engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+    assert isinstance(pages, int)
+
+    def limit(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages + HEADROOM_PAGES}")
+
+    event.listen(db.engine, "connect", limit)
+    db.engine.dispose()
+    try:
+        yield
+    finally:
+        event.remove(db.engine, "connect", limit)
+        db.engine.dispose()
 
 
 def mirror_snapshot(db: Database) -> dict[str, list[Any]]:

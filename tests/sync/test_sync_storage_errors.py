@@ -7,40 +7,14 @@ the next sync, with room again, fetches and writes every row.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 
 from pipedriven_desktop.pipedrive import FakeAccount
 from pipedriven_desktop.store.database import Database
-from tests.sync.conftest import SyncFn, assert_mirror_matches, rows
-
-#: Pages the mirror may still grow by: room for a run's bookkeeping, not for a page of persons.
-HEADROOM_PAGES = 4
-
-
-@contextmanager
-def disk_full(db: Database) -> Iterator[None]:
-    """Every connection of ``db`` sees a disk with only ``HEADROOM_PAGES`` pages left."""
-    with db.engine.connect() as conn:
-        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
-    assert isinstance(pages, int)
-
-    def limit(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-        dbapi_conn.execute(f"PRAGMA max_page_count = {pages + HEADROOM_PAGES}")
-
-    event.listen(db.engine, "connect", limit)
-    db.engine.dispose()
-    try:
-        yield
-    finally:
-        event.remove(db.engine, "connect", limit)
-        db.engine.dispose()
+from tests.sync.conftest import SyncFn, assert_mirror_matches, disk_full, rows
 
 
 def _watermarks(db: Database) -> dict[str, Any]:
