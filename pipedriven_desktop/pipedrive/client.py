@@ -1,23 +1,32 @@
 """The Pipedrive HTTP client: one pooled session, the token in a header, careful retries.
 
 Every request goes through `PipedriveClient._get_json`, the one place that decides what a
-response means: honour rate-limit headers, ride out 429 / 5xx / network failures a bounded
-number of times, stop at once on 401/403, and hand back only a verified JSON envelope.
+response means: honour rate-limit headers, ride out 429 / 5xx / network failures and
+garbled answers a bounded number of times, stop at once on 401/403, and hand back only a
+verified JSON envelope.
+
+Each attempt runs on a short-lived helper thread (`_Exchange`) while the calling thread
+waits for it against an overall deadline and for `cancel()`: a server that trickles its
+answer a byte at a time, or a user who cancels, never leaves the caller stuck on a socket.
+An abandoned exchange has its socket shut down, so its thread ends too.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import contextlib
+import json
 import math
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal, TypeVar, get_args
-from urllib.parse import urlsplit
+from typing import Any, Final, Literal, get_args
 
 import requests
 
+from pipedriven_desktop.pipedrive.address import checked_base_url
 from pipedriven_desktop.pipedrive.errors import (
     AuthError,
     BadResponseError,
@@ -25,7 +34,9 @@ from pipedriven_desktop.pipedrive.errors import (
     PipedriveConnectionError,
     PipedriveError,
     RateLimitError,
+    RequestCancelledError,
     RequestRejectedError,
+    ResponseTimeoutError,
     ServerError,
 )
 from pipedriven_desktop.pipedrive.records import (
@@ -37,6 +48,7 @@ from pipedriven_desktop.pipedrive.records import (
     User,
     format_api_time,
 )
+from pipedriven_desktop.redaction import redact, register_secret
 
 __all__ = [
     "DEAL_STATUSES_ALL",
@@ -45,7 +57,6 @@ __all__ = [
     "PAGE_LIMIT",
     "PERSON_INCLUDE_FIELDS",
     "RECORD_TYPES",
-    "BadRecord",
     "Entity",
     "Page",
     "PipedriveClient",
@@ -74,16 +85,11 @@ _RETRYABLE_NETWORK_ERRORS: Final = (
     requests.ConnectionError,
     requests.exceptions.ChunkedEncodingError,
 )
-
-R = TypeVar("R")
-
-
-@dataclass(frozen=True, slots=True)
-class BadRecord:
-    """An item that could not be parsed: its id if it had one, and why."""
-
-    item_id: object
-    reason: str
+#: An answer larger than this is refused rather than held in memory (a page is ~1 MB).
+MAX_BODY_BYTES: Final = 64 * 1024 * 1024
+_CHUNK_BYTES: Final = 64 * 1024
+#: How often a waiting caller looks at the deadline and for a cancel (seconds).
+_POLL_SECONDS: Final = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,26 +105,16 @@ class Page:
     def is_last(self) -> bool:
         return self.next_cursor is None
 
-    def parse(self, parser: Callable[[Mapping[str, Any]], R]) -> tuple[list[R], list[BadRecord]]:
-        """Parse every item with `parser`, e.g. `Person.from_api`.
-
-        Items that raise ValueError come back as BadRecords: one bad record never costs the page.
-        """
-        records: list[R] = []
-        bad: list[BadRecord] = []
-        for item in self.items:
-            try:
-                records.append(parser(item))
-            except ValueError as exc:
-                bad.append(BadRecord(item.get("id"), str(exc)))
-        return records, bad
-
 
 class PipedriveClient:
     """A client for the part of the Pipedrive API the mirror needs.
 
-    `requests_made` counts HTTP attempts, retries included. `sleep` is injectable so tests
-    can check every wait without spending it. One client serves one thread at a time.
+    `timeout` bounds connecting and each wait for data on the socket; `deadline` bounds a
+    whole request, its answer included. `cancel()`, from any thread, abandons the request
+    in flight and every later one within a fraction of a second. `requests_made` counts
+    HTTP attempts, retries included. `sleep` is injectable so tests can check every wait
+    without spending it; by default waits end early on `cancel()`. One client serves one
+    thread at a time (plus whoever calls `cancel()`).
     """
 
     def __init__(
@@ -128,27 +124,41 @@ class PipedriveClient:
         *,
         session: requests.Session | None = None,
         timeout: float = 30,
+        deadline: float = 120,
         max_retries: int = 5,
         backoff_base: float = 0.5,
         max_wait: float = 60,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         if not token or not token.strip():
             raise ValueError("An API token is required.")
-        self.base_url = _checked_base_url(base_url)
+        if deadline <= 0 or timeout <= 0:
+            raise ValueError("timeout and deadline must be positive")
+        self.base_url = checked_base_url(base_url)
         self._token = token.strip()
+        register_secret(self._token)
         self._session = session if session is not None else requests.Session()
         self._owns_session = session is None
         self.timeout = timeout
+        self.deadline = deadline
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.max_wait = max_wait
         self._sleep = sleep
+        self._cancel = threading.Event()
         self.requests_made = 0
         self._pause_before_next = 0.0
 
     def __repr__(self) -> str:
         return f"PipedriveClient(base_url={self.base_url!r}, token=<hidden>)"
+
+    def cancel(self) -> None:
+        """Abandon the request in flight and refuse later ones; safe from any thread."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
 
     def close(self) -> None:
         if self._owns_session:
@@ -171,7 +181,8 @@ class PipedriveClient:
         try:
             return User.from_api(data)
         except ValueError as exc:
-            raise BadResponseError(f"Pipedrive sent an unusable user record ({exc}).") from None
+            message = self._redact(f"Pipedrive sent an unusable user record ({exc}).")
+            raise BadResponseError(message) from None
 
     def iter_pages(
         self,
@@ -229,34 +240,34 @@ class PipedriveClient:
     def _get_json(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
         """GET `path` and return the verified success envelope, retrying what can be retried.
 
-        429, 5xx and network failures are retried at most `max_retries` times, each after
-        the wait `_attempt` chose; the last failure is raised as it is.
+        429, 5xx, network failures and garbled answers are retried at most `max_retries`
+        times, each after the wait `_attempt` chose; the last failure is raised as it is.
+        Every error leaves with the token masked out of its message.
         """
         retries = 0
-        while True:
-            try:
-                return self._attempt(path, params, retries)
-            except _Retry as retry:
-                if retries >= self.max_retries:
-                    raise retry.error from retry.error.__cause__
-                retries += 1
-                self._sleep(retry.wait)
+        try:
+            while True:
+                try:
+                    return self._attempt(path, params, retries)
+                except _Retry as retry:
+                    if retries >= self.max_retries:
+                        raise retry.error from retry.error.__cause__
+                    retries += 1
+                    self._wait(retry.wait)
+        except PipedriveError as error:
+            error.args = (self._redact(error.message), *error.args[1:])
+            raise
 
     def _attempt(self, path: str, params: Mapping[str, str], retries: int) -> dict[str, Any]:
         """One request: the envelope, a final error, or `_Retry` with how long to wait first."""
         if self._pause_before_next > 0:
             pause, self._pause_before_next = self._pause_before_next, 0.0
-            self._sleep(pause)
+            self._wait(pause)
+        if self._cancel.is_set():
+            raise RequestCancelledError
         self.requests_made += 1
         try:
-            # No redirects: a custom header would follow one to any host, token included.
-            response = self._session.get(
-                self.base_url + path,
-                params=params,
-                headers={"x-api-token": self._token, "Accept": "application/json"},
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
+            answer = self._exchange(path, params)
         except _RETRYABLE_NETWORK_ERRORS as exc:
             error: PipedriveError = PipedriveConnectionError(
                 f"Could not reach Pipedrive ({_describe_network_error(exc)}). "
@@ -264,14 +275,30 @@ class PipedriveClient:
             )
             error.__cause__ = exc
             raise _Retry(error, self._backoff(retries)) from None
-        status = response.status_code
-        self._note_rate_limit(response)
+        except requests.exceptions.ContentDecodingError as exc:
+            error = BadResponseError(
+                f"Pipedrive's answer for {path} could not be decoded (its compression is "
+                "broken); nothing of it was used."
+            )
+            error.__cause__ = exc
+            raise _Retry(error, self._backoff(retries)) from None
+        except _BodyTooLargeError:
+            raise BadResponseError(
+                f"Pipedrive's answer for {path} was larger than "
+                f"{MAX_BODY_BYTES // (1024 * 1024)} MB; it was not used."
+            ) from None
+        except requests.RequestException as exc:
+            raise PipedriveConnectionError(
+                f"Could not send the request to Pipedrive ({type(exc).__name__})."
+            ) from exc
+        status = answer.status
+        self._note_rate_limit(answer)
         if status == 429:
             error = RateLimitError(
                 "Pipedrive is limiting requests right now. Try again in a few minutes.",
                 status=status,
             )
-            raise _Retry(error, self._rate_limit_wait(response, retries))
+            raise _Retry(error, self._rate_limit_wait(answer, retries))
         if status >= 500:
             error = ServerError(
                 f"Pipedrive is having trouble (HTTP {status}). Try again later.", status=status
@@ -288,30 +315,172 @@ class PipedriveClient:
         if status >= 400:
             raise RequestRejectedError(
                 f"Pipedrive refused the request for {path} (HTTP {status}): "
-                f"{_error_text(response)}",
+                f"{_error_text(answer.body)}",
                 status=status,
             )
-        return _envelope(response, path)
+        try:
+            return _envelope(answer, path)
+        except _Garbled as garbled:
+            raise _Retry(garbled.error, self._backoff(retries)) from None
+
+    def _exchange(self, path: str, params: Mapping[str, str]) -> _Answer:
+        """The whole answer, or the helper's exception; waits at most `deadline` seconds and
+        stops waiting as soon as `cancel()` is called."""
+        # No redirects: a custom header would follow one to any host, token included.
+        exchange = _Exchange(
+            self._session,
+            self.base_url + path,
+            params,
+            {"x-api-token": self._token, "Accept": "application/json"},
+            self.timeout,
+        )
+        give_up = time.monotonic() + self.deadline
+        try:
+            exchange.start()
+            while not exchange.done.wait(_POLL_SECONDS):
+                if self._cancel.is_set():
+                    raise RequestCancelledError
+                if time.monotonic() >= give_up:
+                    raise ResponseTimeoutError(
+                        f"Pipedrive took longer than {self.deadline:g} s to answer {path}; "
+                        "stopped waiting. Try again later."
+                    )
+        except BaseException:
+            exchange.abandon()
+            raise
+        return exchange.result()
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep between attempts; a cancel ends the wait (and the request) at once."""
+        if self._sleep is not None:
+            self._sleep(seconds)
+        else:
+            self._cancel.wait(seconds)
+        if self._cancel.is_set():
+            raise RequestCancelledError
+
+    def _redact(self, text: str) -> str:
+        return redact(text, (self._token,))
 
     def _backoff(self, retries_so_far: int) -> float:
         return float(min(self.max_wait, self.backoff_base * 2**retries_so_far))
 
-    def _rate_limit_wait(self, response: requests.Response, retries_so_far: int) -> float:
-        told = _seconds(response.headers.get("Retry-After"))
+    def _rate_limit_wait(self, answer: _Answer, retries_so_far: int) -> float:
+        told = _seconds(answer.headers.get("Retry-After"))
         if told is None:
-            told = _seconds(response.headers.get("x-ratelimit-reset"))
+            told = _seconds(answer.headers.get("x-ratelimit-reset"))
         if told is None:
             return self._backoff(retries_so_far)
         return float(min(self.max_wait, told))
 
-    def _note_rate_limit(self, response: requests.Response) -> None:
+    def _note_rate_limit(self, answer: _Answer) -> None:
         """When the burst budget is spent, wait out its reset before the next request."""
-        if response.status_code == 429 or response.headers.get("x-ratelimit-remaining") != "0":
+        if answer.status == 429 or answer.headers.get("x-ratelimit-remaining") != "0":
             return
-        reset = _seconds(response.headers.get("x-ratelimit-reset"))
+        reset = _seconds(answer.headers.get("x-ratelimit-reset"))
         if reset is None:
             reset = self.backoff_base
         self._pause_before_next = float(min(self.max_wait, reset))
+
+
+# --- One exchange on a helper thread ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+class _Exchange:
+    """One GET and its whole (decoded) body, read on a daemon thread.
+
+    The caller waits on `done`; `abandon()` (after a cancel, the deadline or an interrupt)
+    shuts the socket down, so a thread blocked on a trickling answer ends too.
+    """
+
+    def __init__(
+        self,
+        session: requests.Session,
+        url: str,
+        params: Mapping[str, str],
+        headers: Mapping[str, str],
+        timeout: float,
+    ) -> None:
+        self.done = threading.Event()
+        self._session = session
+        self._request = (url, dict(params), dict(headers), timeout)
+        self._lock = threading.Lock()
+        self._response: requests.Response | None = None
+        self._abandoned = False
+        self._answer: _Answer | None = None
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="pipedrive-request", daemon=True).start()
+
+    def result(self) -> _Answer:
+        if self._error is not None:
+            raise self._error
+        assert self._answer is not None
+        return self._answer
+
+    def abandon(self) -> None:
+        with self._lock:
+            self._abandoned = True
+            response = self._response
+        if response is not None:
+            _shut_down(response)
+
+    def _run(self) -> None:
+        url, params, headers, timeout = self._request
+        try:
+            response = self._session.get(
+                url,
+                params=params,
+                headers=headers,
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+            try:
+                with self._lock:
+                    self._response = response
+                    abandoned = self._abandoned
+                body = b"" if abandoned else self._read(response)
+            finally:
+                response.close()
+            self._answer = _Answer(response.status_code, response.headers, body)
+        except BaseException as exc:
+            self._error = exc
+        finally:
+            self.done.set()
+
+    def _read(self, response: requests.Response) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(_CHUNK_BYTES):
+            if self._abandoned:
+                break
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise _BodyTooLargeError
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _shut_down(response: requests.Response) -> None:
+    """Shut the response's socket down, waking a thread blocked reading it (best effort)."""
+    connection = getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 # --- Helpers ----------------------------------------------------------------------------------
@@ -324,32 +493,6 @@ class _Retry(Exception):  # noqa: N818 - a signal inside the request loop, not a
         super().__init__(error.message)
         self.error = error
         self.wait = wait
-
-
-def _checked_base_url(base_url: str) -> str:
-    """Normalise the base URL and refuse to send the token in clear over the internet."""
-    parts = urlsplit(base_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"Not a usable Pipedrive address: {base_url!r}")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise ValueError("The Pipedrive address must not carry credentials or a query.")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ValueError("Pipedrive must be reached over https (plain http only for localhost).")
-    path = parts.path.rstrip("/")
-    for suffix in ("/api/v2", "/api/v1", "/v1"):
-        if path.endswith(suffix):
-            path = path[: -len(suffix)]
-            break
-    return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _seconds(header: str | None) -> float | None:
@@ -372,28 +515,38 @@ def _describe_network_error(exc: Exception) -> str:
     return "the connection failed"
 
 
-def _error_text(response: requests.Response) -> str:
+def _error_text(body: bytes) -> str:
     """Pipedrive's own error text, if the body is its JSON error envelope."""
     try:
-        body = response.json()
+        parsed = json.loads(body)
     except ValueError:
         return "no details"
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return str(body["error"])[:200]
+    if isinstance(parsed, dict) and isinstance(parsed.get("error"), str):
+        return str(parsed["error"])[:200]
     return "no details"
 
 
-def _envelope(response: requests.Response, path: str) -> dict[str, Any]:
+class _Garbled(Exception):  # noqa: N818 - a signal inside the request loop, not an error
+    """The body was not JSON: possibly cut short or mangled on the way, so worth a retry."""
+
+    def __init__(self, error: PipedriveError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _envelope(answer: _Answer, path: str) -> dict[str, Any]:
     try:
-        body = response.json()
+        body = json.loads(answer.body)
     except ValueError:
-        raise BadResponseError(
-            f"Pipedrive's answer for {path} was not valid JSON.", status=response.status_code
+        raise _Garbled(
+            BadResponseError(
+                f"Pipedrive's answer for {path} was not valid JSON.", status=answer.status
+            )
         ) from None
     if not isinstance(body, dict) or body.get("success") is not True:
         raise BadResponseError(
             f"Pipedrive's answer for {path} was not a success envelope.",
-            status=response.status_code,
+            status=answer.status,
         )
     return body
 

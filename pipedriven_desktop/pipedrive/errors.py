@@ -2,7 +2,8 @@
 
 Each message is written for the salesperson who will read it in the status bar, and none
 ever contains the API token or request headers: the client builds them from the status
-code, the path and Pipedrive's own error text only.
+code, the path and Pipedrive's own error text, with the token masked out of that text
+(a proxy or server may echo it).
 """
 
 from __future__ import annotations
@@ -14,9 +15,14 @@ __all__ = [
     "PipedriveConnectionError",
     "PipedriveError",
     "RateLimitError",
+    "RequestCancelledError",
     "RequestRejectedError",
+    "ResponseTimeoutError",
     "ServerError",
 ]
+
+#: The message of a request stopped by `PipedriveClient.cancel()`.
+CANCELLED = "cancelled"
 
 
 class PipedriveError(Exception):
@@ -67,3 +73,18 @@ class RequestRejectedError(PipedriveError):
 
 class CursorLoopError(PipedriveError):
     """Pipedrive handed back a cursor already seen in the same listing, which would loop."""
+
+
+class ResponseTimeoutError(PipedriveError):
+    """The answer did not arrive in full within the request's overall deadline.
+
+    Not retried: a server that trickles its answer is unlikely to do better at once, and
+    the next sync resumes where this one stopped.
+    """
+
+
+class RequestCancelledError(PipedriveError):
+    """`PipedriveClient.cancel()` was called: the request in flight was abandoned."""
+
+    def __init__(self) -> None:
+        super().__init__(CANCELLED)

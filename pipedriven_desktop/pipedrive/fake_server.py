@@ -4,7 +4,8 @@ It serves a `FakeAccount` over real HTTP on 127.0.0.1 (stdlib `ThreadingHTTPServ
 daemon thread) the way Pipedrive does: the `x-api-token` header, v2 lists with opaque
 keyset cursors, `updated_since` filters that return the boundary item again, rate-limit
 headers, and error envelopes. Faults (429, 5xx, slow, dropped or garbled answers, an HTML
-403 from the edge, a cursor that repeats) can be queued for tests.
+403 from the edge, a cursor that repeats, an answer that trickles in a byte at a time, a
+gzip body that does not decode, an error text echoing the token) can be queued for tests.
 
 It never logs or records request headers, so the token cannot leak from here either.
 """
@@ -34,7 +35,19 @@ from pipedriven_desktop.pipedrive.fake_data import ENTITY_NAMES, EntityName, Fak
 
 __all__ = ["FakePipedriveServer", "Fault", "FaultKind", "FaultPlan", "LoggedRequest"]
 
-FaultKind = Literal["429", "500", "503", "slow", "drop", "bad_json", "html_403", "repeat_cursor"]
+FaultKind = Literal[
+    "429",
+    "500",
+    "503",
+    "slow",
+    "drop",
+    "bad_json",
+    "html_403",
+    "repeat_cursor",
+    "trickle",
+    "bad_gzip",
+    "echo_token",
+]
 FAULT_KINDS: Final[tuple[str, ...]] = get_args(FaultKind)
 
 MAX_LIMIT: Final = 500
@@ -103,7 +116,8 @@ class FaultPlan:
     ) -> None:
         """Queue `count` occurrences of `kind` for requests whose path starts with the prefix.
 
-        `delay` is the pause of a "slow" answer; `retry_after` the seconds a "429" asks for.
+        `delay` is the pause of a "slow" answer, or between the bytes of a "trickle" one;
+        `retry_after` the seconds a "429" asks for.
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}")
@@ -538,6 +552,7 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
         disable_nagle_algorithm = True
         _req_path: str
         _req_params: dict[str, str]
+        _trickle_delay: float = 0.0
 
         def setup(self) -> None:
             super().setup()
@@ -562,6 +577,7 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
 
         def _begin(self) -> None:
             split = urlsplit(self.path)
+            self._trickle_delay = 0.0
             self._req_path = split.path.rstrip("/") or "/"
             self._req_params = dict(parse_qsl(split.query, keep_blank_values=True))
 
@@ -602,6 +618,8 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
             if fault is not None:
                 if fault.kind == "slow":
                     time.sleep(fault.delay)
+                elif fault.kind == "trickle":
+                    self._trickle_delay = fault.delay
                 elif fault.kind == "repeat_cursor":
                     repeat_cursor = True
                 else:
@@ -651,6 +669,13 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
                 return 0
             if kind == "bad_json":
                 return self._send(200, b'{"success": true, "data": [{"id": 1, "name": "Jos', rate)
+            if kind == "bad_gzip":
+                garbage = b"\x1f\x8b this is not a gzip stream at all"
+                return self._send(200, garbage, {**rate, "Content-Encoding": "gzip"})
+            if kind == "echo_token":
+                # Like a careless proxy or server: the request's own token in the error text.
+                text = f"Invalid request (api_token={app._token.decode()})"
+                return self._send(400, _error_body(400, text), rate)
             html = b"<html><head><title>403 Forbidden</title></head><body>Forbidden</body></html>"
             return self._send(403, html, rate, content_type="text/html; charset=utf-8")
 
@@ -677,7 +702,23 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(payload)
+            if self._trickle_delay > 0:
+                self._trickle(payload)
+            else:
+                self.wfile.write(payload)
             return status
+
+        def _trickle(self, payload: bytes) -> None:
+            """Send `payload` a byte at a time, until done, the client leaves or we stop."""
+            for index in range(len(payload)):
+                if app._httpd is None:
+                    break
+                try:
+                    self.wfile.write(payload[index : index + 1])
+                    self.wfile.flush()
+                except OSError:
+                    break
+                time.sleep(self._trickle_delay)
+            self.close_connection = True
 
     return Handler

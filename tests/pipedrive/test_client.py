@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import socket
+import subprocess
+import sys
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +32,9 @@ from pipedriven_desktop.pipedrive import (
     PipedriveClient,
     PipedriveConnectionError,
     RateLimitError,
+    RequestCancelledError,
     RequestRejectedError,
+    ResponseTimeoutError,
     ServerError,
     User,
     format_api_time,
@@ -258,6 +265,16 @@ def test_html_403_from_the_edge_is_an_auth_error(client, server):
     assert server.request_count == 1
 
 
+def test_an_error_text_echoing_the_token_is_masked(client, server):
+    server.faults.add("echo_token")
+    with pytest.raises(RequestRejectedError) as caught:
+        client.me()
+    assert caught.value.status == 400
+    assert "api_token=[redacted]" in caught.value.message
+    for text in (str(caught.value), repr(caught.value), caught.value.message):
+        assert TOKEN not in text
+
+
 def test_other_4xx_is_rejected_without_retry(client, server):
     with pytest.raises(RequestRejectedError) as caught:
         next(client.iter_pages("persons", limit=501))
@@ -266,13 +283,99 @@ def test_other_4xx_is_rejected_without_retry(client, server):
     assert server.request_count == 1
 
 
-def test_bad_json_is_never_half_used(client, server):
-    server.faults.add("bad_json", path_prefix=PERSONS_PATH)
+def test_bad_json_is_never_half_used(client, server, sleeps):
+    server.faults.add("bad_json", count=50, path_prefix=PERSONS_PATH)
     received: list[Page] = []
-    with pytest.raises(BadResponseError):
+    with pytest.raises(BadResponseError, match="not valid JSON"):
         received.extend(client.iter_pages("persons"))
     assert received == []
+    assert server.request_count == 1 + client.max_retries
+    assert sleeps.calls == [0.25, 0.5, 1.0]
+
+
+@pytest.mark.parametrize("kind", ["bad_json", "bad_gzip"])
+def test_a_garbled_answer_is_retried(client, server, sleeps, kind):
+    server.faults.add(kind, path_prefix=PERSONS_PATH)
+
+    assert len(walk(client)) == PERSONS
+
+    assert sleeps.calls == [0.25]
+    assert client.requests_made == 4
+
+
+def test_a_gzip_body_that_does_not_decode_is_a_bad_response(client, server, sleeps):
+    server.faults.add("bad_gzip", count=50)
+
+    with pytest.raises(BadResponseError, match="could not be decoded") as caught:
+        client.me()
+
+    assert server.request_count == 1 + client.max_retries
+    assert caught.value.message.count("\n") == 0
+
+
+# --- Deadline and cancel ----------------------------------------------------------------------
+
+
+def test_a_trickling_answer_fails_at_the_deadline(server):
+    # The whole answer would take about a minute at one byte every 0.2 s.
+    server.faults.add("trickle", delay=0.2)
+    with PipedriveClient(server.base_url, TOKEN, timeout=5, deadline=1) as api:
+        with pytest.raises(ResponseTimeoutError, match="took longer than 1 s") as caught:
+            api.me()
+        assert api.requests_made == 1
+    assert "/v1/users/me" in caught.value.message
+
+
+def _in_thread(call: Any) -> tuple[threading.Thread, list[BaseException]]:
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            call()
+        except BaseException as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, raised
+
+
+def _wait_until(condition: Any, timeout: float = 10) -> None:
+    give_up = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < give_up, "condition never became true"
+        time.sleep(0.01)
+
+
+def test_cancel_abandons_a_trickling_answer(server):
+    server.faults.add("trickle", delay=0.2)  # about a minute for the whole answer
+    api = PipedriveClient(server.base_url, TOKEN, timeout=30, deadline=300)
+    thread, raised = _in_thread(api.me)
+    _wait_until(lambda: server.faults.pending == 0)
+
+    api.cancel()
+    thread.join(timeout=15)
+
+    assert not thread.is_alive()
+    assert [type(exc) for exc in raised] == [RequestCancelledError]
+    with pytest.raises(RequestCancelledError):  # and it stays cancelled
+        api.me()
+    api.close()
+
+
+def test_cancel_ends_a_backoff_wait(server):
+    server.faults.add("503", count=50)
+    api = PipedriveClient(server.base_url, TOKEN, backoff_base=600, max_wait=600)
+    thread, raised = _in_thread(api.me)
+    _wait_until(lambda: server.request_count == 1)
+
+    api.cancel()
+    thread.join(timeout=15)
+
+    assert not thread.is_alive()
+    assert [type(exc) for exc in raised] == [RequestCancelledError]
     assert server.request_count == 1
+    api.close()
 
 
 @pytest.mark.parametrize(
@@ -364,6 +467,26 @@ def test_unsafe_base_urls_are_refused(bad):
         PipedriveClient(bad, TOKEN)
 
 
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("https://user:hunter2-secret@api.pipedrive.com", "user name or password"),
+        ("ftp://user:hunter2-secret@x", "user name or password"),
+        ("https://hunter2-secret@api.pipedrive.com", "user name or password"),
+        ("https://api.pipedrive.com/?api_token=hunter2-secret", "query"),
+        ("http://localhost:99999", "port"),
+        ("http://localhost:hunter2-secret", "port"),
+        ("http://localhost:0", "port"),
+        ("https://hunter2$secret.example", "host name"),
+    ],
+)
+def test_refused_addresses_are_never_repeated(bad, reason):
+    with pytest.raises(ValueError, match=reason) as caught:
+        PipedriveClient(bad, TOKEN)
+    assert "hunter2" not in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
 def test_me_returns_the_signed_in_user(client, account):
     me = client.me()
     assert isinstance(me, User)
@@ -375,16 +498,17 @@ def test_me_returns_the_signed_in_user(client, account):
 # --- Records ----------------------------------------------------------------------------------
 
 
-def test_pages_parse_into_records_skipping_bad_ones(client, account):
+def test_pages_hold_raw_items_each_parsed_alone(client, account):
     account.update_person(7, name=12345)
     account.put_raw("persons", {**account.persons[9], "update_time": "not a time"})
     account.put_raw("persons", {"name": "Nobody Knows My Id"}, key=PERSONS + 100)
     records: list[Person] = []
     bad_ids: list[Any] = []
-    for page in client.iter_pages("persons", sort_by="id"):
-        good, bad = page.parse(Person.from_api)
-        records.extend(good)
-        bad_ids.extend(b.item_id for b in bad)
+    for item in client.iter_items("persons", sort_by="id"):
+        try:
+            records.append(Person.from_api(item))
+        except ValueError:
+            bad_ids.append(item.get("id"))
     assert bad_ids == [7, 9, None]
     assert len(records) == PERSONS - 2
 
@@ -548,9 +672,20 @@ def test_activity_and_deal_records():
 
 def test_fresh_account_via_client_records(client):
     page = next(client.iter_pages("activities"))
-    good, bad = page.parse(Activity.from_api)
-    assert bad == []
+    good = [Activity.from_api(item) for item in page.items]
     assert {a.type for a in good} <= {"call", "meeting", "email", "task", "deadline", "lunch"}
+
+
+def test_importing_the_client_leaves_the_fake_out():
+    code = (
+        "import sys, pipedriven_desktop.pipedrive.client as c; "
+        "from pipedriven_desktop.pipedrive import PipedriveClient; "
+        "print(sorted(m for m in sys.modules if 'fake' in m))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
 
 
 # --- Helpers ----------------------------------------------------------------------------------
@@ -572,7 +707,7 @@ class _CannedAdapter(requests.adapters.HTTPAdapter):
         self.sent.append(request)
         response = requests.Response()
         response.status_code = self.status
-        response._content = json.dumps(self.body).encode()
+        response.raw = io.BytesIO(json.dumps(self.body).encode())
         response.headers["Content-Type"] = "application/json"
         response.headers.update(self.headers)
         response.request = request

@@ -375,8 +375,27 @@ def test_fault_shapes(http, server):
     assert http("/api/v2/persons").status_code == 200
     assert time.perf_counter() - started >= 0.2
 
+    server.faults.add("bad_gzip")
+    with pytest.raises(requests.exceptions.ContentDecodingError):
+        http("/api/v2/persons")
+
+    server.faults.add("echo_token")
+    echoed = http("/api/v2/persons")
+    assert echoed.status_code == 400
+    assert TOKEN in echoed.json()["error"]
+
     with pytest.raises(ValueError, match="unknown fault"):
         server.faults.add("teapot")
+
+
+def test_a_trickle_sends_the_whole_answer_a_byte_at_a_time(server):
+    server.faults.add("trickle", delay=0.001)
+    with requests.get(
+        server.base_url + "/v1/users/me", headers={"x-api-token": TOKEN}, stream=True, timeout=5
+    ) as answer:
+        reads = list(iter(lambda: answer.raw.read1(4096), b""))
+    assert len(reads) > 10  # it came in pieces
+    assert json.loads(b"".join(reads))["data"]["id"] == server.account.me_id
 
 
 def test_repeat_cursor_waits_for_a_request_with_a_cursor(http, server):
