@@ -1,7 +1,8 @@
 """Command line: the GUI by default, plus headless ``sync``, ``export`` and ``orgs``.
 
 Heavy modules (Qt, the HTTP client) are imported only by the command that needs
-them, so ``export`` stays quick and the GUI starts fast.
+them, so ``export`` stays quick and the GUI starts fast. Every refusal is one line on
+stderr; an address is checked before anything else, and never repeated.
 """
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -35,6 +39,10 @@ EXPORT_FIELDS = (
     "lead_status",
     "created_at",
 )
+#: A CSV cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 ORG_FIELDS = (
     "id",
     "name",
@@ -96,6 +104,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _guarded(lambda: _export(db_path, args.format, args.limit, sys.stdout))
     if args.command == "orgs":
         return _guarded(lambda: _orgs(db_path, args.format, sys.stdout))
+    if args.base_url is not None:
+        from pipedriven_desktop.pipedrive.address import checked_base_url
+
+        try:
+            checked_base_url(args.base_url)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     return _gui(args)
 
 
@@ -106,18 +122,50 @@ def _guarded(action: Any) -> int:
         action()
     except DatabaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except BrokenPipeError:
         return 0
     return 0
 
 
 def _sync(args: argparse.Namespace, db_path: Path) -> int:
-    from pipedriven_desktop.secrets import get_token
-    from pipedriven_desktop.sync.command import sync_command
+    # A Ctrl+C while the modules load waits for them: a half-imported module would turn
+    # the one line into a traceback.
+    with _ctrl_c_deferred() as interrupted:
+        from pipedriven_desktop.secrets import KeyringLockedError, get_token
+        from pipedriven_desktop.sync.command import CANCELLED_LINE, sync_command
 
     base_url = args.sub_base_url or args.base_url or DEFAULT_BASE_URL
-    return sync_command(db_path, base_url, args.full, get_token())
+    try:
+        if interrupted:
+            raise KeyboardInterrupt
+        try:
+            token = get_token()
+        except KeyringLockedError:
+            print(
+                "error: the system keychain is locked or refused access to the Pipedrive "
+                "token; unlock it, or set PIPEDRIVE_API_TOKEN",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        return sync_command(db_path, base_url, args.full, token)
+    except KeyboardInterrupt:  # before the sync took Ctrl+C over
+        print(CANCELLED_LINE, file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+@contextmanager
+def _ctrl_c_deferred() -> Iterator[list[int]]:
+    """Inside, SIGINT is only noted (in the yielded list); outside, it interrupts again."""
+    noted: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield noted
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: noted.append(signum))
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _gui(args: argparse.Namespace) -> int:
@@ -182,11 +230,17 @@ def _write(records: Iterator[dict[str, Any]], fmt: str, out: TextIO, fields: Seq
     writer = csv.DictWriter(out, fieldnames=list(fields), extrasaction="ignore")
     writer.writeheader()
     for record in records:
-        writer.writerow(
-            {
-                key: json.dumps(value, ensure_ascii=False)
-                if isinstance(value, dict | list)
-                else value
-                for key, value in record.items()
-            }
-        )
+        writer.writerow({key: csv_cell(value) for key, value in record.items()})
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell no spreadsheet runs as a formula.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading single
+    quote, as OWASP recommends; numbers stay numbers, lists and objects become JSON.
+    """
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -3,7 +3,10 @@
 ``PIPEDRIVE_API_TOKEN`` overrides the keychain for headless runs. When no
 usable keyring backend exists the caller is told plainly (``KeyringUnavailableError``)
 and may keep the token in memory for the session; there is no silent fallback
-to a plain-text file.
+to a plain-text file. A keychain that is locked or fails in any other way raises
+``KeyringLockedError``, which every caller turns into a message, never a traceback.
+Every token read or stored here is registered for redaction, so no log line,
+error text or stored message can carry it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import contextlib
 import os
 
 import keyring
-from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
+from keyring.errors import NoKeyringError, PasswordDeleteError
+
+from pipedriven_desktop.redaction import register_secret
 
 SERVICE = "pipedriven-desktop"
 ACCOUNT = "pipedrive-api-token"
@@ -40,19 +45,22 @@ def get_token() -> str | None:
     """The token from the environment, the session, or the keychain (None if unset)."""
     from_env = os.environ.get(ENV_VAR, "").strip()
     if from_env:
+        register_secret(from_env)
         return from_env
     if _session_token:
         return _session_token
     if not keyring_usable():
         return None
     try:
-        return keyring.get_password(SERVICE, ACCOUNT)
+        token = keyring.get_password(SERVICE, ACCOUNT)
     except NoKeyringError:
         return None
-    except KeyringError as exc:
+    except Exception as exc:  # KeyringError, or a backend's own (D-Bus, OS) error
         raise KeyringLockedError(
             "The system keychain refused access to the Pipedrive token"
         ) from exc
+    register_secret(token)
+    return token
 
 
 def store_token(token: str) -> None:
@@ -60,13 +68,14 @@ def store_token(token: str) -> None:
     token = token.strip()
     if not token:
         raise ValueError("The API token is empty")
+    register_secret(token)
     if not keyring_usable():
         raise KeyringUnavailableError("No system keychain is available to store the token")
     try:
         keyring.set_password(SERVICE, ACCOUNT, token)
     except NoKeyringError as exc:
         raise KeyringUnavailableError("No system keychain is available to store the token") from exc
-    except KeyringError as exc:
+    except Exception as exc:  # KeyringError, or a backend's own (D-Bus, OS) error
         raise KeyringLockedError("The system keychain refused to store the token") from exc
 
 
@@ -74,6 +83,7 @@ def use_for_session(token: str | None) -> None:
     """Keep the token in memory only, for when the keychain is unavailable."""
     global _session_token
     _session_token = token.strip() if token else None
+    register_secret(_session_token)
 
 
 def delete_token() -> None:

@@ -3,11 +3,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
+from keyring.errors import KeyringLocked
 
-from pipedriven_desktop.cli import EXPORT_FIELDS, ORG_FIELDS, main
+from pipedriven_desktop.cli import EXPORT_FIELDS, ORG_FIELDS, csv_cell, main
 from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import open_database
@@ -91,3 +94,113 @@ def test_bad_paths_fail_with_one_line_and_leave_files_alone(
     assert code != 0
     assert err.count("\n") == 1
     assert corrupt.read_bytes() == before
+
+
+# --- CSV formula injection --------------------------------------------------------------------
+
+HOSTILE = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"]
+
+
+def _rename(path: Path, table: str, ids: list[str], names: list[str]) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        for row_id, name in zip(ids, names, strict=True):
+            conn.execute(f"UPDATE {table} SET name = ? WHERE id = ?", (name, row_id))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(("command", "table"), [("export", "contacts"), ("orgs", "organizations")])
+def test_csv_cells_never_start_a_formula(
+    populated: Path, capsys: pytest.CaptureFixture[str], command: str, table: str
+) -> None:
+    _, out, _ = run(capsys, command, "--db", str(populated), "--format", "json")
+    ids = [record["id"] for record in json.loads(out)][: len(HOSTILE)]
+    _rename(populated, table, ids, HOSTILE)
+
+    code, out, _ = run(capsys, command, "--db", str(populated), "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    names = {row["name"] for row in rows}
+    assert {"'" + name for name in HOSTILE} <= names
+    for row in rows:
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+    code, out, _ = run(capsys, command, "--db", str(populated), "--format", "json")
+    assert set(HOSTILE) <= {record["name"] for record in json.loads(out)}  # JSON unchanged
+
+
+def test_csv_cell_leaves_harmless_values_alone() -> None:
+    assert csv_cell("Ada Lovelace") == "Ada Lovelace"
+    assert csv_cell(-5) == -5
+    assert csv_cell(None) is None
+    assert csv_cell({"a": "=1"}) == '{"a": "=1"}'
+    assert csv_cell("a=b") == "a=b"
+
+
+# --- sync: refusals before any request --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("ftp://user:hunter2-secret@x", "user name or password"),
+        ("https://user:hunter2-secret@api.pipedrive.com", "user name or password"),
+        ("http://localhost:99999", "port"),
+        ("http://localhost:hunter2-secret", "port"),
+    ],
+)
+@pytest.mark.parametrize("position", ["sync", "top"])
+def test_an_unusable_address_is_one_line_that_never_repeats_it(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    address: str,
+    reason: str,
+    position: str,
+) -> None:
+    monkeypatch.setenv("PIPEDRIVE_API_TOKEN", "tok-cli-address-test")
+    db = tmp_path / "mirror.sqlite3"
+    argv = ["sync", "--db", str(db), "--base-url", address]
+    if position == "top":
+        argv = ["--base-url", address, *argv[:3]]
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("error: ")
+    assert reason in err
+    assert "hunter2" not in err
+    assert not db.exists()
+
+
+def test_a_bad_address_for_the_gui_is_refused_before_it_starts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pipedriven_desktop.cli._gui", lambda args: pytest.fail("GUI started"))
+    code, _out, err = run(capsys, "--base-url", "https://me:hunter2-secret@example.com")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "hunter2" not in err
+
+
+def test_a_locked_keychain_without_an_environment_token_is_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    memory_keyring: Any,
+) -> None:
+    def locked(service: str, username: str) -> str | None:
+        raise KeyringLocked("Cannot unlock the collection")
+
+    monkeypatch.setattr(memory_keyring, "get_password", locked)
+    db = tmp_path / "mirror.sqlite3"
+    code, out, err = run(capsys, "sync", "--db", str(db))
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "keychain" in err
+    assert "PIPEDRIVE_API_TOKEN" in err
+    assert not db.exists()

@@ -1,35 +1,56 @@
 """``pipedriven-desktop sync``: one headless sync, a one-line summary, an exit code.
 
 Every failure becomes one line on stderr, written from the error's user-facing
-message: never the token, never a traceback. What the failed run had not committed
-is not in the mirror: each page is its own transaction.
+message with any secret masked: never the token, never a traceback. What the failed
+run had not committed is not in the mirror: each page is its own transaction.
+
+Ctrl+C cancels: the request in flight is abandoned at once, the page being written
+is finished, and the run ends with one line and exit code 130. A second Ctrl+C while
+it winds down ends the process at once, as a kill would: the mirror stays whole, since
+each page is one SQLite transaction and one cut short is rolled back by the next open.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from sqlalchemy.exc import DBAPIError
 
+from pipedriven_desktop.pipedrive.address import checked_base_url
 from pipedriven_desktop.pipedrive.client import PipedriveClient
-from pipedriven_desktop.pipedrive.errors import PipedriveError
+from pipedriven_desktop.pipedrive.errors import PipedriveError, RequestCancelledError
+from pipedriven_desktop.redaction import install_log_redaction, redact, register_secret
 from pipedriven_desktop.store.database import DatabaseError, open_database
 from pipedriven_desktop.sync.service import SyncCancelledError, SyncResult, run_sync
 
-__all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "sync_command"]
+__all__ = [
+    "CANCELLED_LINE",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "sync_command",
+]
 
 EXIT_OK = 0
 #: The sync ran and failed: Pipedrive refused the token, could not be reached, kept failing.
 EXIT_FAILED = 1
-#: The sync could not start: no token, an unusable address or database.
+#: The sync could not start: no token, an unusable address or database, another sync.
 EXIT_USAGE = 2
+#: Cancelled with Ctrl+C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
 
 NO_TOKEN = (
     "error: no Pipedrive API token; save one in the app's settings or set PIPEDRIVE_API_TOKEN"
 )
+CANCELLED_LINE = "Sync cancelled; the next sync resumes where this one stopped"
 
 
 def sync_command(
@@ -47,32 +68,72 @@ def sync_command(
     """
     if token is None or not token.strip():
         return _fail(NO_TOKEN, EXIT_USAGE)
+    register_secret(token)
+    install_log_redaction()
     try:
+        base_url = checked_base_url(base_url)
         client = client_factory(base_url, token)
     except ValueError as exc:  # the address, checked before any request
         return _fail(f"error: {exc}", EXIT_USAGE)
+    cancel = threading.Event()
+    try:
+        with _cancel_on_ctrl_c(cancel, client):
+            try:
+                code = _run(db_path, client, full, cancel)
+            finally:
+                client.close()
+    except KeyboardInterrupt:  # a Ctrl+C before the handler was in place
+        code = EXIT_INTERRUPTED
+    if code == EXIT_INTERRUPTED:  # said here, once Ctrl+C no longer ends the process
+        return _fail(CANCELLED_LINE, code)
+    return code
+
+
+def _run(db_path: Path, client: PipedriveClient, full: bool, cancel: threading.Event) -> int:
+    """The sync itself; every outcome but a cancel is reported here."""
     try:
         db = open_database(db_path)
     except DatabaseError as exc:
-        client.close()
         return _fail(f"error: {exc}", EXIT_USAGE)
     try:
-        result = run_sync(db, client, full=full)
+        if cancel.is_set():
+            return EXIT_INTERRUPTED
+        result = run_sync(db, client, full=full, should_cancel=cancel.is_set)
+    except (SyncCancelledError, RequestCancelledError):
+        return EXIT_INTERRUPTED
     except PipedriveError as exc:
         return _fail(f"error: sync failed: {exc.message}", EXIT_FAILED)
-    except SyncCancelledError:
-        return _fail("error: sync cancelled; what was written so far is kept", EXIT_FAILED)
-    except DatabaseError as exc:  # another sync holds the mirror: this one did not start
+    except DatabaseError as exc:  # another sync holds the mirror, or it is damaged
         return _fail(f"error: {exc}", EXIT_USAGE)
-    except KeyboardInterrupt:
-        return _fail("error: sync interrupted; what was written so far is kept", EXIT_INTERRUPTED)
     except DBAPIError as exc:
         return _fail(f"error: sync failed: the local database failed ({exc.orig})", EXIT_FAILED)
     finally:
-        client.close()
         db.close()
     print(summary(result))
     return EXIT_OK
+
+
+@contextmanager
+def _cancel_on_ctrl_c(cancel: threading.Event, client: PipedriveClient) -> Iterator[None]:
+    """While inside, the first SIGINT asks the run to stop (and abandons the request in
+    flight); the next ends the process. Only the main thread can handle signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        if not cancel.is_set():
+            cancel.set()
+            client.cancel()
+            return
+        os.write(2, f"{CANCELLED_LINE}\n".encode())
+        os._exit(EXIT_INTERRUPTED)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def summary(result: SyncResult) -> str:
@@ -84,5 +145,5 @@ def summary(result: SyncResult) -> str:
 
 
 def _fail(message: str, code: int) -> int:
-    print(message, file=sys.stderr)
+    print(redact(message), file=sys.stderr, flush=True)
     return code

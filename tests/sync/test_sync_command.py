@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from pipedriven_desktop.pipedrive import FakeAccount, FakePipedriveServer, PipedriveClient
 from pipedriven_desktop.store.database import open_database
-from pipedriven_desktop.sync.command import EXIT_FAILED, EXIT_OK, EXIT_USAGE, sync_command
-from tests.sync.conftest import TOKEN, Sleeps, make_client, mirror_snapshot, rows
+from pipedriven_desktop.sync.command import (
+    CANCELLED_LINE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    sync_command,
+)
+from tests.sync.conftest import (
+    TOKEN,
+    Sleeps,
+    make_client,
+    mirror_snapshot,
+    rows,
+)
 
 WRONG = "tok-definitely-wrong-4242"
 
@@ -163,3 +181,87 @@ def test_an_unusable_database_is_one_line(
     out, err = capsys.readouterr()
     assert out == ""
     assert "does not exist" in _one_line(err)
+
+
+def test_an_error_text_echoing_the_token_is_masked_in_output_and_mirror(
+    db_path: Path,
+    server: FakePipedriveServer,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server.faults.add("echo_token", 1000, path_prefix="/api/v2/persons")
+
+    assert _run(db_path, server.base_url, TOKEN) == EXIT_FAILED
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    line = _one_line(err)
+    assert "HTTP 400" in line
+    assert "[redacted]" in line
+    assert TOKEN not in err
+    db = open_database(db_path)
+    try:
+        error = rows(db, "SELECT error FROM sync_runs ORDER BY started DESC, rowid DESC")[0].error
+    finally:
+        db.close()
+    assert "[redacted]" in error
+    assert TOKEN not in error
+    assert TOKEN not in caplog.text
+
+
+def test_a_gzip_body_that_does_not_decode_is_one_line(
+    db_path: Path, server: FakePipedriveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.faults.add("bad_gzip", 1000, path_prefix="/api/v2/persons")
+
+    assert _run(db_path, server.base_url, TOKEN) == EXIT_FAILED
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "could not be decoded" in _one_line(err)
+    assert len(server.requests_to("/api/v2/persons")) == 5  # retried a bounded number of times
+
+
+def test_ctrl_c_cancels_the_sync_in_one_line_and_the_next_sync_resumes(
+    db_path: Path, server: FakePipedriveServer, tmp_path: Path
+) -> None:
+    # The first page of activities trickles in at one byte every half second: the sync is
+    # stuck on it, with organizations and persons written. (The first request for
+    # activities only asks for the newest one, before any listing is walked.)
+    server.faults.add("slow", path_prefix="/api/v2/activities", delay=0)
+    server.faults.add("trickle", path_prefix="/api/v2/activities", delay=0.5)
+    env = {
+        **os.environ,
+        "PIPEDRIVE_API_TOKEN": TOKEN,
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    argv = [sys.executable, "-m", "pipedriven_desktop", "sync", "--db", str(db_path)]
+    with subprocess.Popen(
+        [*argv, "--base-url", server.base_url],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        give_up = time.monotonic() + 30
+        while server.faults.pending and process.poll() is None:
+            assert time.monotonic() < give_up, "the sync never asked for activities"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+
+    assert (process.returncode, out, err) == (EXIT_INTERRUPTED, "", CANCELLED_LINE + "\n")
+    db = open_database(db_path)
+    try:
+        assert rows(db, "SELECT error FROM sync_runs") == [("cancelled",)]
+        assert rows(db, "SELECT count(*) FROM contacts") == [(len(server.account.persons),)]
+    finally:
+        db.close()
+    assert _run(db_path, server.base_url, TOKEN) == EXIT_OK
+    db = open_database(db_path)
+    try:
+        activities = rows(db, "SELECT pipedrive_activity_id FROM activities")
+    finally:
+        db.close()
+    assert {row[0] for row in activities} == set(server.account.activities)
