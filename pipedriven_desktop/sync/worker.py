@@ -2,10 +2,12 @@
 
 ``SyncWorker`` is a QObject moved to a QThread. It runs ``sync.service.run_sync`` there,
 turns its progress callback into the ``progress`` signal and ends with exactly one of
-``finished(result)``, ``failed(message, auth_error)`` or ``cancelled()``. ``cancel()`` only
-sets a flag, which the service checks between pages, so a page is never half written.
+``finished(result)``, ``failed(message, auth_error)`` or ``cancelled()``. ``cancel()`` sets
+a flag, which the service checks between pages, so a page is never half written, and
+cancels the client, which abandons the request in flight at once: a cancel takes effect
+within a fraction of a second even while Pipedrive trickles an answer.
 ``SyncController`` owns the thread's lifetime: one run at a time, and ``shutdown()``
-joins the thread when the app quits.
+cancels and joins the thread when the app quits, waiting a bounded time.
 
 The network client and the service are imported inside the thread, so a window that
 never syncs never pays for importing them.
@@ -13,8 +15,10 @@ never syncs never pays for importing them.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 #: Progress reaches the UI at most this often (plus every change of entity).
 PROGRESS_INTERVAL_S = 0.05
+#: How long quitting waits for a cancelled run (a cancel normally ends it in well under 1 s).
+SHUTDOWN_WAIT_MS = 5000
 
 ClientFactory = Callable[[str, str], "PipedriveClient"]
 
@@ -70,12 +76,17 @@ class SyncWorker(QObject):
         self._full = full
         self._client_factory = client_factory or _default_client
         self._cancel = threading.Event()
+        self._client: PipedriveClient | None = None
         self._last_entity = ""
         self._last_emit = 0.0
 
     def cancel(self) -> None:
-        """Ask the run to stop at the next page boundary; safe from any thread."""
+        """Ask the run to stop: the request in flight is abandoned, the page being written
+        is finished; safe from any thread."""
         self._cancel.set()
+        client = self._client
+        if client is not None:
+            client.cancel()
 
     @property
     def cancel_requested(self) -> bool:
@@ -88,7 +99,9 @@ class SyncWorker(QObject):
                 AuthError,
                 PipedriveConnectionError,
                 PipedriveError,
+                RequestCancelledError,
             )
+            from pipedriven_desktop.redaction import redact, register_secret
             from pipedriven_desktop.store.database import DatabaseError
             from pipedriven_desktop.sync import service
         except ImportError as exc:  # a build without the sync service
@@ -96,8 +109,12 @@ class SyncWorker(QObject):
             self.failed.emit(f"Sync is not available in this build ({exc.name}).", False)
             return
         token, self._token = self._token, ""
+        register_secret(token)
         try:
             client = self._client_factory(self._base_url, token)
+            self._client = client
+            if self._cancel.is_set():  # cancelled before the client existed
+                client.cancel()
             try:
                 result = service.run_sync(
                     self._db,
@@ -107,26 +124,27 @@ class SyncWorker(QObject):
                     should_cancel=self._cancel.is_set,
                 )
             finally:
+                self._client = None
                 client.close()
-        except service.SyncCancelledError:
+        except (service.SyncCancelledError, RequestCancelledError):
             logger.info("sync cancelled")
             self.cancelled.emit()
         except AuthError as exc:
             logger.warning("sync refused: %s", exc.message)
-            self.failed.emit(exc.message, True)
+            self.failed.emit(redact(exc.message), True)
         except PipedriveConnectionError as exc:
             logger.warning("sync offline: %s", exc.message)
             self.offline.emit()
-            self.failed.emit(exc.message, False)
+            self.failed.emit(redact(exc.message), False)
         except PipedriveError as exc:
             logger.warning("sync failed: %s", exc.message)
-            self.failed.emit(exc.message, False)
+            self.failed.emit(redact(exc.message), False)
         except DatabaseError as exc:  # e.g. another sync holds the mirror
             logger.warning("sync stopped: %s", exc)
-            self.failed.emit(str(exc), False)
+            self.failed.emit(redact(str(exc)), False)
         except ValueError as exc:  # an unusable base URL, from the client's constructor
             logger.warning("sync not started: %s", exc)
-            self.failed.emit(str(exc), False)
+            self.failed.emit(redact(str(exc)), False)
         except Exception as exc:
             logger.exception("sync crashed")
             self.failed.emit(
@@ -203,19 +221,30 @@ class SyncController(QObject):
         if self._worker is not None:
             self._worker.cancel()
 
-    def shutdown(self) -> None:
-        """Cancel any run and join its thread (on quit); returns once the thread has ended."""
+    def shutdown(self, wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:
+        """Cancel any run and join its thread (on quit), waiting at most ``wait_ms``.
+
+        True once no run is left. False if the run did not end in time: it is left
+        running, and should the interpreter exit before it ends, the process exits at
+        once instead of letting Qt abort on a running QThread being destroyed (the mirror
+        stays whole either way: every page is one SQLite transaction).
+        """
         thread, worker = self._thread, self._worker
         if thread is None or worker is None:
-            return
+            return True
         thread.finished.disconnect(self._on_thread_finished)
         for signal in (worker.progress, worker.finished, worker.failed, worker.cancelled):
             signal.disconnect()
         worker.offline.disconnect()
         worker.cancel()
         thread.quit()
-        thread.wait()
+        if not thread.wait(wait_ms):
+            logger.warning("the sync did not stop within %d ms of quitting", wait_ms)
+            _still_running.append((thread, worker))
+            self._thread = self._worker = None
+            return False
         self._release()
+        return True
 
     # -- slots (UI thread) ----------------------------------------------------------------------
 
@@ -248,3 +277,16 @@ class SyncController(QObject):
             worker.deleteLater()
         if thread is not None:
             thread.deleteLater()
+
+
+#: Sync threads (and workers) that outlived ``shutdown``, kept so Python never destroys them.
+_still_running: list[tuple[QThread, SyncWorker]] = []
+
+
+@atexit.register
+def _exit_past_running_syncs() -> None:
+    """At interpreter exit, a QThread still running would be destroyed and Qt would abort
+    the process: end it here instead, which leaves the mirror as whole as a kill does."""
+    if any(thread.isRunning() for thread, _ in _still_running):
+        logging.shutdown()
+        os._exit(0)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+import threading
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from pipedriven_desktop.store.contact_query import ContactFilter
@@ -140,3 +143,101 @@ def test_one_run_at_a_time_and_shutdown_joins(qtbot: Any, db: Database, fake_ser
     assert not controller.is_running()
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+
+
+TRICKLE_PATH = "/api/v2/persons"
+
+
+def _trickling(fake_server: Any) -> None:
+    """Persons answer one byte every half second: a page would take hours."""
+    fake_server.faults.add("trickle", path_prefix=TRICKLE_PATH, delay=0.5)
+
+
+def _stuck_in_the_trickle(qtbot: Any, fake_server: Any) -> None:
+    qtbot.waitUntil(lambda: fake_server.faults.pending == 0, timeout=SYNC_TIMEOUT_MS)
+
+
+@pytest.mark.timeout(60)
+def test_cancel_while_an_answer_trickles_in_ends_the_run(
+    qtbot: Any, db: Database, fake_server: Any
+) -> None:
+    _trickling(fake_server)
+    controller = SyncController()
+    cancelled: list[bool] = []
+    failures: list[str] = []
+    controller.cancelled.connect(lambda: cancelled.append(True))
+    controller.failed.connect(lambda message, auth: failures.append(message))
+    assert controller.start(db, fake_server.base_url, TOKEN)
+    _stuck_in_the_trickle(qtbot, fake_server)
+
+    with qtbot.waitSignal(controller.stopped, timeout=15_000):
+        controller.cancel()
+
+    assert (cancelled, failures) == ([True], [])
+    with db.engine.connect() as conn:
+        assert conn.execute(select(SyncRun.error)).scalars().all() == ["cancelled"]
+
+
+@pytest.mark.timeout(60)
+def test_quitting_while_an_answer_trickles_in_does_not_wait_for_it(
+    qtbot: Any, db: Database, fake_server: Any
+) -> None:
+    _trickling(fake_server)
+    controller = SyncController()
+    assert controller.start(db, fake_server.base_url, TOKEN)
+    _stuck_in_the_trickle(qtbot, fake_server)
+
+    assert controller.shutdown() is True
+    assert not controller.is_running()
+
+
+@pytest.mark.timeout(60)
+def test_shutdown_gives_up_on_a_run_that_ignores_cancel(
+    qtbot: Any, db: Database, fake_server: Any
+) -> None:
+    from pipedriven_desktop.pipedrive.client import PipedriveClient
+    from pipedriven_desktop.sync import worker as worker_module
+
+    entered, release = threading.Event(), threading.Event()
+
+    class DeafClient(PipedriveClient):
+        """Blocks in its first request whatever cancel says (like a stuck disk would)."""
+
+        def _get_json(self, path: str, params: Any) -> dict[str, Any]:
+            entered.set()
+            release.wait(30)
+            return super()._get_json(path, params)
+
+    controller = SyncController(client_factory=DeafClient)
+    assert controller.start(db, fake_server.base_url, TOKEN)
+    assert entered.wait(10)
+    try:
+        assert controller.shutdown(wait_ms=200) is False
+        assert not controller.is_running()  # a new run may start; the old one is let go
+    finally:
+        release.set()
+        for thread, _ in worker_module._still_running:
+            assert thread.wait(10_000)
+        worker_module._still_running.clear()
+
+
+def test_an_error_echoing_the_token_is_masked_in_the_message_and_the_log(
+    qtbot: Any, db: Database, fake_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_server.faults.add("echo_token", path_prefix="/api/v2/persons")
+    controller = SyncController()
+    failures: list[str] = []
+    controller.failed.connect(lambda message, auth: failures.append(message))
+    with caplog.at_level(logging.INFO):
+        run(qtbot, controller, db, fake_server.base_url, TOKEN)
+
+    assert len(failures) == 1
+    assert "[redacted]" in failures[0]
+    assert TOKEN not in failures[0]
+    assert "[redacted]" in caplog.text
+    assert TOKEN not in caplog.text
+    with db.engine.connect() as conn:
+        errors = conn.execute(select(SyncRun.error)).scalars().all()
+    assert len(errors) == 1
+    assert errors[0] is not None
+    assert TOKEN not in errors[0]
