@@ -2,8 +2,10 @@
 
 "Test connection" asks Pipedrive who the token belongs to (``/v1/users/me``) on a pool
 thread, so the dialog stays responsive however slow the network is. The token is never
-written to QSettings, the database or the log; without a usable keychain the dialog says
-so and offers to keep it for this session only.
+written to QSettings, the database or the log; without a usable keychain, or with one
+that is locked, the dialog says so and offers to keep it for this session only. The API
+address goes to the plain-text settings file, so one carrying credentials (or anything
+else the client would refuse) is refused here, with a message that never repeats it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str, str], "PipedriveClient"]
+
+KEYRING_LOCKED = (
+    "The system keychain is locked or refused access to the saved token. Unlock it and "
+    "open Settings again, or type the token and use it for this session only."
+)
 
 
 def _test_client(base_url: str, token: str) -> PipedriveClient:
@@ -98,6 +105,7 @@ class SettingsDialog(QDialog):
         self._client_factory = client_factory or _test_client
         self._pool = thread_pool or QThreadPool.globalInstance()
         self._test: ConnectionTest | None = None
+        self._keyring_locked = False
 
         from pipedriven_desktop import secrets
 
@@ -157,7 +165,9 @@ class SettingsDialog(QDialog):
         box_layout.addWidget(self.keyring_message)
         box_layout.addWidget(self.session_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.keyring_box.hide()
-        if not secrets.keyring_usable():
+        if self._keyring_locked:
+            self._show_keyring_problem(KEYRING_LOCKED)
+        elif not secrets.keyring_usable():
             self._show_keyring_problem(
                 "No system keychain is available on this computer, so the token cannot be "
                 "saved. It can be used for this session only and will be asked again next time."
@@ -182,13 +192,15 @@ class SettingsDialog(QDialog):
 
     # -- token ----------------------------------------------------------------------------------
 
-    @staticmethod
-    def _stored_token() -> str | None:
+    def _stored_token(self) -> str | None:
         from pipedriven_desktop import secrets
 
         try:
             return secrets.get_token()
         except secrets.KeyringLockedError:
+            self._keyring_locked = True
+            if hasattr(self, "keyring_box"):
+                self._show_keyring_problem(KEYRING_LOCKED)
             return None
 
     def _token_for_test(self) -> str | None:
@@ -205,6 +217,8 @@ class SettingsDialog(QDialog):
         if not token:
             self.test_result.setText("Type the API token first.")
             return
+        if not self._address_ok():
+            return
         secrets.use_for_session(token)
         self._save_addresses()
         self.accept()
@@ -213,6 +227,8 @@ class SettingsDialog(QDialog):
         """Store the token in the keychain and the addresses in QSettings, then close."""
         from pipedriven_desktop import secrets
 
+        if not self._address_ok():
+            return
         token = self.token_edit.text().strip()
         if token:
             try:
@@ -239,12 +255,29 @@ class SettingsDialog(QDialog):
         self._settings.base_url = self.base_url_edit.text()
         self._settings.sync()
 
+    def _address_ok(self) -> bool:
+        """Whether the API address may be saved and used (empty means the default)."""
+        from pipedriven_desktop.pipedrive.address import checked_base_url
+
+        address = self.base_url_edit.text().strip()
+        if not address:
+            return True
+        try:
+            checked_base_url(address)
+        except ValueError as exc:
+            self.test_result.setText(f"✗ {exc}")
+            self.base_url_edit.setFocus()
+            return False
+        return True
+
     # -- connection test ------------------------------------------------------------------------
 
     def test_connection(self) -> None:
         token = self._token_for_test()
         if not token:
             self.test_result.setText("Type the API token first.")
+            return
+        if not self._address_ok():
             return
         base_url = self.base_url_edit.text().strip() or self._settings.base_url
         self.test_button.setEnabled(False)

@@ -143,3 +143,52 @@ def test_base_url_is_kept_in_settings(qtbot: Any, settings: AppSettings) -> None
     dialog.base_url_edit.setText("http://127.0.0.1:9999")
     dialog.save()
     assert settings.base_url == "http://127.0.0.1:9999"
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("https://me:hunter2-secret@api.pipedrive.com", "user name or password"),
+        ("https://hunter2-secret@api.pipedrive.com", "user name or password"),
+        ("https://api.pipedrive.com/?api_token=hunter2-secret", "query"),
+        ("http://localhost:99999", "port"),
+    ],
+)
+def test_an_address_with_credentials_is_never_saved_or_repeated(
+    qtbot: Any, settings: AppSettings, memory_keyring: Any, address: str, reason: str
+) -> None:
+    dialog = make_dialog(qtbot, settings)
+    qtbot.keyClicks(dialog.token_edit, SECRET)
+    dialog.base_url_edit.setText(address)
+
+    dialog.save()
+
+    assert dialog.isVisible()  # refused, the dialog stays open to fix it
+    assert reason in dialog.test_result.text()
+    assert "hunter2" not in dialog.test_result.text()
+    settings.sync()
+    for key in settings.qsettings.allKeys():
+        assert "hunter2" not in str(settings.qsettings.value(key))
+    assert memory_keyring.passwords == {}  # nothing saved at all
+
+    dialog.test_button.click()  # nor tried
+    assert dialog.test_button.isEnabled()
+    assert "hunter2" not in dialog.test_result.text()
+
+
+def test_a_locked_keychain_is_said_plainly(
+    qtbot: Any, settings: AppSettings, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from keyring.errors import KeyringLocked
+
+    def locked(service: str, username: str) -> str | None:
+        raise KeyringLocked("Cannot unlock the collection")
+
+    monkeypatch.setattr(memory_keyring, "get_password", locked)
+    dialog = make_dialog(qtbot, settings)
+    assert dialog.keyring_box.isVisible()
+    assert "locked" in dialog.keyring_message.text()
+    qtbot.keyClicks(dialog.token_edit, SECRET)
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.session_button.click()
+    assert secrets.get_token() == SECRET
