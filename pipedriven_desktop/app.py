@@ -22,6 +22,7 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from pipedriven_desktop import crash, paths
+from pipedriven_desktop.redaction import install_log_redaction
 from pipedriven_desktop.store.database import Database, DatabaseError, open_database
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ def setup_logging(log_dir: Path) -> None:
         handler.setFormatter(formatter)
         handler._pipedriven = True  # type: ignore[attr-defined]
         root.addHandler(handler)
+    install_log_redaction(*handlers)  # no secret reaches the log file or stderr
     if root.level == logging.NOTSET or root.level > logging.INFO:
         root.setLevel(logging.INFO)
 
