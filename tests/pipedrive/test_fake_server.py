@@ -389,7 +389,7 @@ def test_fault_shapes(http, server):
 
 
 def test_a_trickle_sends_the_whole_answer_a_byte_at_a_time(server):
-    server.faults.add("trickle", delay=0.001)
+    server.faults.add("trickle", delay=0.0001)
     with requests.get(
         server.base_url + "/v1/users/me", headers={"x-api-token": TOKEN}, stream=True, timeout=5
     ) as answer:
