@@ -116,12 +116,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _guarded(action: Any) -> int:
+    import sqlite3
+
     from pipedriven_desktop.store.database import DatabaseError
+    from pipedriven_desktop.store.errors import user_error
 
     try:
         action()
     except DatabaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.Error as exc:  # e.g. damaged pages met while reading
+        print(f"error: {user_error(None, exc, 'read')}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return 0

@@ -2,7 +2,9 @@
 
 The checks run before anything writes, so a file that is not ours, is corrupt,
 or comes from a newer version of the app is refused and left byte-for-byte as it
-was.
+was. Every failure is a DatabaseError whose one line tells locked, read-only,
+full and corrupt apart. SQLAlchemy and Alembic are imported only when a
+migration is due, so opening an up-to-date mirror stays quick.
 """
 
 from __future__ import annotations
@@ -16,24 +18,26 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipedriven_desktop.store.errors import (
+    CORRUPT,
+    DatabaseError,
+    SchemaTooNewError,
+    read_only_folder,
+    too_new,
+    user_error,
+)
 from pipedriven_desktop.store.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+__all__ = ["Database", "DatabaseError", "SchemaTooNewError", "open_database", "set_pragmas"]
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 #: Pages the write-ahead log may grow to before SQLite copies it into the database.
 WAL_AUTOCHECKPOINT_PAGES = 10_000
-
-
-class DatabaseError(Exception):
-    """A database the app cannot use; the message is meant for the user."""
-
-
-class SchemaTooNewError(DatabaseError):
-    pass
 
 
 class Database:
@@ -54,7 +58,7 @@ class Database:
         from sqlalchemy import create_engine, event
 
         engine = create_engine(f"sqlite:///{self.path}")
-        event.listen(engine, "connect", _set_pragmas)
+        event.listen(engine, "connect", set_pragmas)
         return engine
 
     @cached_property
@@ -75,11 +79,40 @@ class Database:
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None)
             conn.isolation_level = "DEFERRED"
-            _set_pragmas(conn, None)
+            set_pragmas(conn, None)
             self._local.conn = conn
             with self._readers_lock:
                 self._readers.append(conn)
         return conn
+
+    def check_integrity(self) -> None:
+        """Raise DatabaseError ("corrupt") when SQLite finds damaged pages.
+
+        A statement reads only the pages it needs, so damage elsewhere goes unseen
+        until something trips on it; a writer calls this first so that it never
+        writes into, and then reports success on, a damaged file.
+        """
+        try:
+            problems = [str(row[0]) for row in self.reader().execute("PRAGMA quick_check")]
+        except sqlite3.Error as exc:
+            raise self.user_error(exc, "check") from exc
+        if problems != ["ok"]:
+            raise DatabaseError(f"Cannot use database {self.path}: {CORRUPT} ({problems[0]})")
+
+    def user_error(self, exc: BaseException, action: str = "use") -> DatabaseError:
+        """``exc`` (an SQLite or OS error met using this mirror) as a user-facing error."""
+        error = user_error(self.path, exc, action)
+        if error is None:
+            raise TypeError(f"not a storage error: {exc!r}") from exc
+        return error
+
+    @contextmanager
+    def user_errors(self, action: str = "use") -> Iterator[None]:
+        """Turn SQLite and OS errors raised inside the block into DatabaseError."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            raise self.user_error(exc, action) from exc
 
     def close(self) -> None:
         """Close every connection; only call once no other thread uses the database."""
@@ -92,7 +125,7 @@ class Database:
             self.engine.dispose()
 
 
-def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -109,17 +142,24 @@ def _check_file(path: Path) -> str | None:
     """Return the schema revision of an existing file (None if new), or raise."""
     if not path.parent.is_dir():
         raise DatabaseError(f"Cannot open database {path}: directory {path.parent} does not exist")
-    if not path.exists():
+    exists = path.exists()
+    # The write-ahead log, the backups and the sync's lock file live next to the mirror.
+    if not os.access(path.parent, os.W_OK):
+        verb = "open" if exists else "create"
+        raise DatabaseError(f"Cannot {verb} database {path}: {read_only_folder(path.parent)}")
+    if not exists:
         return None
     if path.is_dir():
         raise DatabaseError(f"Cannot open database {path}: it is a directory")
-    if not os.access(path, os.R_OK) or not os.access(path, os.W_OK):
+    if not os.access(path, os.R_OK):
         raise DatabaseError(f"Cannot open database {path}: permission denied")
+    if not os.access(path, os.W_OK):
+        raise DatabaseError(f"Cannot open database {path}: the file is read-only")
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
     except OSError as exc:
-        raise DatabaseError(f"Cannot open database {path}: {exc.strerror}") from exc
+        raise _as_user_error(path, exc, "open") from exc
     if header == b"":
         return None
     if header != SQLITE_HEADER:
@@ -130,7 +170,7 @@ def _check_file(path: Path) -> str | None:
 def _read_revision(path: Path) -> str | None:
     uri = f"file:{path}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True)
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             tables = {
                 row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -144,23 +184,34 @@ def _read_revision(path: Path) -> str | None:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"Cannot open database {path}: the file is corrupt ({exc})") from exc
+    except sqlite3.Error as exc:
+        raise _as_user_error(path, exc, "open") from exc
     return None if row is None else str(row[0])
 
 
+def _as_user_error(path: Path, exc: Exception, action: str) -> DatabaseError:
+    error = user_error(path, exc, action)
+    if error is None:
+        raise exc
+    return error
+
+
 def open_database(path: Path | str, *, migrate: bool = True) -> Database:
-    """Open (creating and migrating when needed) the mirror at ``path``."""
+    """Open (creating and migrating when needed) the mirror at ``path``.
+
+    Before a migration changes an existing mirror, a copy is kept next to it
+    (see ``store.backup``).
+    """
     path = Path(path).expanduser().resolve()
     revision = _check_file(path)
     if revision is not None and revision not in KNOWN_REVISIONS:
-        raise SchemaTooNewError(
-            f"Database {path} was written by a newer version of Pipedriven Desktop "
-            f"(schema {revision}); please update the app"
-        )
+        raise too_new(path, revision)
     db = Database(path)
     if migrate and revision != SCHEMA_HEAD:
         from pipedriven_desktop.store.migrate import upgrade_to_head
 
-        upgrade_to_head(db.engine)
+        try:
+            upgrade_to_head(path)
+        except Exception as exc:
+            raise _as_user_error(path, exc, "upgrade" if revision else "create") from exc
     return db

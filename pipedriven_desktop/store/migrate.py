@@ -1,15 +1,32 @@
-"""Running the Alembic migrations bundled with the package."""
+"""Running the Alembic migrations bundled with the package, all or nothing.
+
+pysqlite runs DDL outside any transaction, so a process killed while creating the
+schema would leave half of it behind. Here the driver's own transaction handling
+is off and every migration runs inside one ``BEGIN IMMEDIATE`` transaction
+(SQLAlchemy's documented pysqlite recipe): a kill leaves the file as it was, and
+processes opening the same file at once take turns, the later ones finding it
+migrated already.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+from pipedriven_desktop.store.backup import backup_mirror
+from pipedriven_desktop.store.database import set_pragmas
+from pipedriven_desktop.store.errors import too_new
+from pipedriven_desktop.store.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: How long a migration waits for another process's migration (or other writer).
+MIGRATION_LOCK_WAIT_MS = 15_000
 
 
 def alembic_config() -> Config:
@@ -27,8 +44,54 @@ def script_revisions() -> set[str]:
     return {rev.revision for rev in script.walk_revisions()}
 
 
-def upgrade_to_head(engine: Engine) -> None:
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+def migration_engine(path: Path) -> Engine:
+    """An engine whose transactions are real SQLite ``BEGIN IMMEDIATE`` transactions."""
+    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None  # no implicit BEGIN/COMMIT from pysqlite
+        set_pragmas(dbapi_connection, record)
+        dbapi_connection.execute(f"PRAGMA busy_timeout={MIGRATION_LOCK_WAIT_MS}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def current_revision(connection: Connection) -> str | None:
+    has_table = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).first()
+    if has_table is None:
+        return None
+    value = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    return None if value is None else str(value)
+
+
+def upgrade_to_head(path: Path) -> Path | None:
+    """Bring the mirror at ``path`` to the head revision in one transaction.
+
+    A mirror that already holds a schema is backed up first, once this process
+    holds the write lock, so the copy is exactly what the migration starts from. Returns
+    the backup's path (None when the file was new or already at head).
+    """
+    engine = migration_engine(path)
+    try:
+        with engine.begin() as connection:
+            revision = current_revision(connection)
+            if revision == SCHEMA_HEAD:
+                return None
+            if revision is not None and revision not in KNOWN_REVISIONS:
+                raise too_new(path, revision)
+            backup = None
+            if revision is not None:
+                backup = backup_mirror(path, revision)
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            return backup
+    finally:
+        engine.dispose()

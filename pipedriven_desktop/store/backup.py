@@ -1,0 +1,58 @@
+"""A copy of the mirror taken before a migration changes it, kept next to it.
+
+The copy goes through SQLite's online backup API, so it is consistent and holds
+what is still in the write-ahead log. Only the last few are kept: a mirror can be
+rebuilt from Pipedrive, but its campaign flags cannot.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+__all__ = ["KEEP_BACKUPS", "backup_mirror", "backups_of"]
+
+KEEP_BACKUPS = 3
+
+
+def backups_of(path: Path) -> list[Path]:
+    """The backups of the mirror at ``path``, newest first."""
+    pattern = re.compile(re.escape(path.name) + r"\.[\w-]+\.\d{8}T\d{6}Z(-\d+)?\.bak")
+    found = [p for p in path.parent.glob(f"{path.name}.*.bak") if pattern.fullmatch(p.name)]
+    return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+
+
+def backup_mirror(path: Path, revision: str) -> Path:
+    """Copy the mirror at ``path`` to ``<mirror>.<revision>.<UTC time>.bak``.
+
+    The copy reads through a connection of its own: SQLite refuses to back up from
+    a connection in a write transaction, and a migration calls this while holding
+    the write lock, before it writes, so the copy is exactly what it starts from.
+    The older backups beyond the last ``KEEP_BACKUPS`` are removed.
+    """
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{revision}.{stamp}.bak")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.{revision}.{stamp}-{counter}.bak")
+    try:
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            copy = sqlite3.connect(target)
+            try:
+                source.backup(copy)
+                # One self-contained file, without a write-ahead log beside it.
+                copy.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                copy.close()
+        finally:
+            source.close()
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    for old in backups_of(path)[KEEP_BACKUPS:]:
+        old.unlink(missing_ok=True)
+    return target
