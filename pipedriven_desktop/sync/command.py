@@ -98,6 +98,9 @@ def _run(db_path: Path, client: PipedriveClient, full: bool, cancel: threading.E
     try:
         if cancel.is_set():
             return EXIT_INTERRUPTED
+        # Damaged pages go unseen by the statements that do not read them: never write
+        # into (and then report success on) a damaged file.
+        db.check_integrity()
         result = run_sync(db, client, full=full, should_cancel=cancel.is_set)
     except (SyncCancelledError, RequestCancelledError):
         return EXIT_INTERRUPTED

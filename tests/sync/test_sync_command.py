@@ -265,3 +265,25 @@ def test_ctrl_c_cancels_the_sync_in_one_line_and_the_next_sync_resumes(
     finally:
         db.close()
     assert {row[0] for row in activities} == set(server.account.activities)
+
+
+def test_a_mirror_with_damaged_pages_is_not_written_and_the_sync_fails(
+    db_path: Path, server: FakePipedriveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(db_path, server.base_url, TOKEN) == EXIT_OK
+    data = bytearray(db_path.read_bytes())
+    page = 4096
+    data[10 * page : 14 * page] = b"\xde\xad\xbe\xef" * page  # four data pages, not the header
+    db_path.write_bytes(bytes(data))
+    before = db_path.read_bytes()
+    server.reset_log()
+    capsys.readouterr()
+
+    code = _run(db_path, server.base_url, TOKEN)
+
+    out, err = capsys.readouterr()
+    assert code != EXIT_OK
+    assert out == ""
+    assert "corrupt" in _one_line(err)
+    assert db_path.read_bytes() == before
+    assert server.request_count == 0
