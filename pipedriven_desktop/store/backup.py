@@ -38,10 +38,13 @@ def backup_mirror(path: Path, revision: str) -> Path:
     while target.exists():
         counter += 1
         target = path.with_name(f"{path.name}.{revision}.{stamp}-{counter}.bak")
+    # Written under a name no listing matches, then renamed: a process killed while
+    # copying never leaves a partial file counted among the backups.
+    partial = target.with_name(target.name + ".partial")
     try:
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            copy = sqlite3.connect(target)
+            copy = sqlite3.connect(partial)
             try:
                 source.backup(copy)
                 # One self-contained file, without a write-ahead log beside it.
@@ -50,8 +53,9 @@ def backup_mirror(path: Path, revision: str) -> Path:
                 copy.close()
         finally:
             source.close()
+        partial.replace(target)
     except BaseException:
-        target.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
     for old in backups_of(path)[KEEP_BACKUPS:]:
         old.unlink(missing_ok=True)

@@ -93,11 +93,16 @@ class Database:
         writes into, and then reports success on, a damaged file.
         """
         try:
-            problems = [str(row[0]) for row in self.reader().execute("PRAGMA quick_check")]
+            rows = [str(row[0]) for row in self.reader().execute("PRAGMA quick_check")]
         except sqlite3.Error as exc:
             raise self.user_error(exc, "check") from exc
-        if problems != ["ok"]:
-            raise DatabaseError(f"Cannot use database {self.path}: {CORRUPT} ({problems[0]})")
+        if rows == ["ok"]:
+            return
+        problems = [
+            line for row in rows for line in row.splitlines() if line and not line.startswith("***")
+        ] or ["damaged pages"]
+        more = f"; {len(problems) - 1} more problems" if len(problems) > 1 else ""
+        raise DatabaseError(f"Cannot use database {self.path}: {CORRUPT} ({problems[0]}{more})")
 
     def user_error(self, exc: BaseException, action: str = "use") -> DatabaseError:
         """``exc`` (an SQLite or OS error met using this mirror) as a user-facing error."""

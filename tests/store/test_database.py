@@ -446,10 +446,11 @@ def test_check_integrity_passes_a_healthy_mirror_and_names_damaged_pages(db_path
     damage_pages(db_path)
     db = open_database(db_path)  # the header and schema are intact: opening still works
     try:
-        with pytest.raises(DatabaseError, match="corrupt"):
+        with pytest.raises(DatabaseError, match="corrupt") as raised:
             db.check_integrity()
     finally:
         db.close()
+    assert "\n" not in str(raised.value)
 
 
 def test_export_of_a_mirror_with_damaged_pages_prints_one_line_and_fails(
@@ -476,3 +477,48 @@ def test_user_errors_turns_sqlite_errors_met_later_into_database_errors(db_path:
             raise sqlite3.DatabaseError("database disk image is malformed")
     finally:
         db.close()
+
+
+class NoRequests:
+    """A Pipedrive client stand-in that fails the test on any request."""
+
+    def close(self) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"the sync asked Pipedrive ({name}) instead of stopping")
+
+
+def test_sync_stops_before_writing_into_a_mirror_with_damaged_pages(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipedriven_desktop.sync.command import sync_command
+
+    open_database(db_path).close()
+    add_contacts(db_path, 3000)
+    damage_pages(db_path)
+    before = db_path.read_bytes()
+    no_requests: Any = NoRequests()
+    code = sync_command(
+        db_path, "http://127.0.0.1:9", False, "token", client_factory=lambda *_: no_requests
+    )
+    err = capsys.readouterr().err
+    assert code != 0
+    assert err.count("\n") == 1
+    assert "corrupt" in err
+    assert db_path.read_bytes() == before
+
+
+def test_opening_an_up_to_date_mirror_imports_neither_sqlalchemy_nor_alembic(
+    db_path: Path,
+) -> None:
+    open_database(db_path).close()
+    process = run_python(
+        "import sys\n"
+        "from pipedriven_desktop.store.database import open_database\n"
+        "open_database(sys.argv[1]).close()\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic'}))\n",
+        str(db_path),
+    )
+    out, err = process.communicate()
+    assert (out, err) == ("[]\n", "")

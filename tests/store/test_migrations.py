@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import types
 from datetime import datetime
@@ -12,6 +13,7 @@ from sqlalchemy import Column, MetaData, create_engine
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateIndex
 
+from pipedriven_desktop.store.backup import backups_of
 from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import open_database
@@ -168,3 +170,44 @@ def test_every_index_of_the_models_is_in_the_mirror_exactly(tmp_path: Path) -> N
     }
     in_file = {(name, sql) for kind, name, sql in schema_of(path) if kind == "index"}
     assert in_file == designed
+
+
+def test_a_mirror_made_by_version_0_1_0_upgrades_with_its_data_and_campaign_flags(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "mirror.sqlite3"
+    shutil.copyfile(FIXTURES / "mirror-0.1.0.sqlite3", path)
+    counted = (
+        "SELECT (SELECT count(*) FROM contacts), (SELECT count(*) FROM organizations),"
+        " (SELECT count(*) FROM activities), (SELECT count(*) FROM deals),"
+        " (SELECT count(*) FROM contacts_fts)"
+    )
+    flagged = "SELECT id FROM contacts WHERE added_to_campaign ORDER BY id"
+    conn = sqlite3.connect(path)
+    counts_before, flags_before = conn.execute(counted).fetchone(), conn.execute(flagged).fetchall()
+    owner = int(conn.execute("SELECT value FROM app_meta WHERE key = 'owner_id'").fetchone()[0])
+    conn.close()
+    assert len(flags_before) == 17
+
+    db = open_database(path)
+    try:
+        service = ContactService(db)
+        assert service.owner_id() == owner
+        everyone_mine = service.page(ContactFilter(owner_id=owner), 1, 500)
+        first = everyone_mine.rows[0]
+        word = first.name.split()[0]
+        found = service.page(ContactFilter(owner_id=owner, search=word), 1, 500)
+    finally:
+        db.close()
+
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
+    assert conn.execute(counted).fetchone() == counts_before
+    assert conn.execute(flagged).fetchall() == flags_before
+    conn.close()
+    assert everyone_mine.pagination.total == 200
+    assert first.added_to_campaign  # My-500 puts the flagged contacts first
+    assert first.id in {row.id for row in found.rows}
+    assert all(row.added_to_campaign for row in everyone_mine.rows[: len(flags_before)])
+    backups = backups_of(path)
+    assert [b.name.split(".")[2] for b in backups] == ["0001_initial"]
