@@ -479,36 +479,6 @@ def test_user_errors_turns_sqlite_errors_met_later_into_database_errors(db_path:
         db.close()
 
 
-class NoRequests:
-    """A Pipedrive client stand-in that fails the test on any request."""
-
-    def close(self) -> None:
-        pass
-
-    def __getattr__(self, name: str) -> Any:
-        raise AssertionError(f"the sync asked Pipedrive ({name}) instead of stopping")
-
-
-def test_sync_stops_before_writing_into_a_mirror_with_damaged_pages(
-    db_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from pipedriven_desktop.sync.command import sync_command
-
-    open_database(db_path).close()
-    add_contacts(db_path, 3000)
-    damage_pages(db_path)
-    before = db_path.read_bytes()
-    no_requests: Any = NoRequests()
-    code = sync_command(
-        db_path, "http://127.0.0.1:9", False, "token", client_factory=lambda *_: no_requests
-    )
-    err = capsys.readouterr().err
-    assert code != 0
-    assert err.count("\n") == 1
-    assert "corrupt" in err
-    assert db_path.read_bytes() == before
-
-
 def test_opening_an_up_to_date_mirror_imports_neither_sqlalchemy_nor_alembic(
     db_path: Path,
 ) -> None:
