@@ -1,15 +1,17 @@
 """The contact table's model: SQL-backed pages, fetched only as the view scrolls.
 
 Filtering and ordering happen in SQLite (``ContactFilter``); the model holds the rows
-the view has asked for so far, 200 at a time, and never the whole mirror. A change of
-one contact (the campaign flag) is written at once and announced with a targeted
-``dataChanged``, not a reset.
+the view has asked for so far, a page at a time, and never the whole mirror. A change of
+one contact (the campaign flag) shows at once, announced with a targeted ``dataChanged``
+(not a reset), and is saved off the UI thread by a ``CampaignWriter``; a save that fails
+puts the saved flag back and says why (``campaign_failed``).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
@@ -23,13 +25,13 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from pipedriven_desktop.store import contacts as contact_store
 from pipedriven_desktop.store.clock import utcnow
 from pipedriven_desktop.store.contact_query import ContactFilter, SortKey
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.rows import ContactRow, Performance, SyncStatus
 from pipedriven_desktop.ui import formatting
+from pipedriven_desktop.ui.campaign_writer import CampaignWriter
 
 logger = logging.getLogger(__name__)
 
@@ -110,13 +112,25 @@ def sort_key(row: ContactRow, column: Column) -> Any:
     return values[column]
 
 
+@dataclass
+class _PendingFlag:
+    """A contact's campaign flag while saves of it are in flight."""
+
+    wanted: bool
+    #: the flag in the mirror (None if unknown: the row was not fetched)
+    stored: bool | None
+    in_flight: int = 0
+
+
 class ContactTableModel(QAbstractTableModel):
-    """Contacts matching a ``ContactFilter``, in its order, fetched in pages of 200."""
+    """Contacts matching a ``ContactFilter``, in its order, fetched a page at a time."""
 
     #: total rows for the filter, and the performance and sync status of the first page
     loaded = Signal(int, object, object)
-    #: (contact id, new flag) after a campaign flag was written
+    #: (contact id, new flag) after a campaign flag was saved
     campaign_changed = Signal(str, bool)
+    #: (contact id, flag asked for, message) when a save failed; the row shows the saved flag
+    campaign_failed = Signal(str, bool, str)
 
     def __init__(
         self,
@@ -137,6 +151,8 @@ class ContactTableModel(QAbstractTableModel):
         self._now = utcnow()
         self.performance: Performance | None = None
         self.sync_status: SyncStatus | None = None
+        self._writer: CampaignWriter | None = None
+        self._pending: dict[str, _PendingFlag] = {}
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -173,7 +189,7 @@ class ContactTableModel(QAbstractTableModel):
         # Read first, reset after: a failing read leaves the model as it was. One page gives the
         # rows (with their next activity), the total, the timing and the sync status.
         page = self._service.page(self._filter, 1, limit, with_activities=False)
-        rows = list(page.rows)
+        rows = self._with_pending(page.rows)
         self.beginResetModel()
         self._now = utcnow()
         self._rows = rows
@@ -200,7 +216,7 @@ class ContactTableModel(QAbstractTableModel):
             return
         fetched = self._service.window(self._filter, len(self._rows), self._page_size)
         # A flag toggled since the first page can shift the order by a row; never show twice.
-        fresh = [row for row in fetched if row.id not in self._row_of]
+        fresh = self._with_pending(row for row in fetched if row.id not in self._row_of)
         if not fresh:
             self._total = len(self._rows)
             return
@@ -285,26 +301,88 @@ class ContactTableModel(QAbstractTableModel):
     # -- edits ----------------------------------------------------------------------------------
 
     def set_campaign(self, row_number: int, flag: bool) -> bool:
-        """Write the flag now; only the changed cell is announced."""
+        """Show the flag now and save it off the UI thread; only the changed cell is announced."""
         row = self.row(row_number)
         if row is None:
             return False
-        if row.added_to_campaign == flag:
-            return True
-        if not contact_store.set_campaign(self._db, row.id, flag):
-            logger.warning("contact %s vanished before its campaign flag was set", row.id)
-            return False
-        self._rows[row_number] = replace(row, added_to_campaign=flag)
-        cell = self.index(row_number, Column.CAMPAIGN)
-        self.dataChanged.emit(
-            cell, cell, [Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.ToolTipRole]
-        )
-        self.campaign_changed.emit(row.id, flag)
+        if row.added_to_campaign != flag:
+            self.save_campaign(row.id, flag)
         return True
 
     def toggle_campaign(self, row_number: int) -> bool:
         row = self.row(row_number)
         return row is not None and self.set_campaign(row_number, not row.added_to_campaign)
+
+    def save_campaign(self, contact_id: str, flag: bool) -> None:
+        """Show ``flag`` on the contact's row (if fetched) and queue its save (also Retry's)."""
+        pending = self._pending.get(contact_id)
+        if pending is None:
+            row_number = self._row_of.get(contact_id)
+            shown = self._rows[row_number].added_to_campaign if row_number is not None else None
+            pending = self._pending[contact_id] = _PendingFlag(wanted=flag, stored=shown)
+        pending.wanted = flag
+        pending.in_flight += 1
+        self._show_flag(contact_id, flag)
+        self._campaign_writer().submit(contact_id, flag)
+
+    def saves_in_flight(self) -> int:
+        return sum(pending.in_flight for pending in self._pending.values())
+
+    def wait_for_saves(self, msecs: int = -1) -> bool:
+        """Block until queued saves have ended (before the database closes); False on timeout."""
+        return self._writer is None or self._writer.wait(msecs)
+
+    def _campaign_writer(self) -> CampaignWriter:
+        if self._writer is None:
+            self._writer = CampaignWriter(self._db.path, self)
+            self._writer.saved.connect(self._on_campaign_saved)
+            self._writer.failed.connect(self._on_campaign_failed)
+        return self._writer
+
+    def _on_campaign_saved(self, contact_id: str, flag: bool) -> None:
+        pending = self._pending.get(contact_id)
+        if pending is not None:
+            pending.stored = flag
+            pending.in_flight -= 1
+            if pending.in_flight <= 0:
+                del self._pending[contact_id]
+                self._show_flag(contact_id, flag)  # a reload may have read the old flag
+        self.campaign_changed.emit(contact_id, flag)
+
+    def _on_campaign_failed(self, contact_id: str, flag: bool, message: str) -> None:
+        pending = self._pending.get(contact_id)
+        if pending is not None:
+            pending.in_flight -= 1
+            if pending.in_flight <= 0:
+                del self._pending[contact_id]
+                if pending.stored is not None:
+                    self._show_flag(contact_id, pending.stored)
+        self.campaign_failed.emit(contact_id, flag, message)
+
+    def _show_flag(self, contact_id: str, flag: bool) -> None:
+        row_number = self._row_of.get(contact_id)
+        if row_number is None:
+            return
+        row = self._rows[row_number]
+        if row.added_to_campaign == flag:
+            return
+        self._rows[row_number] = replace(row, added_to_campaign=flag)
+        cell = self.index(row_number, Column.CAMPAIGN)
+        self.dataChanged.emit(
+            cell, cell, [Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.ToolTipRole]
+        )
+
+    def _with_pending(self, rows: Iterable[ContactRow]) -> list[ContactRow]:
+        """Rows as read, showing the flags still being saved as the user set them."""
+        if not self._pending:
+            return list(rows)
+        shown: list[ContactRow] = []
+        for row in rows:
+            pending = self._pending.get(row.id)
+            if pending is not None and row.added_to_campaign != pending.wanted:
+                row = replace(row, added_to_campaign=pending.wanted)
+            shown.append(row)
+        return shown
 
     # -- presentation ---------------------------------------------------------------------------
 

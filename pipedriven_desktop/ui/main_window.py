@@ -32,6 +32,7 @@ from pipedriven_desktop.ui.contact_table_model import ContactTableModel
 from pipedriven_desktop.ui.detail_pane import DetailPane
 from pipedriven_desktop.ui.filter_bar import FilterBar
 from pipedriven_desktop.ui.links import person_url
+from pipedriven_desktop.ui.notice_banner import NoticeBanner
 from pipedriven_desktop.ui.org_sidebar import OrgSidebar
 from pipedriven_desktop.ui.org_sidebar_model import ALL_CONTACTS, NO_ORGANIZATION
 from pipedriven_desktop.ui.status_bar import AppStatusBar
@@ -107,6 +108,8 @@ class MainWindow(QMainWindow):
         self.detail = DetailPane()
         self.sync_bar = SyncBar(self.controller)
         self.banner = SyncBanner()
+        self.edit_notice = NoticeBanner("editNotice")
+        self._retry_campaign: tuple[str, bool] | None = None
         self.status = AppStatusBar()
         self.setStatusBar(self.status)
         self.welcome = WelcomePanel()
@@ -117,6 +120,7 @@ class MainWindow(QMainWindow):
         center_layout.setSpacing(8)
         center_layout.addWidget(self.filter_bar)
         center_layout.addWidget(self.banner)
+        center_layout.addWidget(self.edit_notice)
         center_layout.addWidget(self.table, 1)
         self.filter_bar.add_to_top_row(self.sync_bar)
 
@@ -195,6 +199,8 @@ class MainWindow(QMainWindow):
         self.detail.organization_clicked.connect(self.sidebar.select)
         self.model.loaded.connect(self._on_loaded)
         self.model.campaign_changed.connect(self._on_campaign_changed)
+        self.model.campaign_failed.connect(self._on_campaign_failed)
+        self.edit_notice.retry_requested.connect(self._retry_campaign_save)
         self.table.view.first_painted.connect(self.first_painted)
         self.sync_bar.sync_requested.connect(self.start_sync)
         self.banner.retry_requested.connect(self.start_sync)
@@ -343,6 +349,9 @@ class MainWindow(QMainWindow):
         self.detail.set_contact(contact, self.service.deals(row.id), self.model.now())
 
     def _on_campaign_changed(self, contact_id: str, flag: bool) -> None:
+        if self._retry_campaign is not None and self._retry_campaign[0] == contact_id:
+            self._retry_campaign = None  # saved after all: the notice is out of date
+            self.edit_notice.hide()
         self._update_counts()
         current = self.model.contact_filter
         in_campaign = self.service.count(ContactFilter(owner_id=current.owner_id, in_campaign=True))
@@ -353,6 +362,21 @@ class MainWindow(QMainWindow):
         self.status.showMessage(
             f"{name} {verb} the campaign · {formatting.count(in_campaign)} in campaign", 4000
         )
+
+    def _on_campaign_failed(self, contact_id: str, flag: bool, message: str) -> None:
+        row = self.model.row_of(contact_id)
+        contact = self.model.row(row) if row is not None else None
+        name = contact.name if contact is not None else "the contact"
+        verb = "add" if flag else "remove"
+        where = "to" if flag else "from"
+        self._retry_campaign = (contact_id, flag)
+        self.edit_notice.show_notice(f"Could not {verb} {name} {where} the campaign.", message)
+
+    def _retry_campaign_save(self) -> None:
+        if self._retry_campaign is not None:
+            contact_id, flag = self._retry_campaign
+            self._retry_campaign = None
+            self.model.save_campaign(contact_id, flag)
 
     def open_in_pipedrive(self, row: ContactRow) -> None:
         if row.pipedrive_person_id is None:
@@ -484,8 +508,13 @@ class MainWindow(QMainWindow):
             return False
         return self.start_sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def shutdown(self) -> None:
+        """Stop the sync and let queued edits finish; before the database closes."""
         self.controller.shutdown()
+        self.model.wait_for_saves()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
         self.settings.geometry = self.saveGeometry()
         self.settings.main_splitter = self.splitter.saveState()
         self.settings.sync()

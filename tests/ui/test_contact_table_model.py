@@ -90,7 +90,9 @@ def test_next_activity_column_is_not_sortable(populated_db: Database) -> None:
     assert model.contact_filter.sort is SortKey.MY500
 
 
-def test_campaign_toggle_is_written_at_once_with_a_targeted_change(populated_db: Database) -> None:
+def test_campaign_toggle_shows_at_once_with_a_targeted_change_and_is_saved(
+    qtbot: Any, populated_db: Database
+) -> None:
     service = ContactService(populated_db)
     model = make_model(populated_db)
     row, contact_id = next(
@@ -105,16 +107,19 @@ def test_campaign_toggle_is_written_at_once_with_a_targeted_change(populated_db:
 
     index = model.index(row, Column.CAMPAIGN)
     assert index.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
-    assert model.setData(index, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    with qtbot.waitSignal(model.campaign_changed) as saved:
+        assert model.setData(index, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+        assert index.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    assert saved.args == [contact_id, True]
 
     assert changes == [(row, Column.CAMPAIGN, row, Column.CAMPAIGN)]
     assert resets == []
-    assert index.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
     stored = service.contact(contact_id)
     assert stored is not None
     assert stored.added_to_campaign
 
-    assert model.toggle_campaign(row)
+    with qtbot.waitSignal(model.campaign_changed):
+        assert model.toggle_campaign(row)
     stored = service.contact(contact_id)
     assert stored is not None
     assert not stored.added_to_campaign

@@ -85,7 +85,8 @@ def test_campaign_flag_persists_across_a_sync(
     assert target.pipedrive_person_id is not None
     window.table.view.setCurrentIndex(window.model.index(row, Column.NAME))
     window.table.view.setFocus()
-    qtbot.keyClick(window.table.view, Qt.Key.Key_Space)
+    with qtbot.waitSignal(window.model.campaign_changed):
+        qtbot.keyClick(window.table.view, Qt.Key.Key_Space)
     assert contacts(window.model)[row].added_to_campaign
 
     # Pipedrive changes the same person; the local flag must survive the sync.
@@ -161,7 +162,8 @@ def test_keyboard_shortcuts(
     assert opened == [f"https://nordlicht.pipedrive.com/person/{first.pipedrive_person_id}"]
 
     before = first.added_to_campaign
-    qtbot.keyClick(window.table.view, Qt.Key.Key_Space)
+    with qtbot.waitSignal(window.model.campaign_changed):
+        qtbot.keyClick(window.table.view, Qt.Key.Key_Space)
     assert contacts(window.model)[0].added_to_campaign is not before
 
     shortcuts = {
@@ -187,7 +189,8 @@ def test_clicking_the_checkbox_toggles_the_campaign(qtbot: Any, window: MainWind
     index = window.model.index(2, Column.CAMPAIGN)
     before = contacts(window.model)[2].added_to_campaign
     rect = window.table.view.visualRect(index)
-    qtbot.mouseClick(window.table.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(window.model.campaign_changed):
+        qtbot.mouseClick(window.table.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert contacts(window.model)[2].added_to_campaign is not before
     stored = ContactService(window.db).contact(contacts(window.model)[2].id)
     assert stored is not None
