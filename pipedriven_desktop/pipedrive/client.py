@@ -129,6 +129,7 @@ class PipedriveClient:
         backoff_base: float = 0.5,
         max_wait: float = 60,
         sleep: Callable[[float], None] | None = None,
+        on_retry: Callable[[PipedriveError, float], None] | None = None,
     ) -> None:
         if not token or not token.strip():
             raise ValueError("An API token is required.")
@@ -145,6 +146,9 @@ class PipedriveClient:
         self.backoff_base = backoff_base
         self.max_wait = max_wait
         self._sleep = sleep
+        #: told (error, seconds until the next attempt) before each wait to retry, so a
+        #: window can say why nothing arrives yet; called on the requesting thread
+        self.on_retry = on_retry
         self._cancel = threading.Event()
         self.requests_made = 0
         self._pause_before_next = 0.0
@@ -253,6 +257,8 @@ class PipedriveClient:
                     if retries >= self.max_retries:
                         raise retry.error from retry.error.__cause__
                     retries += 1
+                    if self.on_retry is not None:
+                        self.on_retry(retry.error, retry.wait)
                     self._wait(retry.wait)
         except PipedriveError as error:
             error.args = (self._redact(error.message), *error.args[1:])

@@ -28,6 +28,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 if TYPE_CHECKING:
     from pipedriven_desktop.pipedrive.client import PipedriveClient
+    from pipedriven_desktop.pipedrive.errors import PipedriveError
     from pipedriven_desktop.store.database import Database
     from pipedriven_desktop.sync.service import SyncProgress
 
@@ -59,6 +60,8 @@ class SyncWorker(QObject):
     cancelled = Signal()
     #: emitted before ``failed`` when Pipedrive could not be reached at all
     offline = Signal()
+    #: a request failed and will be tried again: why, and the seconds until the next attempt
+    retrying = Signal(str, float)
 
     def __init__(
         self,
@@ -112,6 +115,7 @@ class SyncWorker(QObject):
         register_secret(token)
         try:
             client = self._client_factory(self._base_url, token)
+            client.on_retry = self._on_retry
             self._client = client
             if self._cancel.is_set():  # cancelled before the client existed
                 client.cancel()
@@ -156,6 +160,12 @@ class SyncWorker(QObject):
             logger.info("sync finished: %s", result)
             self.finished.emit(result)
 
+    def _on_retry(self, error: PipedriveError, wait: float) -> None:
+        from pipedriven_desktop.redaction import redact
+
+        logger.info("retrying in %.1f s: %s", wait, error.message)
+        self.retrying.emit(redact(error.message), float(wait))
+
     def _on_progress(self, update: SyncProgress) -> None:
         entity, done, total = update.entity, update.done, update.total
         now = time.monotonic()
@@ -178,6 +188,7 @@ class SyncController(QObject):
     failed = Signal(str, bool)
     cancelled = Signal()
     offline = Signal()
+    retrying = Signal(str, float)
     #: the thread has ended, whatever the outcome
     stopped = Signal()
 
@@ -211,6 +222,7 @@ class SyncController(QObject):
         worker.failed.connect(self._on_failed)
         worker.cancelled.connect(self._on_cancelled)
         worker.offline.connect(self.offline)
+        worker.retrying.connect(self.retrying)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
         thread.start()
@@ -236,6 +248,7 @@ class SyncController(QObject):
         for signal in (worker.progress, worker.finished, worker.failed, worker.cancelled):
             signal.disconnect()
         worker.offline.disconnect()
+        worker.retrying.disconnect()
         worker.cancel()
         thread.quit()
         if not thread.wait(wait_ms):

@@ -241,3 +241,26 @@ def test_an_error_echoing_the_token_is_masked_in_the_message_and_the_log(
     assert len(errors) == 1
     assert errors[0] is not None
     assert TOKEN not in errors[0]
+
+
+def test_a_retry_is_reported_with_its_reason_and_wait(
+    qtbot: Any, db: Database, fake_server: Any
+) -> None:
+    from pipedriven_desktop.pipedrive.client import PipedriveClient
+
+    def quick_client(base_url: str, token: str) -> PipedriveClient:
+        return PipedriveClient(base_url, token, backoff_base=0.01)
+
+    fake_server.faults.add("503", 1)
+    controller = SyncController(client_factory=quick_client)
+    retries: list[tuple[str, float]] = []
+    controller.retrying.connect(lambda reason, wait: retries.append((reason, wait)))
+    results: list[object] = []
+    controller.finished.connect(results.append)
+    run(qtbot, controller, db, fake_server.base_url, TOKEN)
+    assert results, "the sync goes on after the retry"
+    assert len(retries) == 1
+    reason, wait = retries[0]
+    assert "HTTP 503" in reason
+    assert TOKEN not in reason
+    assert wait == pytest.approx(0.01)
