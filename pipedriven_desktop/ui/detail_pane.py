@@ -1,8 +1,9 @@
 """The selected contact in full: who, how to reach them, why they score what they score.
 
-Email and phone can be selected and copied; the organization is a link that filters the
-table to it. The warmness breakdown is read defensively: an older or missing breakdown
-shows a note instead of breaking the pane.
+Email and phone can be selected and copied, mailed and called (the desktop's mail and phone
+apps, through ``mailto:`` and ``tel:``); the organization is a link that filters the table
+to it. The warmness breakdown is read defensively: an older or missing breakdown shows a note
+instead of breaking the pane.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 from pipedriven_desktop.store.clock import utcnow
 from pipedriven_desktop.store.rows import ActivityRow, ContactRow, DealRow
 from pipedriven_desktop.ui import formatting
+from pipedriven_desktop.ui.reach import call, mail
 from pipedriven_desktop.ui.style import heading, muted
 from pipedriven_desktop.ui.warmness_delegate import band_name, paint_warmness
 
@@ -113,9 +115,14 @@ class WarmnessMeter(QWidget):
 
 
 class CopyField(QWidget):
-    """A selectable, frameless read-only value with a small Copy button."""
+    """A selectable, frameless read-only value with a small Copy button, and an optional
+    action button before it (Call, Mail) that emits ``activated`` with the value."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    activated = Signal(str)
+
+    def __init__(
+        self, action_text: str = "", action_tip: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.value = QLineEdit()
         self.value.setReadOnly(True)
@@ -130,10 +137,19 @@ class CopyField(QWidget):
         self.copy_button.setAutoRaise(True)
         self.copy_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.copy_button.clicked.connect(self.copy)
+        self.action_button: QToolButton | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.value, 1)
+        if action_text:
+            self.action_button = QToolButton()
+            self.action_button.setText(action_text)
+            self.action_button.setToolTip(action_tip)
+            self.action_button.setAutoRaise(True)
+            self.action_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            self.action_button.clicked.connect(lambda: self.activated.emit(self.text()))
+            layout.addWidget(self.action_button)
         layout.addWidget(self.copy_button)
 
     def set_text(self, text: str | None) -> None:
@@ -141,6 +157,8 @@ class CopyField(QWidget):
         self.value.setCursorPosition(0)
         self.value.setToolTip(text or "")
         self.copy_button.setVisible(bool(text))
+        if self.action_button is not None:
+            self.action_button.setVisible(bool(text))
 
     def text(self) -> str:
         return self.value.toolTip()
@@ -186,10 +204,12 @@ class DetailPane(QWidget):
         self.organization.setTextFormat(Qt.TextFormat.RichText)
         self.organization.linkActivated.connect(self._on_link)
 
-        self.email = CopyField()
+        self.email = CopyField("Mail", "Write to this address in your mail app")
         self.email.setObjectName("detailEmail")
-        self.phone = CopyField()
+        self.email.activated.connect(mail)
+        self.phone = CopyField("Call", "Call this number with your phone app")
         self.phone.setObjectName("detailPhone")
+        self.phone.activated.connect(call)
         reach = QGridLayout()
         reach.setContentsMargins(0, 0, 0, 0)
         reach.setHorizontalSpacing(10)

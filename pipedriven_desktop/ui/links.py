@@ -26,3 +26,22 @@ def person_url(company_domain: str, base_url: str, person_id: int) -> str:
         base = base_url.strip().rstrip("/")
         root = WEB_APP_URL if not base or base == DEFAULT_BASE_URL else base
     return f"{root}/person/{person_id}"
+
+
+def tel_url(phone: str) -> str | None:
+    """A ``tel:`` URL the phone app dials: digits only, a leading + kept; None without digits.
+
+    Spaces, dots, dashes and brackets are for reading; dialers want the bare number.
+    """
+    digits = "".join(char for char in phone if char.isdigit())
+    if not digits:
+        return None
+    return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"
+
+
+def mailto_url(email: str) -> str | None:
+    """A ``mailto:`` URL for one address; None when it is not one."""
+    address = email.strip()
+    if "@" not in address or any(char in address for char in " \t\r\n?&<>\"'"):
+        return None
+    return f"mailto:{address}"

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QColor, QDesktopServices, QPalette
 from PySide6.QtWidgets import QApplication
 
 from pipedriven_desktop.store.rows import ActivityRow, ContactRow, DealRow, OrganizationRef
@@ -119,6 +120,38 @@ def test_copy_puts_the_value_on_the_clipboard(pane: DetailPane) -> None:
     pane.email.copy_button.click()
     assert QApplication.clipboard().text() == "zoe@example.com"
     assert pane.email.value.isReadOnly()
+
+
+@pytest.fixture
+def opened_urls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """URLs handed to the desktop, instead of opening the phone or mail app."""
+    urls: list[str] = []
+
+    def record(url: QUrl) -> bool:
+        urls.append(url.toString())
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(record))
+    return urls
+
+
+def test_call_and_mail_open_tel_and_mailto(pane: DetailPane, opened_urls: list[str]) -> None:
+    pane.set_contact(contact(), (), NOW)
+    assert pane.phone.action_button is not None
+    assert pane.email.action_button is not None
+    pane.phone.action_button.click()
+    pane.email.action_button.click()
+    assert opened_urls == ["tel:+4790000000", "mailto:zoe@example.com"]
+    pane.email.copy_button.click()  # copying still works next to them
+    assert QApplication.clipboard().text() == "zoe@example.com"
+
+
+def test_call_and_mail_are_hidden_without_a_phone_or_email(pane: DetailPane) -> None:
+    pane.set_contact(contact(email=None, phone=None), (), NOW)
+    assert pane.phone.action_button is not None
+    assert pane.email.action_button is not None
+    assert pane.phone.action_button.isHidden()
+    assert pane.email.action_button.isHidden()
 
 
 def test_organization_link_and_open_button(pane: DetailPane, qtbot: Any) -> None:

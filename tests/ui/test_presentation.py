@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from pipedriven_desktop.store.rows import Performance, SyncStatus
 from pipedriven_desktop.ui import formatting
-from pipedriven_desktop.ui.links import person_url
+from pipedriven_desktop.ui.links import mailto_url, person_url, tel_url
 from pipedriven_desktop.ui.status_bar import performance_text, sync_text
 from pipedriven_desktop.ui.sync_bar import progress_text
 from pipedriven_desktop.ui.warmness_delegate import band_name, paint_warmness, warmness_color
@@ -62,6 +62,15 @@ def test_person_url() -> None:
     assert person_url("acme.pipedrive.com", "", 7) == "https://acme.pipedrive.com/person/7"
     assert person_url("", "https://api.pipedrive.com", 7) == "https://app.pipedrive.com/person/7"
     assert person_url("", "http://127.0.0.1:8080", 7) == "http://127.0.0.1:8080/person/7"
+
+
+def test_tel_and_mailto_urls() -> None:
+    assert tel_url("+49 (170) 000-02.41") == "tel:+491700000241"
+    assert tel_url("0170 1234") == "tel:01701234"
+    assert tel_url("n/a") is None
+    assert mailto_url(" anna@example.com ") == "mailto:anna@example.com"
+    assert mailto_url("not an address") is None
+    assert mailto_url("a@b.c?cc=x@evil.example") is None
 
 
 def test_ramp_runs_from_cold_blue_to_hot_red() -> None:
