@@ -1,8 +1,9 @@
 """Pipedrive records as rows of the mirror, in the text forms SQLite keeps.
 
-The sync writes with plain executemany statements instead of ORM objects, so the
-values must look exactly as SQLAlchemy itself would store them: datetimes as
-``YYYY-MM-DD HH:MM:SS.ffffff`` (naive UTC), dates as ``YYYY-MM-DD``, booleans as 0/1.
+The sync writes with plain multi-row statements instead of ORM objects, so the
+values must look exactly as SQLAlchemy itself would store them (``store.clock``):
+datetimes as naive UTC text, dates as ``YYYY-MM-DD``, booleans as 0/1. Which
+columns a record fills, and their names, is ``store.entities``'s to say.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import random
 import re
 import time
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
 from pipedriven_desktop.pipedrive.records import Activity, Deal, Organization, Person
+from pipedriven_desktop.store.clock import date_to_text, to_text
+from pipedriven_desktop.store.entities import ActivityValues, ContactValues, DealValues
 from pipedriven_desktop.store.organizations import OrganizationFields
 
 INT64_MIN = -(2**63)
@@ -24,19 +26,6 @@ INT64_MAX = 2**63 - 1
 
 #: Deal statuses that still count as a relationship; lost and deleted deals do not.
 LIVE_DEAL_STATUSES = ("open", "won")
-
-
-def db_time(moment: datetime | None) -> str | None:
-    """A datetime as the store keeps it (naive UTC text with microseconds)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is not None:
-        if moment.tzinfo is not UTC:
-            moment = moment.astimezone(UTC)
-        # The year always has four digits: the offset ("+00:00") starts at 26.
-        return moment.isoformat(" ", "microseconds")[:26]
-    return moment.isoformat(" ", "microseconds")
-
 
 _sequence = itertools.count()
 
@@ -56,27 +45,6 @@ def time_ordered_id() -> str:
     value = (millis << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | random_bits
     text = f"{value:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
-def db_date(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
-
-
-def parse_db_time(value: object) -> datetime | None:
-    """A stored datetime read back through the raw driver (naive UTC)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
-def parse_db_date(value: object) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def fits_int64(value: int | None) -> bool:
@@ -144,125 +112,59 @@ def organization_fields(record: Organization) -> OrganizationFields:
 
 
 # --- Persons -----------------------------------------------------------------------------------
-#
-# Each upsert lists the local columns first (the row's own id, then the local ids it links
-# to, found in the database while writing) and then the record's own values, which
-# ``*_values`` prepares ahead of time; the Pipedrive update time is always the last of them.
-
-CONTACT_UPSERT = """
-INSERT INTO contacts (
-  id, organization_id, updated_at, pipedrive_person_id, name, email, phone, job_title,
-  pipedrive_org_id, owner_id, lead_status, incoming_mail_count, outgoing_mail_count,
-  created_at, last_pipedrive_update
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (pipedrive_person_id) DO UPDATE SET
-  organization_id = excluded.organization_id,
-  updated_at = excluded.updated_at,
-  name = excluded.name,
-  email = excluded.email,
-  phone = excluded.phone,
-  job_title = excluded.job_title,
-  pipedrive_org_id = excluded.pipedrive_org_id,
-  owner_id = excluded.owner_id,
-  lead_status = excluded.lead_status,
-  incoming_mail_count = excluded.incoming_mail_count,
-  outgoing_mail_count = excluded.outgoing_mail_count,
-  created_at = excluded.created_at,
-  last_pipedrive_update = excluded.last_pipedrive_update,
-  score_computed_at = NULL
-"""
 
 
-def contact_values(record: Person, now: str) -> tuple[Any, ...]:
+def contact_values(record: Person, now: str) -> ContactValues:
     """The person's own columns; ``added_to_campaign`` is the user's and never listed."""
     check_storable((record.id, record.org_id, record.owner_id))
-    return (
-        record.id,
-        record.name,
-        record.primary_email,
-        record.primary_phone,
-        record.job_title,
-        record.org_id,
-        record.owner_id,
-        record.lead_status or record.marketing_status,
-        record.incoming_mail_count,
-        record.outgoing_mail_count,
-        db_time(record.add_time) or now,
-        db_time(record.update_time),
+    return ContactValues(
+        pipedrive_person_id=record.id,
+        name=record.name,
+        email=record.primary_email,
+        phone=record.primary_phone,
+        job_title=record.job_title,
+        pipedrive_org_id=record.org_id,
+        owner_id=record.owner_id,
+        lead_status=record.lead_status or record.marketing_status,
+        incoming_mail_count=record.incoming_mail_count,
+        outgoing_mail_count=record.outgoing_mail_count,
+        created_at=to_text(record.add_time) or now,
+        last_pipedrive_update=to_text(record.update_time),
     )
 
 
 # --- Activities --------------------------------------------------------------------------------
 
-ACTIVITY_UPSERT = """
-INSERT INTO activities (
-  id, contact_id, organization_id, deal_id, pipedrive_activity_id, pipedrive_person_id,
-  pipedrive_org_id, pipedrive_deal_id, type, subject, due_date, done, marked_as_done_time,
-  add_time, update_time
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (pipedrive_activity_id) DO UPDATE SET
-  contact_id = excluded.contact_id,
-  organization_id = excluded.organization_id,
-  deal_id = excluded.deal_id,
-  pipedrive_person_id = excluded.pipedrive_person_id,
-  pipedrive_org_id = excluded.pipedrive_org_id,
-  pipedrive_deal_id = excluded.pipedrive_deal_id,
-  type = excluded.type,
-  subject = excluded.subject,
-  due_date = excluded.due_date,
-  done = excluded.done,
-  marked_as_done_time = excluded.marked_as_done_time,
-  add_time = excluded.add_time,
-  update_time = excluded.update_time
-"""
 
-
-def activity_values(record: Activity) -> tuple[Any, ...]:
+def activity_values(record: Activity) -> ActivityValues:
     check_storable((record.id, record.person_id, record.org_id, record.deal_id))
-    return (
-        record.id,
-        record.person_id,
-        record.org_id,
-        record.deal_id,
-        record.type,
-        record.subject,
-        db_date(record.due_date),
-        1 if record.done else 0,
-        db_time(record.marked_as_done_time),
-        db_time(record.add_time),
-        db_time(record.update_time),
+    return ActivityValues(
+        pipedrive_activity_id=record.id,
+        pipedrive_person_id=record.person_id,
+        pipedrive_org_id=record.org_id,
+        pipedrive_deal_id=record.deal_id,
+        type=record.type,
+        subject=record.subject,
+        due_date=date_to_text(record.due_date),
+        done=1 if record.done else 0,
+        marked_as_done_time=to_text(record.marked_as_done_time),
+        add_time=to_text(record.add_time),
+        update_time=to_text(record.update_time),
     )
 
 
 # --- Deals -------------------------------------------------------------------------------------
 
-DEAL_UPSERT = """
-INSERT INTO deals (
-  id, contact_id, organization_id, pipedrive_deal_id, pipedrive_person_id, pipedrive_org_id,
-  title, value, currency, status, update_time
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (pipedrive_deal_id) DO UPDATE SET
-  contact_id = excluded.contact_id,
-  organization_id = excluded.organization_id,
-  pipedrive_person_id = excluded.pipedrive_person_id,
-  pipedrive_org_id = excluded.pipedrive_org_id,
-  title = excluded.title,
-  value = excluded.value,
-  currency = excluded.currency,
-  status = excluded.status,
-  update_time = excluded.update_time
-"""
 
-
-def deal_values(record: Deal) -> tuple[Any, ...]:
+def deal_values(record: Deal) -> DealValues:
     check_storable((record.id, record.person_id, record.org_id))
-    return (
-        record.id,
-        record.person_id,
-        record.org_id,
-        record.title,
-        record.value,
-        record.currency or None,
-        record.status,
-        db_time(record.update_time),
+    return DealValues(
+        pipedrive_deal_id=record.id,
+        pipedrive_person_id=record.person_id,
+        pipedrive_org_id=record.org_id,
+        title=record.title,
+        value=record.value,
+        currency=record.currency or None,
+        status=record.status,
+        update_time=to_text(record.update_time),
     )

@@ -23,16 +23,10 @@ from pipedriven_desktop.domain.warmness import (
     ContactFacts,
     compute_many,
 )
+from pipedriven_desktop.store.clock import date_to_text, parse_date_text, parse_text, to_text
 from pipedriven_desktop.store.database import Database
-from pipedriven_desktop.sync.mapping import (
-    LIVE_DEAL_STATUSES,
-    chunked,
-    db_date,
-    db_time,
-    parse_db_date,
-    parse_db_time,
-    placeholders,
-)
+from pipedriven_desktop.store.meta import get_meta, set_meta
+from pipedriven_desktop.sync.mapping import LIVE_DEAL_STATUSES, chunked, placeholders
 
 CHUNK = 2000
 
@@ -62,10 +56,7 @@ _UPDATE_SQL = (
 def contacts_to_score(conn: Connection, now: datetime) -> tuple[list[str], bool]:
     """Ids of contacts to score, and whether that is everyone (the day moved on)."""
     today = now.astimezone(UTC).date().isoformat()
-    day = conn.exec_driver_sql(
-        "SELECT value FROM app_meta WHERE key = ?", (SCORES_DAY_KEY,)
-    ).scalar()
-    everyone = day != today
+    everyone = get_meta(conn, SCORES_DAY_KEY) != today
     sql = "SELECT id FROM contacts" + ("" if everyone else " WHERE score_computed_at IS NULL")
     return [row[0] for row in conn.exec_driver_sql(sql)], everyone
 
@@ -87,11 +78,7 @@ def rescore(
             progress(done, len(ids))
     if everyone:
         with db.session() as session:
-            session.connection().exec_driver_sql(
-                "INSERT INTO app_meta (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (SCORES_DAY_KEY, now.astimezone(UTC).date().isoformat()),
-            )
+            set_meta(session.connection(), SCORES_DAY_KEY, now.astimezone(UTC).date().isoformat())
     return done
 
 
@@ -102,13 +89,13 @@ def score_contacts(conn: Connection, ids: Sequence[str], now: datetime) -> None:
     now = now.astimezone(UTC)
     today = now.date()
     marks = placeholders(len(ids))
-    window = (db_date(today - timedelta(days=RECENT_WINDOW_DAYS)), db_date(today))
+    window = (date_to_text(today - timedelta(days=RECENT_WINDOW_DAYS)), date_to_text(today))
     activities: dict[str, list[ActivityFact]] = {}
     for contact_id, kind, due, done in conn.exec_driver_sql(
         _ACTIVITIES_SQL.format(ids=marks), (*ids, *window)
     ).fetchall():
         activities.setdefault(contact_id, []).append(
-            ActivityFact(type=kind, due_date=parse_db_date(due), done=bool(done))
+            ActivityFact(type=kind, due_date=parse_date_text(due), done=bool(done))
         )
     deal_totals = conn.exec_driver_sql(
         _DEALS_SQL.format(ids=marks, statuses=placeholders(len(LIVE_DEAL_STATUSES))),
@@ -123,7 +110,7 @@ def score_contacts(conn: Connection, ids: Sequence[str], now: datetime) -> None:
             :10
         ]
         previous.append((row[10], row[11], bool(row[12])))
-        last_contacted = parse_db_time(last)
+        last_contacted = parse_text(last)
         contact_ids.append(contact_id)
         facts.append(
             ContactFacts(
@@ -141,7 +128,7 @@ def score_contacts(conn: Connection, ids: Sequence[str], now: datetime) -> None:
                 outgoing_mail_count=outgoing,
             )
         )
-    stamp = db_time(now)
+    stamp = to_text(now)
     changed = []
     for contact_id, warmness, (old_score, old_breakdown, dirty) in zip(
         contact_ids, compute_many(facts, now), previous, strict=True

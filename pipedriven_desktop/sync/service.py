@@ -46,23 +46,18 @@ from sqlalchemy.exc import DBAPIError
 from pipedriven_desktop.pipedrive.client import PAGE_LIMIT, Page, PipedriveClient
 from pipedriven_desktop.pipedrive.errors import PipedriveError, RequestRejectedError
 from pipedriven_desktop.pipedrive.records import parse_api_time
-from pipedriven_desktop.store.clock import from_store, to_store
+from pipedriven_desktop.store.clock import from_store, parse_text, to_store, to_text
 from pipedriven_desktop.store.contact_service import OWNER_KEY
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.meta import get_meta, set_meta
 from pipedriven_desktop.store.models import new_id
 from pipedriven_desktop.store.writer_lock import writer_lock
-from pipedriven_desktop.sync.mapping import chunked, db_time, fits_int64, parse_db_time
-from pipedriven_desktop.sync.pages import (
-    EntityWriter,
-    PageCounts,
-    drop_indexes,
-    record_pending_suggestions,
-    restore_indexes,
-    set_meta,
-    writers,
-)
+from pipedriven_desktop.sync.mapping import chunked, fits_int64
 from pipedriven_desktop.sync.prefetch import Prefetcher
 from pipedriven_desktop.sync.scoring import rescore
+from pipedriven_desktop.sync.writers import EntityWriter, PageCounts, writers
+from pipedriven_desktop.sync.writers.indexes import drop_indexes, restore_indexes
+from pipedriven_desktop.sync.writers.suggestions import record_pending_suggestions
 
 __all__ = [
     "CANCELLED",
@@ -171,10 +166,10 @@ class _EntityState:
             " full_cursor = excluded.full_cursor, completed_at = excluded.completed_at",
             (
                 self.entity,
-                db_time(self.watermark),
+                to_text(self.watermark),
                 self.full_run_id,
                 self.full_cursor,
-                db_time(self.completed_at),
+                to_text(self.completed_at),
             ),
         )
 
@@ -217,7 +212,7 @@ class _Listing:
             {
                 "cursor": self.cursor,
                 "after_id": self.after_id,
-                "since": db_time(self.since),
+                "since": to_text(self.since),
                 "ordered": self.ordered,
                 "rewrite": self.rewrite,
                 **({"local_max": self.local_max} if self.local_max_known else {}),
@@ -232,7 +227,7 @@ class _Listing:
             return cls(
                 cursor=data.get("cursor"),
                 after_id=data.get("after_id"),
-                since=parse_db_time(data.get("since")),
+                since=parse_text(data.get("since")),
                 ordered=bool(data.get("ordered", True)),
                 rewrite=bool(data.get("rewrite", False)),
                 local_max=_int_or_none(data.get("local_max")),
@@ -362,7 +357,7 @@ class _Run:
         with self.db.session() as session:
             set_meta(session.connection(), OWNER_KEY, str(user.id))
 
-    def _sync_entity(self, writer: EntityWriter[Any]) -> None:
+    def _sync_entity(self, writer: EntityWriter[Any, Any]) -> None:
         state = self._states().get(writer.entity) or _EntityState(writer.entity)
         if state.full_run_id is not None:
             self._full_listing(writer, state)
@@ -370,7 +365,7 @@ class _Run:
 
     # --- Full listing -------------------------------------------------------------------------
 
-    def _begin_listing(self, writer: EntityWriter[Any], rewrite: bool) -> None:
+    def _begin_listing(self, writer: EntityWriter[Any, Any], rewrite: bool) -> None:
         """Ask where Pipedrive's changes stand now, then commit the start of a listing."""
         since = self._newest_update_time(writer)
         with self.db.session() as session:
@@ -392,7 +387,7 @@ class _Run:
             state.save(conn)
             drop_indexes(conn, dropping)
 
-    def _newest_update_time(self, writer: EntityWriter[Any]) -> datetime | None:
+    def _newest_update_time(self, writer: EntityWriter[Any, Any]) -> datetime | None:
         """The newest ``update_time`` Pipedrive holds for the entity: one request."""
         pages = self.client.iter_pages(
             writer.entity,
@@ -412,7 +407,7 @@ class _Run:
         except ValueError:
             return None
 
-    def _full_listing(self, writer: EntityWriter[Any], state: _EntityState) -> None:
+    def _full_listing(self, writer: EntityWriter[Any, Any], state: _EntityState) -> None:
         listing = _Listing.loads(state.full_cursor)
         while True:
             start = listing.cursor
@@ -431,7 +426,7 @@ class _Run:
                 )
 
     def _walk_listing(
-        self, writer: EntityWriter[Any], state: _EntityState, listing: _Listing
+        self, writer: EntityWriter[Any, Any], state: _EntityState, listing: _Listing
     ) -> None:
         extra = dict(writer.listing_params)
         if listing.cursor:
@@ -442,7 +437,7 @@ class _Run:
 
     def _write_listing_page(
         self,
-        writer: EntityWriter[Any],
+        writer: EntityWriter[Any, Any],
         state: _EntityState,
         listing: _Listing,
         page: Page,
@@ -490,7 +485,7 @@ class _Run:
             state.save(conn)
         self._after_page(writer.entity, page, parsed, counts)
 
-    def _ask_for(self, writer: EntityWriter[Any], ids: set[int]) -> _Parsed:
+    def _ask_for(self, writer: EntityWriter[Any, Any], ids: set[int]) -> _Parsed:
         """What Pipedrive holds now of ``ids``, parsed: the records it returns are live
         (or say they were deleted); the ones it does not return are gone."""
         found = _Parsed()
@@ -513,7 +508,7 @@ class _Run:
 
     # --- Incremental --------------------------------------------------------------------------
 
-    def _incremental(self, writer: EntityWriter[Any], state: _EntityState) -> None:
+    def _incremental(self, writer: EntityWriter[Any, Any], state: _EntityState) -> None:
         with self._pages(
             writer,
             updated_since=from_store(state.watermark),
@@ -525,7 +520,7 @@ class _Run:
                 self._write_incremental_page(writer, state, page, parsed)
 
     def _write_incremental_page(
-        self, writer: EntityWriter[Any], state: _EntityState, page: Page, parsed: _Parsed
+        self, writer: EntityWriter[Any, Any], state: _EntityState, page: Page, parsed: _Parsed
     ) -> None:
         with self.db.session() as session:
             conn = session.connection()
@@ -541,7 +536,9 @@ class _Run:
 
     # --- Pages --------------------------------------------------------------------------------
 
-    def _pages(self, writer: EntityWriter[Any], **listing: Any) -> Prefetcher[tuple[Page, _Parsed]]:
+    def _pages(
+        self, writer: EntityWriter[Any, Any], **listing: Any
+    ) -> Prefetcher[tuple[Page, _Parsed]]:
         """The entity's pages, each parsed, fetched one page ahead of the writes."""
 
         def produce() -> Iterator[tuple[Page, _Parsed]]:
@@ -560,11 +557,11 @@ class _Run:
 
         return Prefetcher(produce)
 
-    def _parse(self, writer: EntityWriter[Any], page: Page) -> _Parsed:
+    def _parse(self, writer: EntityWriter[Any, Any], page: Page) -> _Parsed:
         """Parse a page and put its records in store form; bad records are logged (by id
         and reason only) and left out. Runs in the fetching thread."""
         parsed = _Parsed()
-        stamp = db_time(self.now)
+        stamp = to_text(self.now)
         assert stamp is not None
         for item in page.items:
             item_id = _item_id(item)
@@ -629,22 +626,21 @@ class _Run:
             )
             return {
                 entity: _EntityState(
-                    entity, parse_db_time(mark), run_id, cursor, parse_db_time(completed)
+                    entity, parse_text(mark), run_id, cursor, parse_text(completed)
                 )
                 for entity, mark, run_id, cursor, completed in rows
             }
 
     def _meta(self, key: str) -> str | None:
         with self.db.engine.connect() as conn:
-            row = conn.exec_driver_sql("SELECT value FROM app_meta WHERE key = ?", (key,)).first()
-        return None if row is None else row[0]
+            return get_meta(conn, key)
 
     def _start(self, kind: str) -> None:
         with self.db.session() as session:
             session.connection().exec_driver_sql(
                 "INSERT INTO sync_runs (id, kind, started, requests, fetched, created, updated,"
                 " deleted, failed) VALUES (?, ?, ?, 0, 0, 0, 0, 0, 0)",
-                (self.run_id, kind, db_time(self.now)),
+                (self.run_id, kind, to_text(self.now)),
             )
 
     def _finish(self, error: str | None) -> None:
@@ -655,7 +651,7 @@ class _Run:
                     "UPDATE sync_runs SET finished = ?, requests = ?, fetched = ?, created = ?,"
                     " updated = ?, deleted = ?, failed = ?, error = ? WHERE id = ?",
                     (
-                        db_time(self._now()),
+                        to_text(self._now()),
                         self.client.requests_made - self.requests_before,
                         self.fetched,
                         self.totals.created,

@@ -99,14 +99,14 @@ HEADROOM_PAGES = 4
 
 
 @contextmanager
-def disk_full(db: Database) -> Iterator[None]:
-    """Every connection of ``db`` sees a disk with only ``HEADROOM_PAGES`` pages left."""
+def disk_full(db: Database, headroom: int = HEADROOM_PAGES) -> Iterator[None]:
+    """Every connection of ``db`` sees a disk with only ``headroom`` pages left."""
     with db.engine.connect() as conn:
         pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
     assert isinstance(pages, int)
 
     def limit(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-        dbapi_conn.execute(f"PRAGMA max_page_count = {pages + HEADROOM_PAGES}")
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages + headroom}")
 
     event.listen(db.engine, "connect", limit)
     db.engine.dispose()

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from pipedriven_desktop.pipedrive import FakeAccount
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.sync.writers.indexes import restore_indexes
 from tests.sync.conftest import SyncFn, assert_mirror_matches, disk_full, rows
 
 
@@ -65,3 +66,25 @@ def test_a_record_the_database_refuses_for_its_data_stays_a_bad_record(
     assert result.failed == 1
     assert rows(db, "SELECT id FROM contacts WHERE pipedrive_person_id = :p", p=refused["id"]) == []
     assert rows(db, "SELECT count(*) FROM contacts")[0][0] == len(account.persons) - 1
+
+
+def test_an_index_a_full_disk_cannot_hold_fails_the_page_instead_of_being_left_out(
+    db: Database, sync: SyncFn
+) -> None:
+    sync()
+    name = "ix_activities_organization_id"
+    with db.engine.begin() as conn:
+        sql = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+        ).scalar()
+        conn.exec_driver_sql(f"DROP INDEX {name}")
+    assert isinstance(sql, str)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("VACUUM")  # no free page left for the index to take
+
+    with disk_full(db, headroom=0), pytest.raises(DBAPIError), db.engine.begin() as conn:
+        restore_indexes(conn, {name: sql})
+
+    with db.engine.begin() as conn:
+        restore_indexes(conn, {name: sql})
+    assert rows(db, "SELECT name FROM sqlite_master WHERE name = :n", n=name) == [(name,)]

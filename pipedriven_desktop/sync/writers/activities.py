@@ -1,0 +1,137 @@
+"""Activities: linked to their contact, organization and deal by Pipedrive id."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from pipedriven_desktop.pipedrive.records import Activity
+from pipedriven_desktop.store.entities import ACTIVITIES, ActivityLinks, ActivityValues
+from pipedriven_desktop.store.organizations import refresh_organization_stats
+from pipedriven_desktop.sync.mapping import activity_values, time_ordered_id
+from pipedriven_desktop.sync.writers.common import (
+    ALL_LATEST_DONE_SQL,
+    CONTACT_IDS,
+    DEAL_IDS,
+    LAST_CONTACTED_SQL,
+    ORG_IDS,
+    EntityWriter,
+    PageCounts,
+    Pending,
+    execute_in,
+    known_rows,
+    lookup,
+    select_in,
+    storable,
+    write_rows,
+)
+
+
+class ActivityWriter(EntityWriter[Activity, ActivityValues]):
+    entity = "activities"
+    record_type = Activity
+    id_table = ACTIVITIES
+    #: Read only by the organizations' counters (and deleting an organization).
+    deferred_indexes = ("ix_activities_organization_id",)
+
+    def prepare(self, record: Activity, now: str) -> ActivityValues:
+        return activity_values(record)
+
+    def write(
+        self,
+        session: Session,
+        records: Sequence[tuple[Activity, ActivityValues]],
+        gone: Collection[int],
+        *,
+        listing: bool,
+        rewrite: bool,
+        now: datetime,
+        fresh: bool = False,
+    ) -> PageCounts:
+        counts = PageCounts()
+        conn = session.connection()
+        touched_contacts: set[str | None] = set()
+        touched_orgs: set[str | None] = set()
+        if gone:
+            doomed = select_in(
+                conn,
+                ACTIVITIES.select_by_pipedrive_id("id", "contact_id", "organization_id"),
+                storable(gone),
+            )
+            for row in doomed:
+                touched_contacts.add(row.contact_id)
+                touched_orgs.add(row.organization_id)
+            execute_in(conn, "DELETE FROM activities WHERE id IN ({ids})", [r.id for r in doomed])
+            counts.deleted += len(doomed)
+        known = known_rows(
+            conn,
+            fresh,
+            ACTIVITIES,
+            [record.id for record, _ in records],
+            "id",
+            "contact_id",
+            "organization_id",
+            "update_time",
+        )
+        contacts = lookup(conn, CONTACT_IDS, (r.person_id for r, _ in records))
+        orgs = lookup(conn, ORG_IDS, (r.org_id for r, _ in records))
+        deals = lookup(conn, DEAL_IDS, (r.deal_id for r, _ in records))
+        pending: list[Pending] = []
+        for record, values in records:
+            old = known.get(record.id)
+            changed = old is None or old.update_time != values.update_time
+            if not changed and not rewrite:
+                continue
+            links = ActivityLinks(
+                id=time_ordered_id() if old is None else old.id,
+                contact_id=contacts.get(record.person_id),
+                organization_id=orgs.get(record.org_id),
+                deal_id=deals.get(record.deal_id),
+            )
+            pending.append(Pending(record.id, links + values, old is None, changed))
+            if changed and not listing:
+                touched_contacts.add(links.contact_id)
+                touched_orgs.add(links.organization_id)
+                if old is not None:
+                    touched_contacts.add(old.contact_id)
+                    touched_orgs.add(old.organization_id)
+        write_rows(conn, self.entity, ACTIVITIES.upsert, pending, counts)
+        if listing:
+            return counts
+        contact_ids = [c for c in touched_contacts if c is not None]
+        org_ids = {o for o in touched_orgs if o is not None}
+        if contact_ids:
+            execute_in(conn, LAST_CONTACTED_SQL.format(column="id"), contact_ids)
+            org_ids.update(
+                row[0]
+                for row in select_in(
+                    conn,
+                    "SELECT DISTINCT organization_id FROM contacts"
+                    " WHERE id IN ({ids}) AND organization_id IS NOT NULL",
+                    sorted(contact_ids),
+                )
+            )
+        refresh_organization_stats(session, org_ids)
+        return counts
+
+    def finish_listing(self, session: Session) -> None:
+        """Every contact's ``last_contacted`` and score, every organization's counters:
+        which contacts a listing's pages changed is not tracked page by page."""
+        conn = session.connection()
+        # One pass over the done activities instead of two lookups per contact.
+        latest: dict[str, str] = dict(conn.exec_driver_sql(ALL_LATEST_DONE_SQL).fetchall())
+        changed = [
+            (latest.get(contact_id), contact_id)
+            for contact_id, current in conn.exec_driver_sql(
+                "SELECT id, last_contacted FROM contacts"
+            ).fetchall()
+            if latest.get(contact_id) != current
+        ]
+        if changed:
+            conn.exec_driver_sql("UPDATE contacts SET last_contacted = ? WHERE id = ?", changed)
+        conn.exec_driver_sql(
+            "UPDATE contacts SET score_computed_at = NULL WHERE score_computed_at IS NOT NULL"
+        )
+        refresh_organization_stats(session)

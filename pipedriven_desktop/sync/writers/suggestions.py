@@ -1,0 +1,50 @@
+"""The queue of new organizations awaiting the near-duplicate check, kept in ``app_meta``.
+
+The check runs once the persons are in, so shared email domains can back a
+suggestion; the queue lets it survive a sync that stops before then.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from pipedriven_desktop.store.meta import get_meta, set_meta
+from pipedriven_desktop.store.organizations import record_suggestions
+
+#: app_meta key of the organizations waiting for the near-duplicate check (a JSON list).
+SUGGESTIONS_QUEUE_KEY = "orgs_pending_suggestions"
+
+
+def queue_suggestions(conn: Connection, organization_ids: Sequence[str]) -> None:
+    """Remember new organizations for the near-duplicate check, in the page's transaction."""
+    if not organization_ids:
+        return
+    queued = pending_suggestions(conn)
+    seen = set(queued)
+    queued.extend(i for i in organization_ids if i not in seen)
+    set_meta(conn, SUGGESTIONS_QUEUE_KEY, json.dumps(queued))
+
+
+def pending_suggestions(conn: Connection) -> list[str]:
+    stored = get_meta(conn, SUGGESTIONS_QUEUE_KEY)
+    try:
+        value = json.loads(stored) if stored else []
+    except ValueError:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def record_pending_suggestions(session: Session, now: datetime) -> int:
+    """Record near-match suggestions for the queued organizations, then empty the queue."""
+    conn = session.connection()
+    queued = pending_suggestions(conn)
+    if not queued:
+        return 0
+    added = record_suggestions(session, queued, now)
+    set_meta(conn, SUGGESTIONS_QUEUE_KEY, None)
+    return added
