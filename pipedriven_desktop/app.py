@@ -173,6 +173,7 @@ class GuiApp:
         window = MainWindow(db, AppSettings(), demo=endpoint, base_url=self.options.base_url)
         window.first_painted.connect(self._on_first_painted)
         window.demo_requested.connect(self.switch_to_demo)
+        window.account_connected.connect(self.switch_to_account)
         self.db, self.window, self.demo = db, window, demo
         if self.options.screenshot is not None:
             window.resize(*SCREENSHOT_SIZE)  # the same picture whatever was saved before
@@ -189,12 +190,11 @@ class GuiApp:
         """From the welcome panel: a new window on the demo account replaces the empty one."""
         from pipedriven_desktop.demo import start_demo
 
-        old_window, old_db = self.window, self.db
         try:
             demo = start_demo()
         except OSError as exc:
             logger.exception("demo server did not start")
-            QMessageBox.warning(old_window, DISPLAY_NAME, f"The demo could not start: {exc}")
+            QMessageBox.warning(self.window, DISPLAY_NAME, f"The demo could not start: {exc}")
             return
         try:
             db = open_mirror(demo.db_path)
@@ -202,12 +202,31 @@ class GuiApp:
             demo.stop()
             report_database_error(exc, interactive=True)
             return
+        self._replace_window(db, demo)
+
+    def switch_to_account(self) -> None:
+        """From the demo, a token was saved: a window on the real mirror replaces the demo's,
+        and its first sync starts when the mirror is still empty."""
+        path = self.options.db if self.options.db is not None and self.demo is None else None
+        try:
+            db = open_mirror(path or paths.default_db_path())
+        except DatabaseError as exc:
+            report_database_error(exc, interactive=True)
+            return
+        self._replace_window(db, None)
+
+    def _replace_window(self, db: Database, demo: DemoSession | None) -> None:
+        old_window, old_db, old_demo = self.window, self.db, self.demo
+        if old_window is not None:
+            old_window.shutdown()  # the old window's sync and saves end before its db closes
         self.open_window(db, demo)
         if old_window is not None:
             old_window.close()
             old_window.deleteLater()
         if old_db is not None:
             old_db.close()
+        if old_demo is not None and old_demo is not demo:
+            old_demo.stop()
 
     def _on_first_painted(self) -> None:
         # What start-up built lives as long as the app: keep it out of the cyclic

@@ -154,6 +154,24 @@ class ContactService:
         self._store(key, token, total)
         return total
 
+    def position_of(self, contact_filter: ContactFilter, contact_id: str) -> int | None:
+        """The contact's row (from 0) in the filter's order; None when it does not match.
+
+        Walks the ids in the order's index and stops at the contact, so a contact near
+        the top (where a flagged one goes) costs a few rows, never a sort of them all.
+        """
+        conn = self._db.reader()
+        where, params = where_sql(contact_filter, utcnow())
+        source = _FROM if joins_organization(contact_filter) else "contacts c"
+        found = conn.execute(
+            f"SELECT c.id FROM {source} WHERE {where} ORDER BY {order_sql(contact_filter)}",
+            params,
+        )
+        for position, (row_id,) in enumerate(found):
+            if row_id == contact_id:
+                return position
+        return None
+
     def contact(self, contact_id: str) -> ContactRow | None:
         """One contact with its recent activities and next activity."""
         conn = self._db.reader()

@@ -7,10 +7,11 @@ asks the store services, and starts syncs on the ``SyncController``'s thread.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -31,23 +32,29 @@ from pipedriven_desktop.ui.contact_table import ContactTable
 from pipedriven_desktop.ui.contact_table_model import ContactTableModel
 from pipedriven_desktop.ui.detail_pane import DetailPane
 from pipedriven_desktop.ui.filter_bar import FilterBar
+from pipedriven_desktop.ui.headline import headline
 from pipedriven_desktop.ui.links import person_url
 from pipedriven_desktop.ui.notice_banner import NoticeBanner
 from pipedriven_desktop.ui.org_sidebar import OrgSidebar
 from pipedriven_desktop.ui.org_sidebar_model import ALL_CONTACTS, NO_ORGANIZATION
 from pipedriven_desktop.ui.status_bar import AppStatusBar
-from pipedriven_desktop.ui.sync_bar import SyncBanner, SyncBar
+from pipedriven_desktop.ui.sync_bar import SyncBanner, SyncBar, progress_text
 from pipedriven_desktop.ui.welcome import WelcomePanel
 
 logger = logging.getLogger(__name__)
 
-MY500_TARGET = 500
 DEFAULT_SIZE = (1600, 900)
 RESULT_MESSAGE_MS = 10_000
 #: Read the sidebar after this long even if the table has no rows to paint.
 SIDEBAR_FALLBACK_MS = 150
 #: The table's share before the splitter hands it the rest of the width.
 CENTER_HINT_WIDTH = 640
+#: While a sync writes contacts, the table re-reads them at most this often.
+LIVE_REFRESH_S = 1.0
+DEMO_BANNER = (
+    "You are looking at demo data — a made-up account that runs on this computer.",
+    "Connect your Pipedrive account to see your own contacts.",
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,10 @@ class MainWindow(QMainWindow):
     demo_requested = Signal()
     #: a sync ended, whatever the outcome (after the views were refreshed)
     sync_ended = Signal()
+    #: in the demo, a token for a real account was saved (the app opens the real mirror)
+    account_connected = Signal()
+    #: the stored token was removed (the window is back on the welcome panel)
+    token_forgotten = Signal()
 
     def __init__(
         self,
@@ -109,6 +120,14 @@ class MainWindow(QMainWindow):
         self.sync_bar = SyncBar(self.controller)
         self.banner = SyncBanner()
         self.edit_notice = NoticeBanner("editNotice")
+        self.incomplete_notice = NoticeBanner("incompleteNotice")
+        self.incomplete_notice.retry_button.setText("Continue sync")
+        self.demo_banner = NoticeBanner("demoBanner")
+        self.demo_banner.retry_button.setText("Connect your account…")
+        if demo is not None:
+            self.demo_banner.show_notice(*DEMO_BANNER)
+        self._live_refresh_at = 0.0
+        self._follow_contact: str | None = None
         self._retry_campaign: tuple[str, bool] | None = None
         self.status = AppStatusBar()
         self.setStatusBar(self.status)
@@ -119,7 +138,9 @@ class MainWindow(QMainWindow):
         center_layout.setContentsMargins(10, 10, 10, 0)
         center_layout.setSpacing(8)
         center_layout.addWidget(self.filter_bar)
+        center_layout.addWidget(self.demo_banner)
         center_layout.addWidget(self.banner)
+        center_layout.addWidget(self.incomplete_notice)
         center_layout.addWidget(self.edit_notice)
         center_layout.addWidget(self.table, 1)
         self.filter_bar.add_to_top_row(self.sync_bar)
@@ -180,15 +201,23 @@ class MainWindow(QMainWindow):
         self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q")
         self.find_action = action("&Find…", self.filter_bar.focus_search, "Ctrl+F")
         self.reload_action = action("&Reload from mirror", self.refresh_all)
+        self.connect_action = action("&Connect Pipedrive account…", self.connect_account)
+        self.help_action = action("Pipedriven Desktop &Help", self.open_help, "F1")
+        self.about_action = action("&About Pipedriven Desktop", self.open_about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.sync_action)
+        file_menu.addAction(self.connect_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.find_action)
         view_menu.addAction(self.reload_action)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.help_action)
+        help_menu.addAction(self.about_action)
 
     def _connect(self) -> None:
         self.filter_bar.changed.connect(self._on_filters_changed)
@@ -205,8 +234,14 @@ class MainWindow(QMainWindow):
         self.sync_bar.sync_requested.connect(self.start_sync)
         self.banner.retry_requested.connect(self.start_sync)
         self.banner.settings_requested.connect(self.open_settings)
-        self.welcome.connect_requested.connect(self.open_settings)
+        self.welcome.connect_requested.connect(self.connect_account)
         self.welcome.demo_requested.connect(self.demo_requested)
+        self.welcome.retry_requested.connect(self._retry_from_welcome)
+        self.welcome.cancel_requested.connect(self.controller.cancel)
+        self.demo_banner.retry_requested.connect(self.connect_account)
+        self.incomplete_notice.retry_requested.connect(self.start_sync)
+        self.controller.progress.connect(self._on_sync_progress)
+        self.controller.retrying.connect(self._on_sync_retrying)
         self.controller.started.connect(lambda: self.status.set_running(True))
         self.controller.finished.connect(self._on_sync_finished)
         self.controller.failed.connect(self._on_sync_failed)
@@ -299,20 +334,33 @@ class MainWindow(QMainWindow):
             or current.in_campaign
             or current.stale_only
         )
-        name = "My-500" if mine else "All contacts"
-        if narrowed:
-            headline = f"{name}: {formatting.count(total)} of {formatting.count(base_total)}"
-            subline = "match the search and filters"
-        elif mine:
-            headline = f"{name}: {formatting.count(total)} of {MY500_TARGET}"
-            subline = "in the order to work them"
-        else:
-            headline = f"{name}: {formatting.count(total)}"
-            subline = "everyone in the mirror, whoever owns them"
-        self.table.set_headline(headline, subline)
+        self.table.set_headline(
+            *headline(
+                mine=mine,
+                narrowed=narrowed,
+                total=total,
+                base_total=base_total,
+                sort=current.sort,
+                descending=current.descending,
+            )
+        )
         self._update_counts()
         self.status.set_performance(performance)
         self.status.set_sync_status(status)
+        self._update_incomplete_notice(status, base_total)
+
+    def _update_incomplete_notice(self, status: SyncStatus, synced: int) -> None:
+        """Until a first sync has finished, say that the list is partial and offer to go on."""
+        unfinished = status.last_finished is None and (
+            status.last_error is not None or status.running
+        )
+        if not unfinished or synced == 0 or self.controller.is_running():
+            self.incomplete_notice.hide()
+            return
+        self.incomplete_notice.show_notice(
+            f"Showing the {formatting.plural(synced, 'contact')} synced so far —",
+            "the first sync did not finish, so this list is incomplete.",
+        )
 
     def _update_counts(self) -> None:
         scope = ContactFilter(owner_id=self.model.contact_filter.owner_id)
@@ -352,6 +400,7 @@ class MainWindow(QMainWindow):
         if self._retry_campaign is not None and self._retry_campaign[0] == contact_id:
             self._retry_campaign = None  # saved after all: the notice is out of date
             self.edit_notice.hide()
+        self._move_to_new_place(contact_id)
         self._update_counts()
         current = self.model.contact_filter
         in_campaign = self.service.count(ContactFilter(owner_id=current.owner_id, in_campaign=True))
@@ -362,6 +411,25 @@ class MainWindow(QMainWindow):
         self.status.showMessage(
             f"{name} {verb} the campaign · {formatting.count(in_campaign)} in campaign", 4000
         )
+
+    def _move_to_new_place(self, contact_id: str) -> None:
+        """The saved flag moved the contact in the order: re-read, and follow it if current."""
+        if self.model.saves_in_flight():
+            return  # more flags are on their way: move once, when the last one lands
+        current = self.table.current_contact()
+        follow = current is not None and current.id == contact_id
+        self.table.reload()
+        if not follow:
+            return
+        position = self.service.position_of(self.model.contact_filter, contact_id)
+        if position is None:
+            return  # no longer in this list (e.g. the campaign filter is on)
+        while self.model.row_of(contact_id) is None and self.model.canFetchMore(QModelIndex()):
+            if self.model.rowCount() > position:
+                break
+            self.model.fetchMore(QModelIndex())
+        if self.table.select_contact(contact_id):
+            self.table.view.scrollTo(self.table.view.currentIndex())
 
     def _on_campaign_failed(self, contact_id: str, flag: bool, message: str) -> None:
         row = self.model.row_of(contact_id)
@@ -415,8 +483,46 @@ class MainWindow(QMainWindow):
             self.open_settings(sync_after=True)
             return False
         self.banner.hide()
+        self.incomplete_notice.hide()
         base_url = self.demo.base_url if self.demo else self._base_url()
-        return self.controller.start(self.db, base_url, token)
+        self._live_refresh_at = 0.0
+        started = self.controller.start(self.db, base_url, token)
+        if started and self.showing_welcome():
+            self.welcome.show_syncing(self._sync_title())
+        return started
+
+    def _sync_title(self) -> str:
+        return "Fetching the demo data…" if self.demo else "Fetching your Pipedrive data…"
+
+    def _retry_from_welcome(self) -> None:
+        self.start_sync()
+
+    def _on_sync_progress(self, entity: str, done: int, total: object) -> None:
+        if self.showing_welcome():
+            self.welcome.show_progress(progress_text(entity, done, total), done, total)
+        if entity == "persons":
+            self._show_rows_so_far()
+
+    def _show_rows_so_far(self) -> None:
+        """During a sync, re-read the table when contacts were written (at most once a
+        second), so a first sync shows rows from its first page of persons on."""
+        now = time.monotonic()
+        if self.model.total > 0 and now - self._live_refresh_at < LIVE_REFRESH_S:
+            return
+        self._live_refresh_at = now
+        self._owner_id = self.service.owner_id()
+        wanted = self.current_filter()
+        if wanted != self.model.contact_filter:
+            self.model.set_filter(wanted)
+        else:
+            self.table.reload()
+        if self.showing_welcome() and self.model.total > 0:
+            self._show_page(self.splitter)
+            self.status.set_running(True)
+
+    def _on_sync_retrying(self, reason: str, seconds: float) -> None:
+        if self.showing_welcome():
+            self.welcome.show_retrying(reason, seconds)
 
     def _on_sync_finished(self, result: object) -> None:
         self._set_offline(False)
@@ -424,17 +530,26 @@ class MainWindow(QMainWindow):
         self.status.showMessage(_result_text(result), RESULT_MESSAGE_MS)
 
     def _on_sync_failed(self, message: str, auth_error: bool) -> None:
-        self.banner.show_failure(message, auth_error=auth_error)
         self.refresh_all()
+        if self.showing_welcome():
+            self.welcome.show_failure(message, auth_error=auth_error)
+            return
+        self.banner.show_failure(message, auth_error=auth_error)
         if auth_error:
-            self.open_settings(sync_after=True)
+            self.open_settings(sync_after=True, problem=message)
 
     def _on_sync_cancelled(self) -> None:
         self.refresh_all()
+        if self.showing_welcome():
+            self.welcome.show_cancelled()
         self.status.showMessage("Sync cancelled; everything fetched so far is kept", 6000)
 
     def _on_sync_stopped(self) -> None:
         self.status.set_running(False)
+        status = self.model.sync_status
+        if status is not None:
+            scope = ContactFilter(owner_id=self.model.contact_filter.owner_id)
+            self._update_incomplete_notice(status, self.service.count(scope))
         self.sync_ended.emit()
 
     def _set_offline(self, offline: bool) -> None:
@@ -466,23 +581,72 @@ class MainWindow(QMainWindow):
 
     # -- settings -------------------------------------------------------------------------------
 
-    def open_settings(self, sync_after: bool = False) -> None:
+    def connect_account(self) -> None:
+        """Settings, then a sync (or, from the demo, the switch to the real mirror)."""
+        self.open_settings(sync_after=True)
+
+    def open_settings(self, sync_after: bool = False, problem: str = "") -> None:
+        """The connection settings; in the demo, saving a token connects the real account."""
         from pipedriven_desktop.ui.settings_dialog import SettingsDialog
 
-        if self.demo is not None:
-            self.status.showMessage("Demo mode uses the built-in demo account", 5000)
-            return
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, demo=self.demo is not None, problem=problem)
         self.settings_dialog = dialog
-        if sync_after:
+        if self.demo is not None:
+            dialog.accepted.connect(self._after_demo_connected)
+        elif sync_after:
             dialog.accepted.connect(self._after_settings_saved)
+        dialog.token_forgotten.connect(self._on_token_forgotten)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
     def _after_settings_saved(self) -> None:
-        if self.pages.currentWidget() is self.welcome:
-            self._show_page(self.splitter)
+        if self.showing_welcome():
+            self.welcome.show_syncing(self._sync_title())
         QTimer.singleShot(0, self.start_sync)
+
+    def _after_demo_connected(self) -> None:
+        from pipedriven_desktop import secrets
+
+        try:
+            has_token = secrets.get_token() is not None
+        except secrets.KeyringLockedError:
+            has_token = False
+        if has_token:
+            self.account_connected.emit()
+
+    def _on_token_forgotten(self) -> None:
+        """No token any more: stop syncing and offer the welcome panel's choices again."""
+        self.controller.cancel()
+        self.banner.hide()
+        self.incomplete_notice.hide()
+        self.status.showMessage("The API token was removed from this computer", 6000)
+        if self.demo is None:
+            self._show_page(self.welcome)
+            self.welcome.show_choice(
+                "The API token was removed from this computer. The contacts synced so far "
+                f"stay in {self.db.path.parent} until you delete that folder."
+            )
+        self.token_forgotten.emit()
+
+    # -- help -----------------------------------------------------------------------------------
+
+    def open_help(self) -> None:
+        """The README when there is one on this computer; else About, which says where."""
+        from pipedriven_desktop.ui.about_dialog import documentation_url
+
+        url = documentation_url()
+        if url is None:
+            self.open_about()
+        else:
+            QDesktopServices.openUrl(url)
+
+    def open_about(self) -> None:
+        from pipedriven_desktop.ui.about_dialog import AboutDialog
+
+        dialog = AboutDialog(self.db.path, self)
+        self.about_dialog = dialog
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     # -- lifetime -------------------------------------------------------------------------------
 
@@ -506,6 +670,7 @@ class MainWindow(QMainWindow):
             return False
         if self.demo is None and self._token() is None:
             return False
+        self._show_page(self.welcome)  # the first sync's progress, until rows arrive
         return self.start_sync()
 
     def shutdown(self) -> None:

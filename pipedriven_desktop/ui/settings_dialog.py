@@ -86,8 +86,23 @@ class ConnectionTest(QRunnable):
             self.signals.succeeded.emit(user)
 
 
+DEMO_INTRO = (
+    "You are looking at demo data. To see your own contacts, paste your personal API token "
+    "from Pipedrive (Settings → Personal preferences → API) and press Save: the window "
+    "switches to your account and the first sync starts. The token is kept in the system "
+    "keychain, never in a file."
+)
+
+
 class SettingsDialog(QDialog):
-    """Edit the connection; ``accepted`` means the token (if typed) is stored somewhere safe."""
+    """Edit the connection; ``accepted`` means the token (if typed) is stored somewhere safe.
+
+    ``demo`` words it as connecting one's own account (the window then leaves the demo);
+    ``problem`` shows why the dialog opened (e.g. the token was refused).
+    ``token_forgotten`` follows "Forget token", which removes the stored token.
+    """
+
+    token_forgotten = Signal()
 
     def __init__(
         self,
@@ -96,9 +111,11 @@ class SettingsDialog(QDialog):
         *,
         client_factory: ClientFactory | None = None,
         thread_pool: QThreadPool | None = None,
+        demo: bool = False,
+        problem: str = "",
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle("Connect your Pipedrive account" if demo else "Settings")
         self.setModal(True)
         self.setMinimumWidth(520)
         self._settings = settings
@@ -111,11 +128,13 @@ class SettingsDialog(QDialog):
 
         has_token = self._stored_token() is not None
 
-        title = QLabel("Connect to Pipedrive")
+        title = QLabel("Connect your Pipedrive account" if demo else "Connect to Pipedrive")
         heading(title, 1.3)
         intro = QLabel(
-            "Paste your personal API token from Pipedrive (Settings → Personal preferences → "
-            "API). It is kept in the system keychain, never in a file."
+            DEMO_INTRO
+            if demo
+            else "Paste your personal API token from Pipedrive (Settings → Personal "
+            "preferences → API). It is kept in the system keychain, never in a file."
         )
         intro.setWordWrap(True)
         muted(intro)
@@ -148,9 +167,18 @@ class SettingsDialog(QDialog):
         self.test_result = QLabel()
         self.test_result.setObjectName("testResult")
         self.test_result.setWordWrap(True)
+        if problem:
+            self.test_result.setText(f"✗ {problem}")
+        self.forget_button = QPushButton("Forget token")
+        self.forget_button.setObjectName("forgetToken")
+        self.forget_button.setAutoDefault(False)
+        self.forget_button.setToolTip("Remove the saved API token from this computer")
+        self.forget_button.clicked.connect(self.forget_token)
+        self.forget_button.setVisible(has_token and not demo)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_result, 1)
+        test_row.addWidget(self.forget_button)
 
         self.keyring_box = QFrame()
         self.keyring_box.setObjectName("keyringProblem")
@@ -249,6 +277,22 @@ class SettingsDialog(QDialog):
             secrets.use_for_session(None)
         self._save_addresses()
         self.accept()
+
+    def forget_token(self) -> None:
+        """Remove the token from the keychain (and this session), then close."""
+        from pipedriven_desktop import secrets
+
+        try:
+            secrets.delete_token()
+        except Exception:  # a backend's own error: say so, never a traceback
+            logger.warning("the keychain refused to remove the token", exc_info=True)
+            self._show_keyring_problem(
+                "The system keychain refused to remove the token. Unlock it and try again."
+            )
+            return
+        self.token_edit.clear()
+        self.token_forgotten.emit()
+        self.reject()
 
     def _save_addresses(self) -> None:
         self._settings.company_domain = self.domain_edit.text()

@@ -12,6 +12,8 @@ from pipedriven_desktop.store.rows import Performance, SyncStatus
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.style import muted
 
+#: What ``sync_runs.error`` holds for a run the user cancelled (not a failure).
+CANCELLED = "cancelled"
 #: Relative times ("4 min ago") are re-worded this often.
 TICK_MS = 30_000
 
@@ -25,10 +27,16 @@ def sync_text(status: SyncStatus | None, now: datetime, *, offline: bool, runnin
         if last is None:
             return "Offline, never synced"
         return f"Offline, last synced {formatting.relative_past(last, now)}"
+    error = status.last_error if status is not None else None
+    cancelled = error == CANCELLED
     if last is None:
-        return "Never synced"
+        if cancelled:
+            return "First sync cancelled"
+        return "First sync did not finish" if error else "Never synced"
     when = formatting.relative_past(last, now)
-    if status is not None and status.last_error:
+    if cancelled:
+        return f"Last sync cancelled, last synced {when}"
+    if error:
         return f"Last sync failed, last synced {when}"
     return f"Synced {when}"
 

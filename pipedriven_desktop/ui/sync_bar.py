@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from pipedriven_desktop.sync.worker import SyncController
 from pipedriven_desktop.ui import formatting
+from pipedriven_desktop.ui.welcome import Countdown, short_retry_text
 
 ENTITY_LABELS: dict[str, str] = {
     "organizations": "Organizations",
@@ -81,6 +82,9 @@ class SyncBar(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         controller.started.connect(self._on_started)
         controller.progress.connect(self._on_progress)
+        controller.retrying.connect(self.show_retrying)
+        self._countdown = Countdown(self, short_retry_text)
+        self._countdown.tick.connect(self.progress_label.setText)
         controller.stopped.connect(self._on_stopped)
         self._set_running(False)
 
@@ -98,7 +102,15 @@ class SyncBar(QWidget):
         self.progress_label.setText("Connecting to Pipedrive…")
         self._set_running(True)
 
+    def show_retrying(self, reason: str, seconds: float) -> None:
+        """A request failed and will be tried again: the countdown, the reason in the tooltip."""
+        self.progress_label.setText(self._countdown.begin(reason, seconds))
+        self.progress_label.setToolTip(reason)
+        self.updateGeometry()
+
     def _on_progress(self, entity: str, done: int, total: object) -> None:
+        self._countdown.stop()
+        self.progress_label.setToolTip("")
         if isinstance(total, int) and total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))
@@ -108,11 +120,14 @@ class SyncBar(QWidget):
         self.updateGeometry()
 
     def _on_cancel(self) -> None:
+        self._countdown.stop()
         self.cancel_button.setEnabled(False)
         self.progress_label.setText("Stopping after this page…")
         self._controller.cancel()
 
     def _on_stopped(self) -> None:
+        self._countdown.stop()
+        self.progress_label.setToolTip("")
         self._set_running(False)
 
 

@@ -59,7 +59,7 @@ def test_demo_mode_starts_syncs_and_shows_rows(
         with qtbot.waitSignal(window.sync_ended, timeout=60_000):
             assert window.start_first_sync_if_empty()
         assert window.model.total == 200
-        assert window.table.headline.text() == "My-500: 200 of 500"
+        assert window.table.headline.text() == "My-500: 200 contacts (target 500)"
         assert contacts(window.model)
         assert not window.start_first_sync_if_empty()  # data now: no automatic sync
         assert "demo" in window.windowTitle()
@@ -137,3 +137,60 @@ def test_welcome_explore_with_demo_data_switches_to_the_demo(
         if gui.window is not None:
             gui.window.close()
         gui.shutdown()
+
+
+def test_demo_banner_connects_an_account_and_switches_to_the_real_mirror(
+    qtbot: Any, qapp: Any, tmp_path: Path, fake_server: Any
+) -> None:
+    """Demo → banner's Connect → token saved → a window on the real mirror syncs it."""
+    from PySide6.QtWidgets import QApplication
+
+    from pipedriven_desktop import secrets
+    from pipedriven_desktop.app import GuiApp, open_mirror
+    from pipedriven_desktop.ui.settings_dialog import SettingsDialog
+    from tests.ui.conftest import TOKEN
+
+    gui = GuiApp(qapp, GuiOptions(base_url=fake_server.base_url), started=0.0)
+    demo = start_demo(tmp_path / "demo.sqlite3", persons=60, owned_persons=20)
+    try:
+        first = gui.open_window(open_mirror(demo.db_path), demo)
+        qtbot.addWidget(first)
+        qtbot.waitUntil(
+            lambda: first.has_rows() and not first.controller.is_running(), timeout=60_000
+        )
+        assert first.demo_banner.isVisible()
+        assert "demo data" in first.demo_banner.message.text()
+        assert first.connect_action.isEnabled()
+
+        first.demo_banner.retry_button.click()  # "Connect your account…"
+        qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), SettingsDialog))
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, SettingsDialog)
+        assert dialog.windowTitle() == "Connect your Pipedrive account"
+        dialog.token_edit.setText(TOKEN)
+        dialog.buttons.accepted.emit()
+
+        window = gui.window
+        assert window is not None
+        assert window is not first
+        qtbot.addWidget(window)
+        assert secrets.get_token() == TOKEN
+        assert window.demo is None
+        assert gui.demo is None
+        assert window.db.path == paths.default_db_path()
+        assert not window.demo_banner.isVisible()
+        qtbot.waitUntil(
+            lambda: window.has_rows() and not window.controller.is_running(), timeout=60_000
+        )
+        owned = sum(
+            1
+            for p in fake_server.account.persons.values()
+            if p["owner_id"] == fake_server.account.me_id
+        )
+        assert window.model.total == owned
+        qtbot.waitUntil(lambda: not shiboken6.isValid(first))
+    finally:
+        if gui.window is not None:
+            gui.window.close()
+        gui.shutdown()
+        demo.stop()

@@ -127,7 +127,7 @@ def test_switch_between_my500_and_all_contacts(window: MainWindow, qtbot: Any) -
     assert window.settings.all_contacts
     qtbot.mouseClick(window.filter_bar.mine_button, Qt.MouseButton.LeftButton)
     assert window.model.total == mine
-    assert window.table.headline.text() == f"My-500: {mine} of 500"
+    assert window.table.headline.text() == f"My-500: {mine} contacts (target 500)"
 
 
 def test_filters_combine(window: MainWindow, qtbot: Any) -> None:
