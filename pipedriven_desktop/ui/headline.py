@@ -13,7 +13,7 @@ from pipedriven_desktop.store.contact_query import SortKey
 from pipedriven_desktop.ui import formatting
 
 MY500_TARGET = 500
-MY500_ORDER_TEXT = "in My-500 order: campaign first, then the coldest and least recently contacted"
+MY500_ORDER_TEXT = "in My-500 order: campaign first, then coldest, then longest uncontacted"
 
 SORT_NAMES: dict[SortKey, str] = {
     SortKey.CAMPAIGN: "Campaign",

@@ -28,8 +28,13 @@ COUNTDOWN_TICK_MS = 1000
 
 
 def retry_text(reason: str, seconds: float) -> str:
-    """'Pipedrive is having trouble (HTTP 503). Trying again in 4 s…'."""
-    return f"{reason.rstrip()} Trying again {_when(seconds)}…"
+    """'Pipedrive is having trouble (HTTP 503). Trying again in 4 s…'.
+
+    Only the reason's first sentence: the rest is advice for a final failure ("Try again
+    later."), which would contradict the countdown.
+    """
+    first = reason.strip().split(". ", 1)[0].rstrip(".")
+    return f"{first}. Trying again {_when(seconds)}…"
 
 
 def short_retry_text(_reason: str, seconds: float) -> str:
