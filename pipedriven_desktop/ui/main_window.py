@@ -127,7 +127,8 @@ class MainWindow(QMainWindow):
         if demo is not None:
             self.demo_banner.show_notice(*DEMO_BANNER)
         self._live_refresh_at = 0.0
-        self._follow_contact: str | None = None
+        #: the token was forgotten: the welcome panel stays until a new sync starts
+        self._hold_welcome = False
         self._retry_campaign: tuple[str, bool] | None = None
         self.status = AppStatusBar()
         self.setStatusBar(self.status)
@@ -484,6 +485,7 @@ class MainWindow(QMainWindow):
             return False
         self.banner.hide()
         self.incomplete_notice.hide()
+        self._hold_welcome = False
         base_url = self.demo.base_url if self.demo else self._base_url()
         self._live_refresh_at = 0.0
         started = self.controller.start(self.db, base_url, token)
@@ -531,6 +533,8 @@ class MainWindow(QMainWindow):
 
     def _on_sync_failed(self, message: str, auth_error: bool) -> None:
         self.refresh_all()
+        if self._hold_welcome:
+            return
         if self.showing_welcome():
             self.welcome.show_failure(message, auth_error=auth_error)
             return
@@ -540,7 +544,7 @@ class MainWindow(QMainWindow):
 
     def _on_sync_cancelled(self) -> None:
         self.refresh_all()
-        if self.showing_welcome():
+        if self.showing_welcome() and not self._hold_welcome:
             self.welcome.show_cancelled()
         self.status.showMessage("Sync cancelled; everything fetched so far is kept", 6000)
 
@@ -567,7 +571,7 @@ class MainWindow(QMainWindow):
             self.model.set_filter(wanted)
         else:
             self.table.reload()
-        if self.pages.currentWidget() is self.welcome and self.model.total > 0:
+        if self.showing_welcome() and self.model.total > 0 and not self._hold_welcome:
             self._show_page(self.splitter)
         current = self.table.current_contact()
         if current is not None:
@@ -621,6 +625,7 @@ class MainWindow(QMainWindow):
         self.incomplete_notice.hide()
         self.status.showMessage("The API token was removed from this computer", 6000)
         if self.demo is None:
+            self._hold_welcome = True
             self._show_page(self.welcome)
             self.welcome.show_choice(
                 "The API token was removed from this computer. The contacts synced so far "
