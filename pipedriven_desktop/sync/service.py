@@ -49,6 +49,7 @@ from pipedriven_desktop.pipedrive.records import parse_api_time
 from pipedriven_desktop.store.clock import from_store, parse_text, to_store, to_text
 from pipedriven_desktop.store.contact_service import OWNER_KEY
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.errors import user_error
 from pipedriven_desktop.store.meta import get_meta, set_meta
 from pipedriven_desktop.store.models import new_id
 from pipedriven_desktop.store.writer_lock import writer_lock
@@ -125,8 +126,10 @@ def run_sync(
 ) -> SyncResult:
     """Bring the mirror up to date with Pipedrive and record the run in ``sync_runs``.
 
-    Raises the client's PipedriveError (the run's row records its message), or
-    SyncCancelledError after the page during which ``should_cancel`` became true.
+    Raises the client's PipedriveError (the run's row records its message), a
+    DatabaseError saying what keeps the mirror from being written (full, locked,
+    read-only, damaged; the failing page is rolled back), or SyncCancelledError
+    after the page during which ``should_cancel`` became true.
     ``lead_status_field`` names the persons' custom field with the lead status; by
     default it is read from app_meta. ``page_size`` is the listings' ``limit``.
     Raises SyncBusyError, before any request or write, while another sync holds the mirror.
@@ -329,8 +332,14 @@ class _Run:
             self._finish(exc.message)
             raise
         except DBAPIError as exc:
-            self._finish(f"The local database failed: {exc.orig}")
-            raise
+            # A full disk, a lock, I/O, damage: one line saying which; the page that met
+            # it was rolled back, so what was committed before it is whole.
+            error = user_error(self.db.path, exc, "write to")
+            if error is None:
+                self._finish(f"The local database failed: {exc.orig}")
+                raise
+            self._finish(str(error))
+            raise error from exc
         except Exception as exc:
             self._finish(f"Sync failed unexpectedly ({type(exc).__name__}: {exc})")
             raise

@@ -100,7 +100,19 @@ HEADROOM_PAGES = 4
 
 @contextmanager
 def disk_full(db: Database, headroom: int = HEADROOM_PAGES) -> Iterator[None]:
-    """Every connection of ``db`` sees a disk with only ``headroom`` pages left."""
+    """Every connection of ``db`` sees a disk with only ``headroom`` pages left.
+
+    The file's free pages are taken first (by a filler table, dropped on leaving), so
+    the room left does not depend on how earlier writes happened to free pages.
+    """
+    with db.engine.begin() as conn:
+        free = conn.exec_driver_sql("PRAGMA freelist_count").scalar()
+        page_size = conn.exec_driver_sql("PRAGMA page_size").scalar()
+        conn.exec_driver_sql("CREATE TABLE disk_filler (data BLOB)")
+        if free:
+            conn.exec_driver_sql(
+                "INSERT INTO disk_filler VALUES (zeroblob(?))", (free * page_size,)
+            )
     with db.engine.connect() as conn:
         pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
     assert isinstance(pages, int)
@@ -115,6 +127,8 @@ def disk_full(db: Database, headroom: int = HEADROOM_PAGES) -> Iterator[None]:
     finally:
         event.remove(db.engine, "connect", limit)
         db.engine.dispose()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE disk_filler")
 
 
 def mirror_snapshot(db: Database) -> dict[str, list[Any]]:

@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy.exc import DBAPIError
 
 from pipedriven_desktop.pipedrive import FAKE_LEAD_STATUS_FIELD, FakeAccount
-from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.database import Database, DatabaseError
 from pipedriven_desktop.sync import service
 from pipedriven_desktop.sync.service import SyncProgress
 from tests.sync.conftest import PAGE, SyncFn, assert_mirror_matches, disk_full, rows
@@ -80,7 +79,7 @@ def test_a_page_that_fails_leaves_the_watermark_of_the_last_committed_page(
             if len(pages) == 1:
                 failure.enter_context(disk_full(db))
 
-    with failure, pytest.raises(DBAPIError):
+    with failure, pytest.raises(DatabaseError, match="the disk is full"):
         sync(progress=fill_the_disk_after_the_first_page)
 
     assert len(pages) == 1
