@@ -55,7 +55,7 @@ def naive_page(path: Path, owner_id: int) -> tuple[int, list[ContactRow]]:
             today,
         )
         base = build_contact_row(
-            (*contact[:12], *(org[0] if org else (None, None, None))),
+            (*contact[:12], *(org[0] if org else (None, None, None)), None),
             date.fromisoformat(str(upcoming[0][0])) if upcoming[0][0] else None,
             tuple(
                 ActivityRow(

@@ -18,8 +18,13 @@ from pipedriven_desktop.store.clock import to_text
 
 __all__ = ["STALE_AFTER_DAYS", "ContactFilter", "SortKey", "WarmnessBand"]
 
-#: The FTS columns a search looks in; ``owner`` is there only to scope counts.
+#: The FTS columns a search term looks in, as a word start; ``owner`` only scopes counts.
 SEARCHED_COLUMNS = ("name", "email", "phone", "phone_digits", "org_name")
+#: Also searched by terms of ``SUBSTRING_MIN`` characters or more: every suffix of the
+#: phone's digits and of the email, so a term found at a suffix's start is found anywhere
+#: inside the number or the address.
+PARTS_COLUMN = "parts"
+SUBSTRING_MIN = 3
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -74,18 +79,23 @@ _SORT_COLUMNS = {
 
 
 def fts_query(search: str, owner_id: int | None = None) -> str | None:
-    """Turn what the user typed into a safe FTS5 prefix query (None: match all).
+    """Turn what the user typed into a safe FTS5 query (None: match all).
 
     Every word must match the start of some word in name, email, phone or
-    organization; quotes and operators typed by the user are never interpreted.
-    With ``owner_id`` the owner's token is required too, so the FTS index alone
-    can count a search within My-500.
+    organization; a word of ``SUBSTRING_MIN`` characters or more may also match
+    anywhere inside the phone's digits or the email address. Quotes and operators
+    typed by the user are never interpreted. With ``owner_id`` the owner's token is
+    required too, so the FTS index alone can count a search within My-500.
     """
     tokens = _TOKEN.findall(search)
     if not tokens:
         return None
-    words = " ".join(f'"{token}"*' for token in tokens)
-    query = f"{{{' '.join(SEARCHED_COLUMNS)}}} : ({words})"
+    starts = " ".join(SEARCHED_COLUMNS)
+    anywhere = f"{starts} {PARTS_COLUMN}"
+    query = " AND ".join(
+        f'{{{anywhere if len(token) >= SUBSTRING_MIN else starts}}} : "{token}"*'
+        for token in tokens
+    )
     if owner_id is not None:
         query += f' AND owner : "owner{int(owner_id)}"'
     return query

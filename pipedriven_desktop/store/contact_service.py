@@ -16,6 +16,7 @@ import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -50,9 +51,13 @@ OWNER_KEY = "owner_id"
 _CONTACT_COLUMNS = (
     "c.id, c.pipedrive_person_id, c.name, c.email, c.phone, c.job_title, c.warmness_score,"
     " c.warmness_breakdown, c.last_contacted, c.added_to_campaign, c.lead_status, c.created_at,"
-    " o.id, o.name, o.pipedrive_org_id"
+    " o.id, o.name, o.pipedrive_org_id, u.name"
 )
-_FROM = "contacts c LEFT JOIN organizations o ON o.id = c.organization_id"
+#: The organization and the owner's name (Pipedrive's users, mirrored) of each row.
+_JOINS = (
+    "LEFT JOIN organizations o ON o.id = c.organization_id LEFT JOIN users u ON u.id = c.owner_id"
+)
+_FROM = f"contacts c {_JOINS}"
 
 # One correlated LIMIT per contact, served by ix_activities_contact_recent. CROSS JOIN
 # pins the page as the outer loop: left to itself the planner may scan all activities.
@@ -172,6 +177,14 @@ class ContactService:
                 return position
         return None
 
+    def count_in_all_contacts(self, contact_filter: ContactFilter) -> int:
+        """How many contacts the same filter finds among every owner's contacts.
+
+        For the hint under an empty My-500 search ("All contacts has 3 matches"); a
+        search alone is counted from the index, so this costs a millisecond or two.
+        """
+        return self.count(replace(contact_filter, owner_id=None))
+
     def contact(self, contact_id: str) -> ContactRow | None:
         """One contact with its recent activities and next activity."""
         conn = self._db.reader()
@@ -273,7 +286,8 @@ class ContactService:
             self._search_hits(conn, contact_filter.search) > BROAD_SEARCH_HITS
         )
         where, params = where_sql(contact_filter, now, scan_in_order=broad)
-        # The organization is joined after the page is cut, unless the order needs it.
+        # The organization and owner are joined after the page is cut, unless the order
+        # needs the organization.
         if joins_organization(contact_filter):
             sql = (
                 f"SELECT {_CONTACT_COLUMNS} FROM {_FROM} WHERE {where}"
@@ -282,8 +296,7 @@ class ContactService:
         else:
             sql = (
                 f"SELECT {_CONTACT_COLUMNS} FROM (SELECT * FROM contacts c WHERE {where}"
-                f" ORDER BY {order_sql(contact_filter)} LIMIT ? OFFSET ?) AS c"
-                f" LEFT JOIN organizations o ON o.id = c.organization_id"
+                f" ORDER BY {order_sql(contact_filter)} LIMIT ? OFFSET ?) AS c {_JOINS}"
                 f" ORDER BY {order_sql(contact_filter)}"
             )
         found = conn.execute(sql, (*params, limit, offset)).fetchall()
@@ -392,6 +405,7 @@ def build_contact_row(
         org_id,
         org_name,
         org_pipedrive_id,
+        owner_name,
     ) = row
     return ContactRow(
         id=contact_id,
@@ -413,6 +427,7 @@ def build_contact_row(
         created_at=parse_text(created_at) or datetime.min,
         next_activity=next_activity,
         recent_activities=recent,
+        owner_name=owner_name,
     )
 
 

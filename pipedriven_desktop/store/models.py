@@ -235,6 +235,22 @@ class SyncRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class PipedriveUser(Base):
+    """A Pipedrive user, so a contact's ``owner_id`` shows as a name.
+
+    Keyed by Pipedrive's own user id (what contacts hold in ``owner_id``); users
+    Pipedrive stops listing are kept, since contacts may still name them.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("1"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class AppMeta(Base):
     """Small key/value facts about the mirror, e.g. the signed-in owner id."""
 

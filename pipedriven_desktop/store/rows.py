@@ -54,6 +54,8 @@ class ContactRow:
     created_at: datetime
     next_activity: date | None = None
     recent_activities: tuple[ActivityRow, ...] = field(default=())
+    #: The owner's name from Pipedrive's users (None until they are mirrored).
+    owner_name: str | None = None
 
 
 @dataclass(frozen=True)

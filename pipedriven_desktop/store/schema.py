@@ -5,5 +5,7 @@ A test checks these against the migration scripts, so they cannot drift.
 
 from __future__ import annotations
 
-SCHEMA_HEAD = "0002_kept_contact_data"
-KNOWN_REVISIONS = frozenset({"0001_initial", "0002_kept_contact_data"})
+SCHEMA_HEAD = "0003_search_parts_and_users"
+KNOWN_REVISIONS = frozenset(
+    {"0001_initial", "0002_kept_contact_data", "0003_search_parts_and_users"}
+)

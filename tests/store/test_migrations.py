@@ -97,19 +97,36 @@ def test_a_mirror_made_by_an_earlier_initial_is_repaired_to_todays_shape(
     assert by_phone == 1
 
 
+def upgrade_to(path: Path, revision: str) -> None:
+    """Run the migrations up to ``revision`` only, as a release of that time would."""
+    from alembic import command
+
+    from pipedriven_desktop.store.migrate import alembic_config, migration_engine
+
+    engine = migration_engine(path)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
 def test_the_repair_changes_nothing_on_a_current_mirror(tmp_path: Path) -> None:
     path = tmp_path / "mirror.sqlite3"
     make_mirror_with(OLD_INITIALS[-1], path)  # the schema before the last edit
-    open_database(path).close()
+    upgrade_to(path, "0002_kept_contact_data")
     before = schema_of(path), root_pages(path)
     conn = sqlite3.connect(path)
     conn.execute("UPDATE alembic_version SET version_num = '0001_initial'")
     conn.execute("DROP TABLE kept_contact_data")
     conn.commit()
     conn.close()
-    open_database(path).close()
+    upgrade_to(path, "0002_kept_contact_data")
     # Same definitions, and the same pages: nothing was dropped and rebuilt.
     assert (schema_of(path), root_pages(path)) == before
+    open_database(path).close()
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
     conn.close()
@@ -211,3 +228,26 @@ def test_a_mirror_made_by_version_0_1_0_upgrades_with_its_data_and_campaign_flag
     assert all(row.added_to_campaign for row in everyone_mine.rows[: len(flags_before)])
     backups = backups_of(path)
     assert [b.name.split(".")[2] for b in backups] == ["0001_initial"]
+
+
+def test_a_0_1_0_mirror_finds_digits_inside_phone_numbers_after_the_upgrade(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "mirror.sqlite3"
+    shutil.copyfile(FIXTURES / "mirror-0.1.0.sqlite3", path)
+    conn = sqlite3.connect(path)
+    contact_id, phone = conn.execute(
+        "SELECT id, phone FROM contacts WHERE length(phone) > 8 ORDER BY id LIMIT 1"
+    ).fetchone()
+    conn.close()
+    tail = "".join(ch for ch in phone if ch.isdigit())[-5:-1]
+
+    db = open_database(path)
+    try:
+        service = ContactService(db)
+        hits = service.page(ContactFilter(search=tail), 1, 500).rows
+        total = service.count(ContactFilter(search=tail))
+    finally:
+        db.close()
+    assert contact_id in {row.id for row in hits}
+    assert total == len(hits)
