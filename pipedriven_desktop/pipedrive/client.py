@@ -188,6 +188,27 @@ class PipedriveClient:
             message = self._redact(f"Pipedrive sent an unusable user record ({exc}).")
             raise BadResponseError(message) from None
 
+    def users(self) -> list[User]:
+        """Every user of the company (`GET /v1/users`, one request): names for owner ids.
+
+        An unusable record is skipped rather than failing the sync over a name.
+        """
+        body = self._get_json("/v1/users", {})
+        data = body.get("data")
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise BadResponseError("Pipedrive's answer about the users held no list of users.")
+        users = []
+        for item in data:
+            if not isinstance(item, dict):
+                continue
+            try:
+                users.append(User.from_api(item))
+            except ValueError:
+                continue
+        return users
+
     def iter_pages(
         self,
         entity: Entity,

@@ -537,6 +537,7 @@ def _equals(name: str, wanted: int) -> Callable[[dict[str, Any]], bool]:
 # --- The HTTP handler -------------------------------------------------------------------------
 
 _ME_PATHS: Final = frozenset({"/v1/users/me", "/api/v1/users/me"})
+_USERS_PATHS: Final = frozenset({"/v1/users", "/api/v1/users"})
 _LIST_PREFIX: Final = "/api/v2/"
 
 
@@ -629,6 +630,10 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
                     with app.account.lock:
                         me = dict(app.account.me)
                     return self._send_json(200, {"success": True, "data": me}, rate)
+                if path in _USERS_PATHS:
+                    with app.account.lock:
+                        users = [dict(user) for user in app.account.users.values()]
+                    return self._send_json(200, {"success": True, "data": users}, rate)
                 if path.startswith(_LIST_PREFIX):
                     return self._serve_v2(path[len(_LIST_PREFIX) :], params, repeat_cursor, rate)
             except _BadRequestError as exc:

@@ -447,6 +447,8 @@ class User:
     company_name: str | None = None
     company_domain: str | None = None
     timezone_name: str | None = None
+    #: False for a deactivated user (`active_flag`), whose contacts still name them.
+    active: bool = True
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Self:
@@ -458,4 +460,5 @@ class User:
             company_name=_opt_text(data, "company_name"),
             company_domain=_opt_text(data, "company_domain"),
             timezone_name=_opt_text(data, "timezone_name"),
+            active=_flag(data, "active_flag") if data.get("active_flag") is not None else True,
         )
