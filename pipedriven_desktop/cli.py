@@ -97,7 +97,19 @@ def _positive_int(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    db_path: Path = getattr(args, "sub_db", None) or args.db or default_db_path()
+    explicit: Path | None = getattr(args, "sub_db", None) or args.db
+    db_path: Path = explicit or default_db_path()
+    if args.command in ("sync", "export", "orgs") and explicit is None:
+        # The default folder is ours to make (a fresh machine has none until the GUI ran);
+        # a folder named with --db is the user's, and its absence is reported instead.
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            print(
+                f"error: cannot create the data folder {db_path.parent}: {reason}", file=sys.stderr
+            )
+            return EXIT_USAGE
     if args.command == "sync":
         return _sync(args, db_path)
     if args.command == "export":

@@ -204,3 +204,51 @@ def test_a_locked_keychain_without_an_environment_token_is_one_line(
     assert "keychain" in err
     assert "PIPEDRIVE_API_TOKEN" in err
     assert not db.exists()
+
+
+# --- A fresh machine: no data folder yet ------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["export", "orgs"])
+def test_export_and_orgs_create_the_default_data_folder(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    from pipedriven_desktop.paths import default_db_path
+
+    assert not default_db_path().parent.exists()
+    code, out, err = run(capsys, command)
+    assert (code, json.loads(out), err) == (0, [], "")
+    assert default_db_path().exists()
+
+
+def test_sync_on_a_fresh_machine_creates_the_data_folder_and_the_mirror(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, memory_keyring: Any
+) -> None:
+    from pipedriven_desktop.paths import default_db_path
+    from pipedriven_desktop.pipedrive import FakeAccount, FakePipedriveServer
+
+    account = FakeAccount.generate(seed=3, persons=30, owned_persons=20, organizations=5)
+    monkeypatch.setenv("PIPEDRIVE_API_TOKEN", "fresh-machine-token")
+    assert not default_db_path().parent.exists()
+    with FakePipedriveServer(account, token="fresh-machine-token") as server:
+        code, _out, err = run(capsys, "sync", "--base-url", server.base_url)
+    assert code == 0, err
+    assert "does not exist" not in err
+    db = open_database(default_db_path())
+    try:
+        assert ContactService(db).count(ContactFilter()) == len(account.persons)
+    finally:
+        db.close()
+
+
+def test_an_uncreatable_data_folder_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder would go")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+    code, out, err = run(capsys, "export")
+    assert code != 0
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "data folder" in err
