@@ -1,44 +1,76 @@
 """The contact table: a headline ("My-500: 487 of 500") over a fast, paged table view.
 
-Keys: Space toggles the campaign flag of the current contact, Enter asks to open it in
-Pipedrive. A refresh keeps the selected contact and the scroll position.
+Keys: Space toggles the campaign flag of the selected contacts (several with Shift or Ctrl),
+Enter asks to open the current one in Pipedrive; the context menu calls, mails and flags.
+A refresh keeps the selected contact and the scroll position. Columns are sized to their
+content within caps and the last one takes the room left; an empty result explains itself.
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPaintEvent, QResizeEvent
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from pipedriven_desktop.store.rows import ContactRow
-from pipedriven_desktop.ui.contact_table_model import Column, ContactTableModel
+from pipedriven_desktop.ui import formatting
+from pipedriven_desktop.ui.contact_table_model import HEADERS, Column, ContactTableModel
+from pipedriven_desktop.ui.elided_label import ElidedLabel
+from pipedriven_desktop.ui.empty_hint import EmptyHint
+from pipedriven_desktop.ui.links import mailto_url, tel_url
+from pipedriven_desktop.ui.reach import call, mail
 from pipedriven_desktop.ui.style import heading, muted
 from pipedriven_desktop.ui.table_delegates import CampaignDelegate, RowDelegate
 from pipedriven_desktop.ui.warmness_delegate import WarmnessDelegate
 
-#: Starting widths, as the text a typical cell holds; the user's own widths win afterwards.
+#: The narrowest a column starts, as the text a short cell holds; the user's widths win later.
 COLUMN_SAMPLES: dict[Column, str] = {
-    Column.NAME: "Małgorzata Kowalczyk",
-    Column.ORGANIZATION: "Zürcher Feinmechanik AG",
+    Column.NAME: "Anna Kowalczyk",
+    Column.ORGANIZATION: "Feinmechanik AG",
     Column.LAST_CONTACTED: "11 months ago",
-    Column.EMAIL: "margaret.obrien@example.com",
+    Column.EMAIL: "anna.k@example.com",
     Column.PHONE: "+49 170 0000000",
-    Column.NEXT_ACTIVITY: "Next activity",
+    Column.NEXT_ACTIVITY: "Wed 30 Sep 2026",
+    Column.OWNER: "Margaret O'Brien",
 }
 CELL_PADDING = 18
-#: Columns that give up width when the view is narrow, never below FLEX_MIN pixels.
-FLEX_COLUMNS = (Column.NAME, Column.ORGANIZATION, Column.EMAIL)
-FLEX_MIN = 110
+#: Columns sized to their longest loaded cell, up to a cap in pixels (longer ones elide).
+CONTENT_CAPS: dict[Column, int] = {
+    Column.NAME: 320,
+    Column.ORGANIZATION: 300,
+    Column.EMAIL: 360,
+    Column.OWNER: 220,
+}
+#: When the view is narrow these give up width first, down to their minimum in pixels ...
+FLEX_MINIMUMS: dict[Column, int] = {
+    Column.NAME: 100,
+    Column.ORGANIZATION: 84,
+    Column.EMAIL: 100,
+    Column.OWNER: 84,
+}
+#: ... and then these; a view narrower still scrolls sideways.
+LAST_MINIMUMS: dict[Column, int] = {
+    Column.PHONE: 96,
+    Column.NEXT_ACTIVITY: 84,
+}
 
 
 class ContactTableView(QTableView):
@@ -84,6 +116,8 @@ class ContactTable(QWidget):
     current_changed = Signal(object)
     #: the user asked to open this contact in Pipedrive
     open_requested = Signal(object)
+    #: the empty hint's offer: show the same search in All contacts
+    show_all_requested = Signal()
 
     def __init__(self, model: ContactTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,7 +127,7 @@ class ContactTable(QWidget):
         self.headline = QLabel("My-500")
         self.headline.setObjectName("headline")
         heading(self.headline, 1.35)
-        self.subline = QLabel("")
+        self.subline = ElidedLabel("")
         self.subline.setObjectName("subline")
         muted(self.subline)
 
@@ -106,8 +140,7 @@ class ContactTable(QWidget):
         heading_row.setContentsMargins(2, 0, 2, 0)
         heading_row.addWidget(self.headline)
         heading_row.addSpacing(10)
-        heading_row.addWidget(self.subline, 0, Qt.AlignmentFlag.AlignBaseline)
-        heading_row.addStretch(1)
+        heading_row.addWidget(self.subline, 1, Qt.AlignmentFlag.AlignBaseline)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -119,16 +152,25 @@ class ContactTable(QWidget):
         model.modelAboutToBeReset.connect(self._remember_position)
         self._saved_scroll = 0
         self._saved_id: str | None = None
+        self._saved_selection: list[str] = []
         self._restore_after_reset = False
         model.modelReset.connect(self._restore_position)
         self.view.toggle_requested.connect(self.toggle_current_campaign)
         self.view.open_requested.connect(self._open_current)
         self.view.doubleClicked.connect(self._on_double_clicked)
 
+        self.empty_hint = EmptyHint(self.view)
+        self.empty_hint.hide()
+        self.empty_hint.show_all_requested.connect(self.show_all_requested)
+        self.view.resized.connect(self._place_empty_hint)
+        model.loaded.connect(self._on_loaded)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_context_menu)
+
     def _configure_view(self) -> None:
         view = self.view
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         view.setAlternatingRowColors(True)
         view.setShowGrid(False)
@@ -156,12 +198,21 @@ class ContactTable(QWidget):
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setMinimumSectionSize(28)
         metrics = view.fontMetrics()
-        self._ideal_widths = {
-            column: metrics.horizontalAdvance(sample) + CELL_PADDING
+        header_metrics = header.fontMetrics()
+        self._base_widths = {
+            column: max(
+                metrics.horizontalAdvance(sample),
+                header_metrics.horizontalAdvance(HEADERS[column]) + 12,
+            )
+            + CELL_PADDING
             for column, sample in COLUMN_SAMPLES.items()
         }
-        self._ideal_widths[Column.WARMNESS] = WarmnessDelegate.WIDTH
-        self._ideal_widths[Column.CAMPAIGN] = max(36, metrics.height() + 20)
+        self._base_widths[Column.WARMNESS] = WarmnessDelegate.WIDTH
+        # The campaign column is as wide as its header's label (the box sits centred in it).
+        self._base_widths[Column.CAMPAIGN] = max(
+            36, header_metrics.horizontalAdvance(HEADERS[Column.CAMPAIGN]) + 22
+        )
+        self._ideal_widths = dict(self._base_widths)
         self._fitting = False
         self._user_sized = False
         self._fit_columns()
@@ -169,24 +220,50 @@ class ContactTable(QWidget):
         header.sectionResized.connect(self._on_section_resized)
         view.resized.connect(self._fit_columns)
         view.setSortingEnabled(True)
+        view.setColumnHidden(Column.OWNER, True)
+
+    def _measure_content(self) -> None:
+        """Widen the text columns to their longest loaded cell (first page only), within caps."""
+        metrics = self.view.fontMetrics()
+        widths = dict(self._base_widths)
+        for column, cap in CONTENT_CAPS.items():
+            longest = 0
+            for row in range(min(self.model.rowCount(), 200)):
+                text = self.model.index(row, column).data()
+                if text:
+                    longest = max(longest, metrics.horizontalAdvance(text))
+            widths[column] = min(cap, max(widths[column], longest + CELL_PADDING))
+        self._ideal_widths = widths
 
     def _fit_columns(self) -> None:
-        """Ideal widths when they fit; otherwise the flexible columns give up the difference."""
+        """Ideal widths when they fit; otherwise the flexible columns give up the difference.
+
+        Room to spare widens the text columns up to their caps (names and emails read
+        best with air); the last visible column stretches into whatever is left.
+        """
         if self._user_sized:
             return
-        widths = dict(self._ideal_widths)
+        view = self.view
+        widths = {
+            column: width
+            for column, width in self._ideal_widths.items()
+            if not view.isColumnHidden(column)
+        }
         available = self.view.viewport().width()
+        if available > 0:
+            for minimums in (FLEX_MINIMUMS, LAST_MINIMUMS):
+                overflow = sum(widths.values()) - available
+                if overflow > 0:
+                    _shrink(widths, minimums, overflow)
+            spare = available - sum(widths.values())
+            if spare > 0:
+                _grow(widths, CONTENT_CAPS, spare)
         overflow = sum(widths.values()) - available
-        if overflow > 0 and available > 0:
-            flexible = sum(widths[column] - FLEX_MIN for column in FLEX_COLUMNS)
-            if flexible > 0:
-                share = min(1.0, overflow / flexible)
-                for column in FLEX_COLUMNS:
-                    widths[column] -= math.ceil((widths[column] - FLEX_MIN) * share)
+        last = max(widths)
         self._fitting = True
         try:
             for column, width in widths.items():
-                if column == Column.NEXT_ACTIVITY and overflow <= 0:
+                if column == last and overflow <= 0:
                     continue  # the last column stretches into the room left
                 if self.view.columnWidth(column) != width:
                     self.view.setColumnWidth(column, width)
@@ -236,21 +313,124 @@ class ContactTable(QWidget):
         finally:
             self._restore_after_reset = False
 
+    def selected_rows(self) -> list[int]:
+        """The selected model rows, top to bottom; the current row when none is selected."""
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        if not rows and self.view.currentIndex().isValid():
+            rows = [self.view.currentIndex().row()]
+        return rows
+
+    def selected_contacts(self) -> list[ContactRow]:
+        return [row for row in (self.model.row(number) for number in self.selected_rows()) if row]
+
     def toggle_current_campaign(self) -> None:
-        index = self.view.currentIndex()
-        if index.isValid():
-            self.model.toggle_campaign(index.row())
+        """Space: every selected contact into the campaign, or all out when all are in."""
+        self.model.toggle_campaign_rows(self.selected_rows())
+
+    def set_selected_campaign(self, flag: bool) -> int:
+        """Add (or remove) every selected contact; returns how many changed."""
+        return self.model.set_campaign_rows(self.selected_rows(), flag)
+
+    def context_menu(self) -> QMenu:
+        """Call, mail, copy, flag the selection, open: for the current contact and selection."""
+        menu = QMenu(self)
+        current = self.current_contact()
+        selected = self.selected_contacts()
+        phone = current.phone if current else None
+        email = current.email if current else None
+        call_action = menu.addAction(f"Call {phone}" if phone else "Call")
+        call_action.setObjectName("callContact")
+        call_action.setEnabled(tel_url(phone or "") is not None)
+        call_action.triggered.connect(lambda: call(phone))
+        mail_action = menu.addAction(f"Mail {email}" if email else "Mail")
+        mail_action.setObjectName("mailContact")
+        mail_action.setEnabled(mailto_url(email or "") is not None)
+        mail_action.triggered.connect(lambda: mail(email))
+        copy_email = menu.addAction("Copy email")
+        copy_email.setEnabled(bool(email))
+        copy_email.triggered.connect(lambda: QGuiApplication.clipboard().setText(email or ""))
+        copy_phone = menu.addAction("Copy phone")
+        copy_phone.setEnabled(bool(phone))
+        copy_phone.triggered.connect(lambda: QGuiApplication.clipboard().setText(phone or ""))
+        menu.addSeparator()
+        many = len(selected) > 1
+        outside = sum(1 for row in selected if not row.added_to_campaign)
+        inside = len(selected) - outside
+        add = menu.addAction(
+            f"Add {formatting.plural(len(selected), 'contact')} to campaign"
+            if many
+            else "Add to campaign"
+        )
+        add.setObjectName("addToCampaign")
+        add.setShortcut("Space")
+        add.setEnabled(outside > 0)
+        add.triggered.connect(lambda: self.set_selected_campaign(True))
+        remove = menu.addAction(
+            f"Remove {formatting.plural(len(selected), 'contact')} from campaign"
+            if many
+            else "Remove from campaign"
+        )
+        remove.setObjectName("removeFromCampaign")
+        remove.setEnabled(inside > 0)
+        remove.triggered.connect(lambda: self.set_selected_campaign(False))
+        menu.addSeparator()
+        open_action = menu.addAction("Open in Pipedrive")
+        open_action.setShortcut("Return")
+        open_action.setEnabled(current is not None and current.pipedrive_person_id is not None)
+        open_action.triggered.connect(self._open_current)
+        return menu
+
+    def _reselect(self, contact_ids: list[str]) -> None:
+        """Select these contacts again (those still fetched), keeping the current one."""
+        selection = self.view.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for contact_id in contact_ids:
+            row = self.model.row_of(contact_id)
+            if row is not None:
+                selection.select(self.model.index(row, Column.NAME), flags)
+
+    def _on_context_menu(self, position: QPoint) -> None:
+        index = self.view.indexAt(position)
+        if not index.isValid():
+            return
+        selection = self.view.selectionModel()
+        if not selection.isRowSelected(index.row(), QModelIndex()):
+            self._select_row(index.row())
+        else:
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        menu = self.context_menu()
+        menu.exec(self.view.viewport().mapToGlobal(position))
+        menu.deleteLater()
+
+    def _on_loaded(self, total: int, *_status: object) -> None:
+        contact_filter = self.model.contact_filter
+        self.view.setColumnHidden(Column.OWNER, contact_filter.owner_id is not None)
+        self._measure_content()
+        self._fit_columns()
+        if total == 0:
+            self.empty_hint.explain(contact_filter, self.model.all_contacts_count())
+            self._place_empty_hint()
+            self.empty_hint.show()
+            self.empty_hint.raise_()
+        else:
+            self.empty_hint.hide()
+
+    def _place_empty_hint(self) -> None:
+        self.empty_hint.setGeometry(self.view.viewport().geometry())
 
     # -- slots ----------------------------------------------------------------------------------
 
     def _remember_position(self) -> None:
         self._saved_scroll = self.view.verticalScrollBar().value()
         self._saved_id = self._current_id
+        self._saved_selection = [row.id for row in self.selected_contacts()]
 
     def _restore_position(self) -> None:
         previous = self._saved_id
         self._current_id = None
         found = previous is not None and self.select_contact(previous)
+        if found and len(self._saved_selection) > 1:
+            self._reselect(self._saved_selection)
         if self._restore_after_reset:
             self.view.doItemsLayout()
             self.view.verticalScrollBar().setValue(self._saved_scroll)
@@ -281,3 +461,25 @@ class ContactTable(QWidget):
         row = self.current_contact()
         if row is not None:
             self.open_requested.emit(row)
+
+
+def _shrink(widths: dict[Column, int], minimums: dict[Column, int], overflow: int) -> None:
+    """Take ``overflow`` pixels from the given columns in proportion to their spare width."""
+    columns = [column for column in minimums if column in widths]
+    spare = sum(max(0, widths[column] - minimums[column]) for column in columns)
+    if spare <= 0:
+        return
+    share = min(1.0, overflow / spare)
+    for column in columns:
+        widths[column] -= math.ceil(max(0, widths[column] - minimums[column]) * share)
+
+
+def _grow(widths: dict[Column, int], caps: dict[Column, int], spare: int) -> None:
+    """Give up to ``spare`` pixels to the given columns in proportion to their room to a cap."""
+    columns = [column for column in caps if column in widths]
+    room = sum(max(0, caps[column] - widths[column]) for column in columns)
+    if room <= 0:
+        return
+    share = min(1.0, spare / room)
+    for column in columns:
+        widths[column] += int(max(0, caps[column] - widths[column]) * share)

@@ -60,6 +60,8 @@ class Column(IntEnum):
     EMAIL = 5
     PHONE = 6
     NEXT_ACTIVITY = 7
+    #: shown in All contacts only (in My-500 the owner is always the user)
+    OWNER = 8
 
 
 _COLUMNS: tuple[Column, ...] = tuple(Column)
@@ -74,12 +76,14 @@ HEADERS: dict[Column, str] = {
     Column.EMAIL: "Email",
     Column.PHONE: "Phone",
     Column.NEXT_ACTIVITY: "Next activity",
+    Column.OWNER: "Owner",
 }
 
 HEADER_TIPS: dict[Column, str] = {
     Column.CAMPAIGN: "In the current campaign (Space toggles)",
     Column.WARMNESS: "Warmness score, 0 (cold) to 10 (hot)",
     Column.NEXT_ACTIVITY: "The next open activity that is due",
+    Column.OWNER: "Who owns the contact in Pipedrive",
 }
 
 #: Which SQL order a header click asks for; the next activity is not sortable.
@@ -108,8 +112,14 @@ def sort_key(row: ContactRow, column: Column) -> Any:
         Column.EMAIL: (row.email or "").casefold(),
         Column.PHONE: row.phone or "",
         Column.NEXT_ACTIVITY: row.next_activity.isoformat() if row.next_activity else "",
+        Column.OWNER: owner_text(row).casefold(),
     }
     return values[column]
+
+
+def owner_text(row: ContactRow) -> str:
+    """The owner's name, as Pipedrive's users list has it; a dash when it is unknown."""
+    return row.owner_name or "—"
 
 
 @dataclass
@@ -167,6 +177,12 @@ class ContactTableModel(QAbstractTableModel):
 
     def row(self, row: int) -> ContactRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def all_contacts_count(self) -> int | None:
+        """How many contacts the same filter finds in All contacts; None when it is All already."""
+        if self._filter.owner_id is None:
+            return None
+        return self._service.count_in_all_contacts(self._filter)
 
     def row_of(self, contact_id: str) -> int | None:
         """The model row holding ``contact_id``, if it has been fetched."""
@@ -237,7 +253,7 @@ class ContactTableModel(QAbstractTableModel):
             return None
         column = Column(section)
         if role == Qt.ItemDataRole.DisplayRole:
-            return "" if column is Column.CAMPAIGN else HEADERS[column]
+            return HEADERS[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             return HEADER_TIPS.get(column, HEADERS[column])
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -312,6 +328,24 @@ class ContactTableModel(QAbstractTableModel):
     def toggle_campaign(self, row_number: int) -> bool:
         row = self.row(row_number)
         return row is not None and self.set_campaign(row_number, not row.added_to_campaign)
+
+    def set_campaign_rows(self, row_numbers: Iterable[int], flag: bool) -> int:
+        """Flag (or unflag) every given row; returns how many changed and are being saved."""
+        changed = 0
+        for row_number in sorted(set(row_numbers)):
+            row = self.row(row_number)
+            if row is not None and row.added_to_campaign != flag:
+                self.save_campaign(row.id, flag)
+                changed += 1
+        return changed
+
+    def toggle_campaign_rows(self, row_numbers: Iterable[int]) -> int:
+        """Space on a selection: all into the campaign, or all out when all are in already."""
+        wanted = [row for row in (self.row(number) for number in row_numbers) if row is not None]
+        if not wanted:
+            return 0
+        flag = not all(row.added_to_campaign for row in wanted)
+        return self.set_campaign_rows((self._row_of[row.id] for row in wanted), flag)
 
     def save_campaign(self, contact_id: str, flag: bool) -> None:
         """Show ``flag`` on the contact's row (if fetched) and queue its save (also Retry's)."""
@@ -401,6 +435,8 @@ class ContactTableModel(QAbstractTableModel):
             return row.email or ""
         if column is Column.PHONE:
             return row.phone or ""
+        if column is Column.OWNER:
+            return owner_text(row)
         return formatting.relative_day(row.next_activity, self._now.date())
 
     def _tooltip(self, row: ContactRow, column: Column) -> str | None:

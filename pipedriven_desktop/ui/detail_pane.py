@@ -38,6 +38,8 @@ from pipedriven_desktop.ui.style import heading, muted
 from pipedriven_desktop.ui.warmness_delegate import band_name, paint_warmness
 
 PANE_WIDTH = 340
+#: Narrow windows (1024 px) keep the table usable; the pane wraps its text into this.
+PANE_MIN_WIDTH = 250
 
 COMPONENT_TITLES: dict[str, str] = {
     "base": "Profile",
@@ -180,7 +182,7 @@ class DetailPane(QWidget):
         self._contact: ContactRow | None = None
         self._deals: tuple[DealRow, ...] = ()
         self._now: datetime | None = None
-        self.setMinimumWidth(280)
+        self.setMinimumWidth(PANE_MIN_WIDTH)
 
         self.empty = QLabel(
             "Select a contact to see who they are, how to reach them "
@@ -212,11 +214,17 @@ class DetailPane(QWidget):
         self.phone.activated.connect(call)
         reach = QGridLayout()
         reach.setContentsMargins(0, 0, 0, 0)
-        reach.setHorizontalSpacing(10)
+        reach.setHorizontalSpacing(8)
         reach.setVerticalSpacing(2)
-        for row, (label, field) in enumerate((("Email", self.email), ("Phone", self.phone))):
-            caption = QLabel(label)
+        # A glyph, not a word, as caption: at 1024 px the pane is narrow and the address needs
+        # the room more than a label saying what an address is.
+        reach_rows = (("✉", "Email", self.email), ("☎", "Phone", self.phone))
+        for row, (glyph, label, field) in enumerate(reach_rows):
+            caption = QLabel(glyph)
+            caption.setToolTip(label)
+            caption.setAccessibleName(label)
             muted(caption)
+            field.value.setAccessibleName(label)
             reach.addWidget(caption, row, 0)
             reach.addWidget(field, row, 1)
         reach.setColumnStretch(1, 1)

@@ -40,6 +40,7 @@ from pipedriven_desktop.ui.table_delegates import RowDelegate
 
 FILTER_DEBOUNCE_MS = 120
 SIDEBAR_WIDTH = 240
+SIDEBAR_MIN_WIDTH = 180
 
 
 class OrgSidebar(QWidget):
@@ -89,7 +90,7 @@ class OrgSidebar(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(SidebarColumn.NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(SidebarColumn.COUNT, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(SidebarColumn.COUNT, self.fontMetrics().horizontalAdvance("000,000"))
+        header.resizeSection(SidebarColumn.COUNT, self.fontMetrics().horizontalAdvance("00,000"))
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
 
         layout = QVBoxLayout(self)
@@ -101,6 +102,10 @@ class OrgSidebar(QWidget):
 
     def sizeHint(self) -> QSize:
         return QSize(SIDEBAR_WIDTH, 600)
+
+    def minimumSizeHint(self) -> QSize:
+        # Room for a typical organization name and its count: narrower, and names vanish.
+        return QSize(SIDEBAR_MIN_WIDTH, super().minimumSizeHint().height())
 
     @property
     def selected_key(self) -> str:

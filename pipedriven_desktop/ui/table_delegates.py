@@ -1,8 +1,9 @@
 """Delegates for the contact table: plain rows without a focus box, a centred checkbox.
 
 The table selects whole rows, so the per-cell focus rectangle only adds noise; the
-campaign checkbox sits centred in its narrow column and toggles on a click anywhere in
-the cell.
+campaign checkbox sits centred in its column and toggles on a click anywhere in the cell.
+It is drawn here, from the palette's text and highlight colours, because the style's own
+box all but vanishes on a dark palette.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPointF,
+    QRectF,
     QSize,
     Qt,
 )
-from PySide6.QtGui import QMouseEvent, QPainter
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QStyle,
@@ -46,6 +49,47 @@ class RowDelegate(QStyledItemDelegate):
         return QSize(hint.width(), hint.height() + 2 * self._padding)
 
 
+def paint_check(
+    painter: QPainter, rect: QRectF, checked: bool, palette: QPalette, selected: bool
+) -> None:
+    """A rounded box with a clear outline; filled with the highlight colour and ticked when on.
+
+    On a selected row the box takes the selection's text colour, so it stays visible
+    against the highlight.
+    """
+    text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+    text = palette.color(text_role)
+    outline = QColor(text)
+    outline.setAlphaF(0.85 if selected else 0.6)
+    box = rect.adjusted(1, 1, -1, -1)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if checked:
+        fill = text if selected else palette.color(QPalette.ColorRole.Highlight)
+        tick = (
+            palette.color(QPalette.ColorRole.Highlight)
+            if selected
+            else palette.color(QPalette.ColorRole.HighlightedText)
+        )
+        painter.setPen(QPen(fill, 1.2))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(box, 3, 3)
+        path = QPainterPath(QPointF(box.left() + box.width() * 0.22, box.center().y()))
+        path.lineTo(box.left() + box.width() * 0.42, box.bottom() - box.height() * 0.25)
+        path.lineTo(box.right() - box.width() * 0.2, box.top() + box.height() * 0.25)
+        pen = QPen(tick, max(1.6, box.width() / 7))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+    else:
+        painter.setPen(QPen(outline, 1.4))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(box, 3, 3)
+    painter.restore()
+
+
 class CampaignDelegate(RowDelegate):
     """A centred check box; a left click anywhere in the cell toggles it."""
 
@@ -58,20 +102,11 @@ class CampaignDelegate(RowDelegate):
         opt.features &= ~QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
         opt.text = ""
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-        indicator = QStyleOptionViewItem(opt)
-        size = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, opt, widget)
-        indicator.rect.setWidth(size)
-        indicator.rect.setHeight(size)
-        indicator.rect.moveCenter(opt.rect.center())
-        indicator.state &= ~(QStyle.StateFlag.State_On | QStyle.StateFlag.State_Off)
-        indicator.state |= (
-            QStyle.StateFlag.State_On
-            if check == Qt.CheckState.Checked
-            else QStyle.StateFlag.State_Off
-        )
-        style.drawPrimitive(
-            QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck, indicator, painter, widget
-        )
+        size = max(14, style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, opt, widget) + 2)
+        box = QRectF(0, 0, size, size)
+        box.moveCenter(QRectF(opt.rect).center())
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        paint_check(painter, box, check == Qt.CheckState.Checked, opt.palette, selected)
 
     def editorEvent(
         self,

@@ -146,7 +146,7 @@ def test_roles_give_the_row_and_readable_cells(populated_db: Database) -> None:
     if never:
         assert model.index(never[0], Column.LAST_CONTACTED).data() == "never"
     assert model.headerData(Column.NAME, Qt.Orientation.Horizontal) == "Name"
-    assert model.headerData(Column.CAMPAIGN, Qt.Orientation.Horizontal) == ""
+    assert model.headerData(Column.CAMPAIGN, Qt.Orientation.Horizontal) == "Campaign"
 
 
 def test_loaded_reports_total_performance_and_sync_status(populated_db: Database) -> None:
