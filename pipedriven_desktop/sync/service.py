@@ -1,6 +1,7 @@
 """The sync service: Pipedrive into the local mirror, one committed page at a time.
 
-Order: the signed-in user (owner id of My-500), organizations, persons mapped to them,
+Order: the signed-in user (owner id of My-500) and the company's users (owner names),
+organizations, persons mapped to them,
 activities and deals pointing at both, then warmness scores.
 
 Incremental: each entity is listed with ``updated_since`` = its watermark (the largest
@@ -44,7 +45,11 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from pipedriven_desktop.pipedrive.client import PAGE_LIMIT, Page, PipedriveClient
-from pipedriven_desktop.pipedrive.errors import PipedriveError, RequestRejectedError
+from pipedriven_desktop.pipedrive.errors import (
+    BadResponseError,
+    PipedriveError,
+    RequestRejectedError,
+)
 from pipedriven_desktop.pipedrive.records import parse_api_time
 from pipedriven_desktop.store.clock import from_store, parse_text, to_store, to_text
 from pipedriven_desktop.store.contact_service import OWNER_KEY
@@ -52,6 +57,7 @@ from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.errors import user_error
 from pipedriven_desktop.store.meta import get_meta, set_meta
 from pipedriven_desktop.store.models import new_id
+from pipedriven_desktop.store.users import UserEntry, save_users
 from pipedriven_desktop.store.writer_lock import writer_lock
 from pipedriven_desktop.sync.mapping import chunked, fits_int64
 from pipedriven_desktop.sync.prefetch import Prefetcher
@@ -361,10 +367,18 @@ class _Run:
         return result
 
     def _sync_owner(self) -> None:
-        """Store the signed-in user's id: the owner whose contacts make My-500."""
+        """Store the signed-in user's id (the owner whose contacts make My-500) and every
+        user's name (one request), so contacts show their owner."""
         user = self.client.me()
+        try:
+            users = [UserEntry(u.id, u.name, u.email, u.active) for u in self.client.users()]
+        except (RequestRejectedError, BadResponseError) as exc:
+            # Names are a courtesy: a refused or garbled listing costs them, not the sync.
+            log.warning("Could not list Pipedrive's users: %s", exc)
+            users = []
         with self.db.session() as session:
             set_meta(session.connection(), OWNER_KEY, str(user.id))
+            save_users(session.connection(), users, self.now)
 
     def _sync_entity(self, writer: EntityWriter[Any, Any]) -> None:
         state = self._states().get(writer.entity) or _EntityState(writer.entity)
