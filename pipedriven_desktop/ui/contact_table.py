@@ -47,30 +47,30 @@ COLUMN_SAMPLES: dict[Column, str] = {
     Column.ORGANIZATION: "Feinmechanik AG",
     Column.LAST_CONTACTED: "11 months ago",
     Column.EMAIL: "anna.k@example.com",
-    Column.PHONE: "+49 170 0000000",
-    Column.NEXT_ACTIVITY: "Wed 30 Sep 2026",
+    Column.PHONE: "+49 170 000000",
+    Column.NEXT_ACTIVITY: "Wed 30 Sep",
     Column.OWNER: "Margaret O'Brien",
 }
-CELL_PADDING = 18
+CELL_PADDING = 16
 #: Columns sized to their longest loaded cell, up to a cap in pixels (longer ones elide).
 CONTENT_CAPS: dict[Column, int] = {
     Column.NAME: 320,
     Column.ORGANIZATION: 300,
     Column.EMAIL: 360,
     Column.OWNER: 220,
+    Column.PHONE: 190,
+    Column.NEXT_ACTIVITY: 150,
 }
-#: When the view is narrow these give up width first, down to their minimum in pixels ...
-FLEX_MINIMUMS: dict[Column, int] = {
-    Column.NAME: 100,
-    Column.ORGANIZATION: 84,
-    Column.EMAIL: 100,
-    Column.OWNER: 84,
-}
-#: ... and then these; a view narrower still scrolls sideways.
-LAST_MINIMUMS: dict[Column, int] = {
-    Column.PHONE: 96,
-    Column.NEXT_ACTIVITY: 84,
-}
+#: Room to spare goes to these, up to their caps (names and emails read best with air).
+GROWING = (Column.NAME, Column.ORGANIZATION, Column.EMAIL, Column.OWNER)
+#: When the view is narrow, columns give up width in stages, each down to its width in pixels
+#: there: the secondary text columns to a still readable width, then phone and next activity,
+#: then every text column (the name last of all) to its floor. Narrower still scrolls sideways.
+SHRINK_STAGES: tuple[dict[Column, int], ...] = (
+    {Column.ORGANIZATION: 130, Column.OWNER: 110, Column.EMAIL: 170},
+    {Column.NEXT_ACTIVITY: 84, Column.PHONE: 110},
+    {Column.NAME: 100, Column.ORGANIZATION: 84, Column.EMAIL: 100, Column.OWNER: 84},
+)
 
 
 class ContactTableView(QTableView):
@@ -251,13 +251,13 @@ class ContactTable(QWidget):
         }
         available = self.view.viewport().width()
         if available > 0:
-            for minimums in (FLEX_MINIMUMS, LAST_MINIMUMS):
+            for minimums in SHRINK_STAGES:
                 overflow = sum(widths.values()) - available
                 if overflow > 0:
                     _shrink(widths, minimums, overflow)
             spare = available - sum(widths.values())
             if spare > 0:
-                _grow(widths, CONTENT_CAPS, spare)
+                _grow(widths, {column: CONTENT_CAPS[column] for column in GROWING}, spare)
         overflow = sum(widths.values()) - available
         last = max(widths)
         self._fitting = True

@@ -39,7 +39,7 @@ from pipedriven_desktop.ui.warmness_delegate import band_name, paint_warmness
 
 PANE_WIDTH = 340
 #: Narrow windows (1024 px) keep the table usable; the pane wraps its text into this.
-PANE_MIN_WIDTH = 250
+PANE_MIN_WIDTH = 240
 
 COMPONENT_TITLES: dict[str, str] = {
     "base": "Profile",

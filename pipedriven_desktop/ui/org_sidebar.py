@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
+from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.org_sidebar_model import (
     ALL_CONTACTS,
     KEY_ROLE,
@@ -40,7 +42,7 @@ from pipedriven_desktop.ui.table_delegates import RowDelegate
 
 FILTER_DEBOUNCE_MS = 120
 SIDEBAR_WIDTH = 240
-SIDEBAR_MIN_WIDTH = 180
+SIDEBAR_MIN_WIDTH = 190
 
 
 class OrgSidebar(QWidget):
@@ -90,7 +92,7 @@ class OrgSidebar(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(SidebarColumn.NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(SidebarColumn.COUNT, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(SidebarColumn.COUNT, self.fontMetrics().horizontalAdvance("00,000"))
+        self._fit_count_column(999)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
 
         layout = QVBoxLayout(self)
@@ -122,9 +124,17 @@ class OrgSidebar(QWidget):
         no_org = self._service.count(replace(self._scope, no_organization=True))
         organizations = self._service.organizations(self.filter_edit.text())
         self.model.set_data(all_count, no_org, organizations)
+        self._fit_count_column(all_count)
         if self.model.row_of(self._selected) is None and not self.filter_edit.text().strip():
             self._set_selected(ALL_CONTACTS)  # the organization is gone from the mirror
         self._show_selected()
+
+    def _fit_count_column(self, largest: int) -> None:
+        """As wide as the largest count (All contacts', in bold): the names get the rest."""
+        font = QFont(self.view.font())
+        font.setWeight(QFont.Weight.DemiBold)
+        width = QFontMetrics(font).horizontalAdvance(formatting.count(largest)) + 14
+        self.view.horizontalHeader().resizeSection(SidebarColumn.COUNT, width)
 
     def select(self, key: str) -> None:
         """Choose an entry from elsewhere (e.g. the detail pane's organization link)."""

@@ -11,6 +11,7 @@ from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.ui.app_settings import AppSettings
 from pipedriven_desktop.ui.contact_table_model import Column
 from pipedriven_desktop.ui.main_window import MainWindow
+from pipedriven_desktop.ui.org_sidebar import SIDEBAR_MIN_WIDTH
 
 
 def test_ctrl_d_collapses_the_detail_pane_and_gives_it_back(qtbot: Any, window: MainWindow) -> None:
@@ -66,7 +67,7 @@ def test_a_1024_window_is_1024_wide_and_keeps_names_readable(
     window.resize(1024, 640)
     qtbot.waitUntil(lambda: window.width() == 1024)
     assert window.minimumSizeHint().width() <= 1024
-    assert window.sidebar.width() >= 180  # organization names are not cut to a letter
+    assert window.sidebar.width() >= SIDEBAR_MIN_WIDTH  # names are not cut to a letter
     # Without the detail pane every column fits, nothing scrolls sideways.
     window.detail_toggle.set_shown(False)
     view = window.table.view

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 
 from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.ui.main_window import MainWindow
-from pipedriven_desktop.ui.org_sidebar import OrgSidebar
+from pipedriven_desktop.ui.org_sidebar import SIDEBAR_MIN_WIDTH, OrgSidebar
 from pipedriven_desktop.ui.org_sidebar_model import (
     ALL_CONTACTS,
     KEY_ROLE,
@@ -105,3 +106,15 @@ def test_detail_pane_organization_link_selects_it(window: MainWindow, qtbot: Any
     window.detail.organization.linkActivated.emit(f"org:{contact.organization.id}")
     assert window.sidebar.selected_key == contact.organization.id
     assert table_org_ids(window) == {contact.organization.id}
+
+
+def test_counts_take_only_their_width_and_names_the_rest(window: MainWindow) -> None:
+    sidebar = window.sidebar
+    assert sidebar.minimumSizeHint().width() >= SIDEBAR_MIN_WIDTH
+    bold = QFont(sidebar.view.font())
+    bold.setWeight(QFont.Weight.DemiBold)
+    largest = entry(sidebar.model, 0).count  # All contacts
+    needed = QFontMetrics(bold).horizontalAdvance(f"{largest:,}")
+    count_width = sidebar.view.columnWidth(SidebarColumn.COUNT)
+    assert needed < count_width < needed + 20
+    assert sidebar.view.columnWidth(SidebarColumn.NAME) > count_width
