@@ -178,6 +178,10 @@ class ContactTableModel(QAbstractTableModel):
     def row(self, row: int) -> ContactRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
+    def column_texts(self, column: Column, limit: int) -> list[str]:
+        """The display texts of ``column`` in the first ``limit`` rows (for sizing columns)."""
+        return [self._display(row, column) or "" for row in self._rows[:limit]]
+
     def all_contacts_count(self) -> int | None:
         """How many contacts the same filter finds in All contacts; None when it is All already."""
         if self._filter.owner_id is None:
