@@ -25,6 +25,8 @@ SEARCHED_COLUMNS = ("name", "email", "phone", "phone_digits", "org_name")
 #: inside the number or the address.
 PARTS_COLUMN = "parts"
 SUBSTRING_MIN = 3
+#: What every token of ``parts`` starts with (see migration 0003).
+PART_MARK = "\u0298"
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -90,12 +92,15 @@ def fts_query(search: str, owner_id: int | None = None) -> str | None:
     tokens = _TOKEN.findall(search)
     if not tokens:
         return None
-    starts = " ".join(SEARCHED_COLUMNS)
-    anywhere = f"{starts} {PARTS_COLUMN}"
-    query = " AND ".join(
-        f'{{{anywhere if len(token) >= SUBSTRING_MIN else starts}}} : "{token}"*'
-        for token in tokens
-    )
+    starts = f"{{{' '.join(SEARCHED_COLUMNS)}}}"
+
+    def term(token: str) -> str:
+        at_start = f'{starts} : "{token}"*'
+        if len(token) < SUBSTRING_MIN:
+            return at_start
+        return f'({at_start} OR {PARTS_COLUMN} : "{PART_MARK}{token}"*)'
+
+    query = " AND ".join(term(token) for token in tokens)
     if owner_id is not None:
         query += f' AND owner : "owner{int(owner_id)}"'
     return query

@@ -37,6 +37,10 @@ PHONE_DIGITS = (
 PHONE_BUCKETS = (8, 16, 24)
 LOCAL_BUCKETS = (8, 16, 32, 64)
 DOMAIN_BUCKETS = (8, 16, 32, 48)
+#: Starts every token of ``parts``, so they share no terms with the other columns: a
+#: short search (a word start, the most frequent keystrokes) reads none of them. A
+#: letter (Unicode "Lo", no case, no diacritic) that starts no word people write.
+PART_MARK = "\u0298"
 FTS_COLUMNS = "rowid, name, email, phone, phone_digits, org_name, owner, parts"
 
 
@@ -53,7 +57,7 @@ def _suffixes(length: str, piece: str, buckets: tuple[int, ...]) -> str:
     """
     branches = []
     for last in buckets:
-        pieces = [piece.format(n=n) for n in range(2, last + 1)]
+        pieces = [f"'{PART_MARK}' || nullif({piece.format(n=n)}, '')" for n in range(2, last + 1)]
         call = f"printf('{' '.join(['%s'] * len(pieces))}', {', '.join(pieces)})"
         branches.append(call if last == buckets[-1] else f"WHEN {length} <= {last} THEN {call}")
     return f"CASE {' '.join(branches[:-1])} ELSE {branches[-1]} END"
@@ -90,7 +94,7 @@ def _fts_row(alias: str) -> str:
 FTS_TABLE = (
     "CREATE VIRTUAL TABLE contacts_fts USING fts5("
     "name, email, phone, phone_digits, org_name, owner, parts, "
-    "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+    "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')"
 )
 FTS_TRIGGERS = {
     "contacts_fts_insert": (
