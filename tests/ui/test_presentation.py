@@ -15,6 +15,7 @@ from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.links import mailto_url, person_url, tel_url
 from pipedriven_desktop.ui.status_bar import performance_text, sync_text
 from pipedriven_desktop.ui.sync_bar import progress_text
+from pipedriven_desktop.ui.table_delegates import paint_check
 from pipedriven_desktop.ui.warmness_delegate import band_name, paint_warmness, warmness_color
 
 NOW = datetime(2026, 5, 14, 12, 0)
@@ -124,3 +125,37 @@ def test_palette_text_is_used_not_fixed_colours(qapp: Any) -> None:
         key=lambda c: c.red() + c.green() + c.blue(),
     )
     assert darkest.red() < 60
+
+
+def _dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Base, "#1e1e20"),
+        (QPalette.ColorRole.Text, "#e6e6e6"),
+        (QPalette.ColorRole.Highlight, "#3d6fb6"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+    ):
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+@pytest.mark.parametrize("checked", [False, True])
+@pytest.mark.parametrize("selected", [False, True])
+def test_campaign_box_stands_out_on_a_dark_palette(
+    qapp: Any, checked: bool, selected: bool
+) -> None:
+    palette = _dark_palette()
+    background_role = QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Base
+    background = palette.color(background_role)
+    image = QImage(24, 24, QImage.Format.Format_ARGB32)
+    image.fill(background)
+    painter = QPainter(image)
+    paint_check(painter, QRectF(4, 4, 16, 16), checked, palette, selected)
+    painter.end()
+    # The box's outline (or fill) differs from the row behind it by a clear margin.
+    contrast = max(
+        abs(image.pixelColor(x, y).lightness() - background.lightness())
+        for x in range(24)
+        for y in range(24)
+    )
+    assert contrast > 100
