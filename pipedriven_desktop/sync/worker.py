@@ -36,6 +36,12 @@ logger = logging.getLogger(__name__)
 
 #: Progress reaches the UI at most this often (plus every change of entity).
 PROGRESS_INTERVAL_S = 0.05
+#: Contacts written during a sync reach the table at most this often (``rows_written``).
+ROWS_INTERVAL_S = 1.0
+#: How long the sync waits for the window to show them. Painting rows is Python work on
+#: the UI thread; while the sync thread runs, every call into it waits for the GIL, which
+#: makes a 20 ms paint take 200 ms. Paused between pages, the sync lets it take 20.
+UI_PAUSE_MAX_S = 0.5
 #: How long quitting waits for a cancelled run (a cancel normally ends it in well under 1 s).
 SHUTDOWN_WAIT_MS = 5000
 
@@ -62,6 +68,9 @@ class SyncWorker(QObject):
     offline = Signal()
     #: a request failed and will be tried again: why, and the seconds until the next attempt
     retrying = Signal(str, float)
+    #: a page of contacts was written (at most once a ROWS_INTERVAL_S); with ``live_rows``
+    #: the sync then waits, between pages, until ``ui_caught_up()`` (or UI_PAUSE_MAX_S)
+    rows_written = Signal()
 
     def __init__(
         self,
@@ -71,8 +80,12 @@ class SyncWorker(QObject):
         *,
         full: bool = False,
         client_factory: ClientFactory | None = None,
+        live_rows: bool = False,
     ) -> None:
         super().__init__()
+        self._live_rows = live_rows
+        self._ui_ready = threading.Event()
+        self._last_rows = 0.0
         self._db = db
         self._base_url = base_url
         self._token = token
@@ -87,9 +100,14 @@ class SyncWorker(QObject):
         """Ask the run to stop: the request in flight is abandoned, the page being written
         is finished; safe from any thread."""
         self._cancel.set()
+        self._ui_ready.set()  # never wait for the window while cancelling
         client = self._client
         if client is not None:
             client.cancel()
+
+    def ui_caught_up(self) -> None:
+        """The window has shown the rows written so far: the sync may go on (any thread)."""
+        self._ui_ready.set()
 
     @property
     def cancel_requested(self) -> bool:
@@ -177,6 +195,12 @@ class SyncWorker(QObject):
             self._last_entity = entity
             self._last_emit = now
             self.progress.emit(str(entity), int(done), total)
+        if self._live_rows and entity == "persons" and now - self._last_rows >= ROWS_INTERVAL_S:
+            self._last_rows = now
+            self._ui_ready.clear()
+            self.rows_written.emit()
+            if not self._cancel.is_set():
+                self._ui_ready.wait(UI_PAUSE_MAX_S)
 
 
 class SyncController(QObject):
@@ -189,6 +213,7 @@ class SyncController(QObject):
     cancelled = Signal()
     offline = Signal()
     retrying = Signal(str, float)
+    rows_written = Signal()
     #: the thread has ended, whatever the outcome
     stopped = Signal()
 
@@ -203,8 +228,20 @@ class SyncController(QObject):
     def is_running(self) -> bool:
         return self._thread is not None
 
-    def start(self, db: Database, base_url: str, token: str, *, full: bool = False) -> bool:
-        """Start a run; False (and nothing happens) when one is already running."""
+    def start(
+        self,
+        db: Database,
+        base_url: str,
+        token: str,
+        *,
+        full: bool = False,
+        live_rows: bool = False,
+    ) -> bool:
+        """Start a run; False (and nothing happens) when one is already running.
+
+        ``live_rows``: the caller shows contacts while they arrive, and answers each
+        ``rows_written`` with ``ui_caught_up()``.
+        """
         if self._thread is not None:
             return False
         # A sync allocates hundreds of thousands of short-lived objects, which makes the
@@ -214,7 +251,14 @@ class SyncController(QObject):
         gc.freeze()
         thread = QThread()
         thread.setObjectName("sync")
-        worker = SyncWorker(db, base_url, token, full=full, client_factory=self._client_factory)
+        worker = SyncWorker(
+            db,
+            base_url,
+            token,
+            full=full,
+            client_factory=self._client_factory,
+            live_rows=live_rows,
+        )
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.progress.connect(self.progress)
@@ -223,6 +267,7 @@ class SyncController(QObject):
         worker.cancelled.connect(self._on_cancelled)
         worker.offline.connect(self.offline)
         worker.retrying.connect(self.retrying)
+        worker.rows_written.connect(self.rows_written)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
         thread.start()
@@ -232,6 +277,10 @@ class SyncController(QObject):
     def cancel(self) -> None:
         if self._worker is not None:
             self._worker.cancel()
+
+    def ui_caught_up(self) -> None:
+        if self._worker is not None:
+            self._worker.ui_caught_up()
 
     def shutdown(self, wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:
         """Cancel any run and join its thread (on quit), waiting at most ``wait_ms``.
@@ -249,6 +298,7 @@ class SyncController(QObject):
             signal.disconnect()
         worker.offline.disconnect()
         worker.retrying.disconnect()
+        worker.rows_written.disconnect()
         worker.cancel()
         thread.quit()
         if not thread.wait(wait_ms):

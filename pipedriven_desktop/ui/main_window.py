@@ -7,7 +7,6 @@ asks the store services, and starts syncs on the ``SyncController``'s thread.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +36,6 @@ from pipedriven_desktop.ui.links import person_url
 from pipedriven_desktop.ui.notice_banner import NoticeBanner
 from pipedriven_desktop.ui.org_sidebar import OrgSidebar
 from pipedriven_desktop.ui.org_sidebar_model import ALL_CONTACTS, NO_ORGANIZATION
-from pipedriven_desktop.ui.pane_toggle import PaneToggle
 from pipedriven_desktop.ui.status_bar import AppStatusBar
 from pipedriven_desktop.ui.sync_bar import SyncBanner, SyncBar, progress_text
 from pipedriven_desktop.ui.welcome import WelcomePanel
@@ -50,8 +48,8 @@ RESULT_MESSAGE_MS = 10_000
 SIDEBAR_FALLBACK_MS = 150
 #: The table's share before the splitter hands it the rest of the width.
 CENTER_HINT_WIDTH = 640
-#: While a sync writes contacts, the table re-reads them at most this often.
-LIVE_REFRESH_S = 1.0
+#: How long a sync waits for the window to paint the rows it just wrote.
+LIVE_ROWS_PAUSE_MS = 200
 DEMO_BANNER = (
     "You are looking at demo data — a made-up account that runs on this computer.",
     "Connect your Pipedrive account to see your own contacts.",
@@ -127,7 +125,6 @@ class MainWindow(QMainWindow):
         self.demo_banner.retry_button.setText("Connect your account…")
         if demo is not None:
             self.demo_banner.show_notice(*DEMO_BANNER)
-        self._live_refresh_at = 0.0
         #: the token was forgotten: the welcome panel stays until a new sync starts
         self._hold_welcome = False
         self._retry_campaign: tuple[str, bool] | None = None
@@ -217,9 +214,6 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.find_action)
         view_menu.addAction(self.reload_action)
-        self.detail_toggle = PaneToggle(self.splitter, 2, "Contact &details", "Ctrl+D", self)
-        self.addAction(self.detail_toggle.action)
-        view_menu.addAction(self.detail_toggle.action)
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self.help_action)
         help_menu.addAction(self.about_action)
@@ -229,7 +223,6 @@ class MainWindow(QMainWindow):
         self.sidebar.selection_changed.connect(lambda _key: self.apply_filter())
         self.table.current_changed.connect(self._show_contact)
         self.table.open_requested.connect(self.open_in_pipedrive)
-        self.table.show_all_requested.connect(lambda: self.filter_bar.set_all_contacts(True))
         self.detail.open_requested.connect(self.open_in_pipedrive)
         self.detail.organization_clicked.connect(self.sidebar.select)
         self.model.loaded.connect(self._on_loaded)
@@ -248,6 +241,7 @@ class MainWindow(QMainWindow):
         self.incomplete_notice.retry_requested.connect(self.start_sync)
         self.controller.progress.connect(self._on_sync_progress)
         self.controller.retrying.connect(self._on_sync_retrying)
+        self.controller.rows_written.connect(self._show_rows_so_far)
         self.controller.started.connect(lambda: self.status.set_running(True))
         self.controller.finished.connect(self._on_sync_finished)
         self.controller.failed.connect(self._on_sync_failed)
@@ -492,8 +486,7 @@ class MainWindow(QMainWindow):
         self.incomplete_notice.hide()
         self._hold_welcome = False
         base_url = self.demo.base_url if self.demo else self._base_url()
-        self._live_refresh_at = 0.0
-        started = self.controller.start(self.db, base_url, token)
+        started = self.controller.start(self.db, base_url, token, live_rows=True)
         if started and self.showing_welcome():
             self.welcome.show_syncing(self._sync_title())
         return started
@@ -507,16 +500,17 @@ class MainWindow(QMainWindow):
     def _on_sync_progress(self, entity: str, done: int, total: object) -> None:
         if self.showing_welcome():
             self.welcome.show_progress(progress_text(entity, done, total), done, total)
-        if entity == "persons":
-            self._show_rows_so_far()
 
     def _show_rows_so_far(self) -> None:
-        """During a sync, re-read the table when contacts were written (at most once a
-        second), so a first sync shows rows from its first page of persons on."""
-        now = time.monotonic()
-        if self.model.total > 0 and now - self._live_refresh_at < LIVE_REFRESH_S:
-            return
-        self._live_refresh_at = now
+        """Contacts were written (the sync says so at most once a second, from the first
+        page of persons on): re-read them, and keep the sync paused a moment while the new
+        rows are laid out and painted; painting while it runs takes several times longer."""
+        try:
+            self._read_rows_so_far()
+        finally:
+            QTimer.singleShot(LIVE_ROWS_PAUSE_MS, self.controller.ui_caught_up)
+
+    def _read_rows_so_far(self) -> None:
         self._owner_id = self.service.owner_id()
         wanted = self.current_filter()
         if wanted != self.model.contact_filter:

@@ -264,3 +264,32 @@ def test_a_retry_is_reported_with_its_reason_and_wait(
     assert "HTTP 503" in reason
     assert TOKEN not in reason
     assert wait == pytest.approx(0.01)
+
+
+def test_live_rows_pause_the_sync_until_the_window_caught_up(
+    qtbot: Any, db: Database, fake_server: Any
+) -> None:
+    """With live_rows the sync waits between pages while the window shows the new rows."""
+    controller = SyncController()
+    seen: list[int] = []
+
+    def on_rows() -> None:
+        # The sync is paused: nothing is written until the window says it caught up.
+        written = ContactService(db).count(ContactFilter())
+        seen.append(written)
+        assert ContactService(db).count(ContactFilter()) == written
+        controller.ui_caught_up()
+
+    controller.rows_written.connect(on_rows)
+    with qtbot.waitSignal(controller.stopped, timeout=SYNC_TIMEOUT_MS):
+        assert controller.start(db, fake_server.base_url, TOKEN, live_rows=True)
+    assert seen
+    assert 0 < seen[0] < len(fake_server.account.persons)
+
+
+def test_without_live_rows_no_rows_signal(qtbot: Any, db: Database, fake_server: Any) -> None:
+    controller = SyncController()
+    seen: list[bool] = []
+    controller.rows_written.connect(lambda: seen.append(True))
+    run(qtbot, controller, db, fake_server.base_url, TOKEN)
+    assert seen == []
