@@ -36,6 +36,7 @@ from pipedriven_desktop.ui.links import person_url
 from pipedriven_desktop.ui.notice_banner import NoticeBanner
 from pipedriven_desktop.ui.org_sidebar import OrgSidebar
 from pipedriven_desktop.ui.org_sidebar_model import ALL_CONTACTS, NO_ORGANIZATION
+from pipedriven_desktop.ui.pane_toggle import PaneToggle
 from pipedriven_desktop.ui.status_bar import AppStatusBar
 from pipedriven_desktop.ui.sync_bar import SyncBanner, SyncBar, progress_text
 from pipedriven_desktop.ui.welcome import WelcomePanel
@@ -214,6 +215,9 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.find_action)
         view_menu.addAction(self.reload_action)
+        self.detail_toggle = PaneToggle(self.splitter, 2, "Contact &details", "Ctrl+D", self)
+        self.addAction(self.detail_toggle.action)
+        view_menu.addAction(self.detail_toggle.action)
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self.help_action)
         help_menu.addAction(self.about_action)
@@ -223,6 +227,7 @@ class MainWindow(QMainWindow):
         self.sidebar.selection_changed.connect(lambda _key: self.apply_filter())
         self.table.current_changed.connect(self._show_contact)
         self.table.open_requested.connect(self.open_in_pipedrive)
+        self.table.show_all_requested.connect(lambda: self.filter_bar.set_all_contacts(True))
         self.detail.open_requested.connect(self.open_in_pipedrive)
         self.detail.organization_clicked.connect(self.sidebar.select)
         self.model.loaded.connect(self._on_loaded)
