@@ -292,11 +292,21 @@ class ContactTable(QWidget):
         return self.model.row(index.row()) if index.isValid() else None
 
     def select_contact(self, contact_id: str) -> bool:
-        """Make the contact current (and selected) if the model holds it."""
+        """Make the contact current (and selected) if the model holds it.
+
+        A contact that is part of a selection of several only becomes current: following
+        it (after a flag moved it) must not drop the others.
+        """
         row = self.model.row_of(contact_id)
         if row is None:
             return False
-        self._select_row(row)
+        selection = self.view.selectionModel()
+        if selection.isRowSelected(row, QModelIndex()) and len(selection.selectedRows()) > 1:
+            selection.setCurrentIndex(
+                self.model.index(row, Column.NAME), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+        else:
+            self._select_row(row)
         return True
 
     def select_first(self) -> None:

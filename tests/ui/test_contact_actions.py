@@ -21,6 +21,7 @@ from pipedriven_desktop.ui.contact_table_model import (
     ContactTableModel,
     owner_text,
 )
+from pipedriven_desktop.ui.main_window import MainWindow
 from tests.ui.conftest import OWNER_ID, contacts
 
 
@@ -180,3 +181,17 @@ def test_owner_cell_shows_the_owners_name(table: ContactTable) -> None:
     row = contacts(table.model)[0]
     assert owner_text(replace(row, owner_name="Dana Scully")) == "Dana Scully"
     assert owner_text(replace(row, owner_name=None)) == "—"  # users not mirrored yet
+
+
+def test_window_keeps_the_selection_when_flagged_rows_move(qtbot: Any, window: MainWindow) -> None:
+    table = window.table
+    table.model.set_filter(ContactFilter(owner_id=OWNER_ID))
+    rows = [i for i, c in enumerate(contacts(table.model)) if not c.added_to_campaign][:3]
+    ids = {contacts(table.model)[i].id for i in rows}
+    # Selected from the bottom up: the current contact is the last one saved, and followed.
+    select_rows(table, list(reversed(rows)))
+    with qtbot.waitSignal(window.model.modelReset, timeout=5000):
+        table.toggle_current_campaign()
+    wait_saved(qtbot, table)
+    assert {row.id for row in table.selected_contacts()} == ids
+    assert all(row.added_to_campaign for row in table.selected_contacts())
