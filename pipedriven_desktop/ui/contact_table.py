@@ -425,7 +425,9 @@ class ContactTable(QWidget):
         self._measure_content()
         self._fit_columns()
         if total == 0:
-            self.empty_hint.explain(contact_filter, self.model.all_contacts_count())
+            status = self.model.sync_status
+            syncing = status is not None and status.running
+            self.empty_hint.explain(contact_filter, self.model.all_contacts_count(), syncing)
             self._place_empty_hint()
             self.empty_hint.show()
             self.empty_hint.raise_()

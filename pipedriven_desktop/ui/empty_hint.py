@@ -29,11 +29,13 @@ def narrowed(contact_filter: ContactFilter) -> bool:
     )
 
 
-def empty_title(contact_filter: ContactFilter) -> str:
+def empty_title(contact_filter: ContactFilter, syncing: bool = False) -> str:
     if contact_filter.search:
         return f"No contacts match “{contact_filter.search}”"
     if narrowed(contact_filter):
         return "No contacts match these filters"
+    if syncing:
+        return "Contacts appear here as the sync brings them in"
     if contact_filter.owner_id is not None:
         return "You own no contacts in this mirror yet"
     return "No contacts in the mirror yet"
@@ -101,9 +103,11 @@ class EmptyHint(QWidget):
         layout.addWidget(self.offer, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
 
-    def explain(self, contact_filter: ContactFilter, all_contacts_count: int | None) -> None:
+    def explain(
+        self, contact_filter: ContactFilter, all_contacts_count: int | None, syncing: bool = False
+    ) -> None:
         """Say why ``contact_filter`` finds nothing; offer All contacts when it has matches."""
-        self.title.setText(empty_title(contact_filter))
+        self.title.setText(empty_title(contact_filter, syncing))
         filters = filters_on(contact_filter)
         details = scope_text(contact_filter)
         if filters:

@@ -12,7 +12,7 @@ from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.ui.contact_table import ContactTable
 from pipedriven_desktop.ui.contact_table_model import ContactTableModel
-from pipedriven_desktop.ui.empty_hint import filters_on, offer_text
+from pipedriven_desktop.ui.empty_hint import empty_title, filters_on, offer_text
 from pipedriven_desktop.ui.main_window import MainWindow
 from tests.ui.conftest import OWNER_ID
 
@@ -73,6 +73,14 @@ def test_my500_search_offers_the_matches_in_all_contacts(qtbot: Any, table: Cont
     table.model.set_filter(ContactFilter(search="Quintessa"))
     assert not hint.isVisible()
     assert table.model.total == 2
+
+
+def test_an_empty_list_while_syncing_says_rows_are_coming() -> None:
+    assert empty_title(ContactFilter(owner_id=OWNER_ID), syncing=True).startswith(
+        "Contacts appear here"
+    )
+    assert empty_title(ContactFilter(owner_id=OWNER_ID)) == "You own no contacts in this mirror yet"
+    assert empty_title(ContactFilter(search="x"), syncing=True) == "No contacts match “x”"
 
 
 def test_filters_in_words() -> None:
