@@ -1,11 +1,14 @@
 """Search inside phone numbers and email addresses; Pipedrive's users for owner names.
 
 The search index gains a ``parts`` column holding every suffix of the phone's
-digits and of the email address. A search term matched as a prefix of a suffix is
-matched anywhere inside the number or address ("9396" finds "+49 170 555 9396",
-"mith" finds "john.smith@gmail.com"), still by the same FTS5 index, accent- and
-case-insensitively, and a search's count still comes from the index alone.
-The search index is rebuilt with its rows and triggers.
+digits and of the email's local part and domain, each token marked (``PART_MARK``).
+A search term matched as a prefix of a marked suffix is matched anywhere inside the
+number or address ("9396" finds "+49 170 555 9396", "mith" finds
+"john.smith@gmail.com"), still by the same FTS5 index, accent- and
+case-insensitively, and a search's count still comes from the index alone. Prefix
+indexes of 1 and 4 characters join 2 and 3: the first keystroke of a word and a
+3-character term inside parts each read one doclist. The search index is rebuilt
+with its rows and triggers.
 
 ``users`` mirrors Pipedrive's users, so a contact's ``owner_id`` has a name.
 
@@ -94,7 +97,7 @@ def _fts_row(alias: str) -> str:
 FTS_TABLE = (
     "CREATE VIRTUAL TABLE contacts_fts USING fts5("
     "name, email, phone, phone_digits, org_name, owner, parts, "
-    "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')"
+    "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3 4')"
 )
 FTS_TRIGGERS = {
     "contacts_fts_insert": (
