@@ -217,3 +217,26 @@ def test_unflagging_follows_the_contact_beyond_the_rows_fetched(
     assert current is not None
     assert current.id == first.id
     assert not window.model.canFetchMore(QModelIndex()) or window.model.rowCount() > position
+
+
+def test_a_failed_first_sync_also_says_the_list_is_incomplete(
+    populated_db: Database, make_window: Callable[..., MainWindow]
+) -> None:
+    """Contacts, and a first run that stopped on an error: the list says it is partial."""
+    from datetime import datetime
+
+    from pipedriven_desktop.store.models import SyncRun
+
+    with populated_db.session() as session:
+        session.add(
+            SyncRun(
+                kind="full",
+                started=datetime(2026, 1, 1, 9, 0),
+                finished=datetime(2026, 1, 1, 9, 1),
+                error="Pipedrive is having trouble (HTTP 500). Try again later.",
+            )
+        )
+    window = make_window(populated_db)
+    assert window.incomplete_notice.isVisible()
+    assert "first sync did not finish" in window.incomplete_notice.message.text()
+    assert window.status.sync.text() == "First sync did not finish"
