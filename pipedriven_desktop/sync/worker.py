@@ -16,7 +16,7 @@ never syncs never pays for importing them.
 from __future__ import annotations
 
 import atexit
-import gc
+import contextlib
 import logging
 import os
 import threading
@@ -25,6 +25,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from pipedriven_desktop.sync.gc_scope import heap_frozen
 
 if TYPE_CHECKING:
     from pipedriven_desktop.pipedrive.client import PipedriveClient
@@ -224,6 +226,7 @@ class SyncController(QObject):
         self._client_factory = client_factory
         self._thread: QThread | None = None
         self._worker: SyncWorker | None = None
+        self._heap = contextlib.ExitStack()
 
     def is_running(self) -> bool:
         return self._thread is not None
@@ -244,11 +247,8 @@ class SyncController(QObject):
         """
         if self._thread is not None:
             return False
-        # A sync allocates hundreds of thousands of short-lived objects, which makes the
-        # cyclic collector run full passes over the whole heap; each pass holds the GIL (and so
-        # the UI thread) for 50-100 ms. Everything alive now is long-lived: freeze it out of
-        # those passes, which then only scan what the sync itself allocates.
-        gc.freeze()
+        # Until the run ends, the collector's full passes skip what is alive now.
+        self._heap.enter_context(heap_frozen())
         thread = QThread()
         thread.setObjectName("sync")
         worker = SyncWorker(
@@ -336,6 +336,7 @@ class SyncController(QObject):
     def _release(self) -> None:
         thread, worker = self._thread, self._worker
         self._thread = self._worker = None
+        self._heap.close()
         if worker is not None:
             worker.deleteLater()
         if thread is not None:
