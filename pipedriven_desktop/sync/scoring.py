@@ -105,11 +105,22 @@ def score_contacts(conn: Connection, ids: Sequence[str], now: datetime) -> None:
     contact_ids: list[str] = []
     facts: list[ContactFacts] = []
     previous: list[tuple[int, str | None, bool]] = []
-    for row in conn.exec_driver_sql(_CONTACTS_SQL.format(ids=marks), tuple(ids)).fetchall():
-        (contact_id, email, phone, org_id, pd_org_id, title, lead, last, incoming, outgoing) = row[
-            :10
-        ]
-        previous.append((row[10], row[11], bool(row[12])))
+    for (
+        contact_id,
+        email,
+        phone,
+        org_id,
+        pd_org_id,
+        title,
+        lead,
+        last,
+        incoming,
+        outgoing,
+        old_score,
+        old_breakdown,
+        dirty,
+    ) in conn.exec_driver_sql(_CONTACTS_SQL.format(ids=marks), tuple(ids)).fetchall():
+        previous.append((old_score, old_breakdown, bool(dirty)))
         last_contacted = parse_text(last)
         contact_ids.append(contact_id)
         facts.append(
