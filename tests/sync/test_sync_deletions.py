@@ -136,7 +136,8 @@ def test_records_pipedrive_still_returns_by_id_are_kept_and_written(
 
 
 def test_the_ids_filter_is_part_of_every_listing_pipedrive_describes() -> None:
-    spec = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    spec = yaml.load(OPENAPI.read_text(encoding="utf-8"), Loader=loader)
     for entity in ENTITIES:
         parameters = spec["paths"][f"/{entity}"]["get"]["parameters"]
         (ids,) = [p for p in parameters if p.get("name") == "ids"]
