@@ -21,13 +21,18 @@ __all__ = ["heap_frozen"]
 
 @contextmanager
 def heap_frozen() -> Iterator[None]:
-    """Freeze the objects alive now for the block; unfreeze everything after it.
+    """Freeze the objects alive now for the block, then put the heap back as it was.
 
-    Unfreezing gives the collector back whatever garbage was frozen with the heap:
-    freezing at every sync without it would keep that garbage for good.
+    A heap that was not frozen before is unfrozen after, which gives the collector back
+    whatever garbage was frozen with it (freezing at every sync would otherwise keep
+    that garbage for good). A heap someone else froze (the app freezes its start-up
+    objects after the first paint) stays frozen: unfreezing it would bring back the
+    full passes over it that the earlier freeze was made to avoid.
     """
+    was_frozen = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not was_frozen:
+            gc.unfreeze()

@@ -27,3 +27,15 @@ def test_garbage_frozen_with_the_heap_is_collected_after_the_sync() -> None:
     assert gc.get_freeze_count() == 0
     gc.collect()
     assert gone() is None
+
+
+def test_a_heap_frozen_before_the_sync_stays_frozen_after_it() -> None:
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen_before = gc.get_freeze_count()
+        with heap_frozen():
+            pass
+        assert gc.get_freeze_count() >= frozen_before
+    finally:
+        gc.unfreeze()
