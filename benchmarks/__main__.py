@@ -14,7 +14,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.bench_app import memory_figures, search_ui_figures, startup_figures
+from benchmarks.bench_app import (
+    memory_figures,
+    search_ui_figures,
+    stall_figures,
+    startup_figures,
+)
 from benchmarks.bench_query import my500_figures, search_figures
 from benchmarks.bench_scores import score_figures
 from benchmarks.bench_sync import sync_figures
@@ -28,6 +33,7 @@ SECTIONS: list[tuple[str, Callable[[], list[Figure]]]] = [
     ("My-500 query", lambda: my500_figures(500) + my500_figures(100_000)),
     ("search", lambda: search_ui_figures(100_000) + search_figures(100_000)),
     ("sync", sync_figures),
+    ("ui stalls during a sync", stall_figures),
     ("scores", lambda: score_figures(100_000)),
     ("memory", lambda: memory_figures(100_000)),
 ]

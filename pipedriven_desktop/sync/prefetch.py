@@ -12,7 +12,7 @@ would often outlast the call. While a worker runs, the interval is shortened
 (``short_switch_interval``; it is process-wide, so the UI thread gets it too). On a
 busy two-core machine the full sync benchmark took about as long either way (median
 15.7 s against 15.9 s, four runs each), and the longest UI stall during a sync in the
-real window (``tests/ui/stall_probe.py``) was shorter with it: median 116 ms against
+real window (``benchmarks/stall_probe.py``) was shorter with it: median 116 ms against
 152 ms at 5 ms (five runs each).
 """
 
