@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from pipedriven_desktop.store.database import open_database
-from pipedriven_desktop.store.synthetic import populate
+from tests.synthetic import populate
 
 CACHE_DIR = Path(__file__).with_name(".cache")
 DATASET_VERSION = 1

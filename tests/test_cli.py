@@ -14,7 +14,7 @@ from pipedriven_desktop.cli import EXPORT_FIELDS, ORG_FIELDS, csv_cell, main
 from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import open_database
-from pipedriven_desktop.store.synthetic import populate
+from tests.synthetic import populate
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from pipedriven_desktop.store.contact_query import (
     where_sql,
 )
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.meta import OWNER_KEY, get_meta
 from pipedriven_desktop.store.rows import (
     ActivityRow,
     ContactPage,
@@ -46,7 +47,6 @@ RECENT_ACTIVITIES = 5
 #: Above this many search hits a page is cut by walking the order's index (see where_sql).
 BROAD_SEARCH_HITS = 2000
 CACHE_SIZE = 32
-OWNER_KEY = "owner_id"
 
 _CONTACT_COLUMNS = (
     "c.id, c.pipedrive_person_id, c.name, c.email, c.phone, c.job_title, c.warmness_score,"
@@ -232,12 +232,8 @@ class ContactService:
         )
 
     def owner_id(self) -> int | None:
-        row = (
-            self._db.reader()
-            .execute("SELECT value FROM app_meta WHERE key = ?", (OWNER_KEY,))
-            .fetchone()
-        )
-        return None if row is None or row[0] is None else int(row[0])
+        value = get_meta(self._db.reader(), OWNER_KEY)
+        return None if value is None else int(value)
 
     def sync_status(self) -> SyncStatus:
         return self._sync_status(self._db.reader())

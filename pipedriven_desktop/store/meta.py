@@ -13,7 +13,26 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-__all__ = ["get_meta", "set_meta"]
+__all__ = [
+    "LEAD_STATUS_FIELD_KEY",
+    "MAPPING_KEY",
+    "OWNER_KEY",
+    "SCORES_DAY_KEY",
+    "SUGGESTIONS_QUEUE_KEY",
+    "get_meta",
+    "set_meta",
+]
+
+#: The signed-in Pipedrive user's id: whose contacts My-500 lists.
+OWNER_KEY = "owner_id"
+#: The persons' custom field that holds the lead status, if any.
+LEAD_STATUS_FIELD_KEY = "lead_status_field"
+#: The record-to-row mapping the mirror's rows were written with.
+MAPPING_KEY = "sync_mapping"
+#: The day the scores were last recomputed for everyone (time alone moves them).
+SCORES_DAY_KEY = "scores_day"
+#: Organizations waiting for their duplicate suggestions.
+SUGGESTIONS_QUEUE_KEY = "orgs_pending_suggestions"
 
 _GET = "SELECT value FROM app_meta WHERE key = ?"
 _SET = (

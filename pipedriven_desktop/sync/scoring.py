@@ -25,7 +25,7 @@ from pipedriven_desktop.domain.warmness import (
 )
 from pipedriven_desktop.store.clock import date_to_text, parse_date_text, parse_text, to_text
 from pipedriven_desktop.store.database import Database
-from pipedriven_desktop.store.meta import get_meta, set_meta
+from pipedriven_desktop.store.meta import SCORES_DAY_KEY, get_meta, set_meta
 from pipedriven_desktop.sync.mapping import LIVE_DEAL_STATUSES, chunked, placeholders
 
 CHUNK = 2000
@@ -36,8 +36,6 @@ _CONTACTS_SQL = (
     " warmness_score, warmness_breakdown, score_computed_at IS NULL"
     " FROM contacts WHERE id IN ({ids})"
 )
-#: app_meta key: the UTC day of the last complete scoring pass over every contact.
-SCORES_DAY_KEY = "scores_day"
 #: Only activities due inside the score's "recent" window can change a score.
 _ACTIVITIES_SQL = (
     "SELECT contact_id, type, due_date, done FROM activities"

@@ -52,10 +52,15 @@ from pipedriven_desktop.pipedrive.errors import (
 )
 from pipedriven_desktop.pipedrive.records import parse_api_time
 from pipedriven_desktop.store.clock import from_store, parse_text, to_store, to_text
-from pipedriven_desktop.store.contact_service import OWNER_KEY
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.errors import user_error
-from pipedriven_desktop.store.meta import get_meta, set_meta
+from pipedriven_desktop.store.meta import (
+    LEAD_STATUS_FIELD_KEY,
+    MAPPING_KEY,
+    OWNER_KEY,
+    get_meta,
+    set_meta,
+)
 from pipedriven_desktop.store.models import new_id
 from pipedriven_desktop.store.users import UserEntry, save_users
 from pipedriven_desktop.store.writer_lock import writer_lock
@@ -82,10 +87,6 @@ log = logging.getLogger(__name__)
 CANCELLED = "cancelled"
 #: The pseudo-entity reported while scores are recomputed.
 SCORES = "scores"
-#: app_meta key of the persons' custom field that holds the lead status, if any.
-LEAD_STATUS_FIELD_KEY = "lead_status_field"
-#: app_meta key of the mapping the mirror's rows were written with.
-MAPPING_KEY = "sync_mapping"
 #: Raise when the mapping from Pipedrive records to rows changes: the next sync then
 #: rewrites every row instead of only those Pipedrive changed.
 MAPPING_VERSION = 1

@@ -12,7 +12,7 @@ from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.contacts import set_campaign
 from pipedriven_desktop.store.database import Database, open_database
 from pipedriven_desktop.store.models import Activity, Contact, Organization
-from pipedriven_desktop.store.synthetic import populate
+from tests.synthetic import populate
 
 NOW = datetime(2026, 11, 25, 12, 0, 0)
 

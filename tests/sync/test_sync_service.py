@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipedriven_desktop.pipedrive import FakeAccount, FakePipedriveServer
-from pipedriven_desktop.store.contact_service import OWNER_KEY
 from pipedriven_desktop.store.contacts import set_campaign
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.meta import OWNER_KEY
 from pipedriven_desktop.sync.service import SCORES, SyncProgress
 from tests.sync.conftest import (
     NOW,

@@ -22,10 +22,10 @@ from sqlalchemy import update
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.models import Contact
 from pipedriven_desktop.store.rows import ContactRow
-from pipedriven_desktop.store.synthetic import populate
 from pipedriven_desktop.ui.app_settings import AppSettings
 from pipedriven_desktop.ui.main_window import DemoEndpoint, MainWindow
 from pipedriven_desktop.ui.org_sidebar_model import SidebarEntry
+from tests.synthetic import populate
 
 #: Printed by the offscreen platform for any top-level window with a layout.
 OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints"

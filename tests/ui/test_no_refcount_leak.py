@@ -8,9 +8,9 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from pipedriven_desktop.store.database import Database
-from pipedriven_desktop.store.synthetic import populate
 from pipedriven_desktop.ui.app_settings import AppSettings
 from pipedriven_desktop.ui.main_window import MainWindow
+from tests.synthetic import populate
 
 
 def test_repainting_the_table_keeps_the_refcount_of_none(

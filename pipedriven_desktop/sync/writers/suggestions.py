@@ -13,11 +13,8 @@ from datetime import datetime
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from pipedriven_desktop.store.meta import get_meta, set_meta
+from pipedriven_desktop.store.meta import SUGGESTIONS_QUEUE_KEY, get_meta, set_meta
 from pipedriven_desktop.store.organizations import record_suggestions
-
-#: app_meta key of the organizations waiting for the near-duplicate check (a JSON list).
-SUGGESTIONS_QUEUE_KEY = "orgs_pending_suggestions"
 
 
 def queue_suggestions(conn: Connection, organization_ids: Sequence[str]) -> None:

@@ -14,8 +14,8 @@ from sqlalchemy import Table, insert, text
 
 from pipedriven_desktop.domain.orgnames import normalize_org_name
 from pipedriven_desktop.store.clock import utcnow
-from pipedriven_desktop.store.contact_service import OWNER_KEY
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.meta import OWNER_KEY
 from pipedriven_desktop.store.models import (
     Activity,
     AppMeta,
