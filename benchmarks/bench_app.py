@@ -102,12 +102,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pipedriven_desktop.store.database import open_database
 from pipedriven_desktop.ui.app_settings import AppSettings
-from pipedriven_desktop.ui.main_window import MainWindow
+from pipedriven_desktop.ui.main_window import DEFAULT_SIZE, MainWindow
 
 app = QApplication([])
 db = open_database(sys.argv[1])
 window = MainWindow(db, AppSettings(QSettings(sys.argv[2], QSettings.Format.IniFormat)))
-window.resize(1600, 900)
+window.resize(*DEFAULT_SIZE)
 window.show()
 app.processEvents()
 """

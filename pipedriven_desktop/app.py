@@ -39,7 +39,6 @@ LOG_MAX_BYTES = 1_000_000
 LOG_BACKUPS = 3
 #: Give up on a screenshot that never becomes ready (e.g. a demo sync that hangs).
 SCREENSHOT_TIMEOUT_MS = 180_000
-SCREENSHOT_SIZE = (1600, 900)
 SCREENSHOT_SETTLE_MS = 100
 EXIT_DATABASE_ERROR = 2
 EXIT_SCREENSHOT_FAILED = 3
@@ -167,7 +166,7 @@ class GuiApp:
 
     def open_window(self, db: Database, demo: DemoSession | None) -> MainWindow:
         from pipedriven_desktop.ui.app_settings import AppSettings
-        from pipedriven_desktop.ui.main_window import DemoEndpoint, MainWindow
+        from pipedriven_desktop.ui.main_window import DEFAULT_SIZE, DemoEndpoint, MainWindow
 
         endpoint = DemoEndpoint(demo.base_url, demo.token) if demo is not None else None
         window = MainWindow(db, AppSettings(), demo=endpoint, base_url=self.options.base_url)
@@ -176,7 +175,7 @@ class GuiApp:
         window.account_connected.connect(self.switch_to_account)
         self.db, self.window, self.demo = db, window, demo
         if self.options.screenshot is not None:
-            window.resize(*SCREENSHOT_SIZE)  # the same picture whatever was saved before
+            window.resize(*DEFAULT_SIZE)  # the same picture whatever was saved before
         window.show()
         first_sync = window.start_first_sync_if_empty()
         if self._shot_pending:
