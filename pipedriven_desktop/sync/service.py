@@ -51,6 +51,7 @@ from pipedriven_desktop.pipedrive.errors import (
     RequestRejectedError,
 )
 from pipedriven_desktop.pipedrive.records import parse_api_time
+from pipedriven_desktop.redaction import redact
 from pipedriven_desktop.store.clock import from_store, parse_text, to_store, to_text
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.errors import user_error
@@ -668,7 +669,13 @@ class _Run:
             )
 
     def _finish(self, error: str | None) -> None:
-        """Close the run's row; never hides the error that ended the run."""
+        """Close the run's row; never hides the error that ended the run.
+
+        The error is masked here too, whatever built it: an unexpected exception's text
+        may quote a secret, and ``sync_runs`` is read by the window and ``stats``.
+        """
+        if error is not None:
+            error = redact(error)
         try:
             with self.db.session() as session:
                 session.connection().exec_driver_sql(

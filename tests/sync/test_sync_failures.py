@@ -183,3 +183,22 @@ def test_a_listing_out_of_id_order_deletes_nothing(
     assert rows(db, "SELECT count(*) FROM contacts")[0][0] == len(account.persons) + 1
     assert sync(full=True).deleted == 1
     assert_mirror_matches(db, account)
+
+
+def test_an_unexpected_error_that_quotes_the_token_is_stored_without_it(
+    db: Database, sync: SyncFn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipedriven_desktop.redaction import register_secret
+    from pipedriven_desktop.sync import service
+
+    register_secret(TOKEN)
+
+    def leaky_rescore(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError(f"scoring broke near {TOKEN}")
+
+    monkeypatch.setattr(service, "rescore", leaky_rescore)
+    with pytest.raises(RuntimeError):
+        sync()
+    (run,) = rows(db, "SELECT error FROM sync_runs")
+    assert "scoring broke" in run.error
+    assert TOKEN not in run.error
