@@ -16,13 +16,19 @@ from typing import Any, Final
 
 __all__ = [
     "COMPONENTS",
+    "DEFAULT_LEAD_STATUS_VALUES",
+    "NO_MAIL_DATA",
     "ActivityFact",
     "ContactFacts",
+    "LeadStatusValues",
     "ScoreComponent",
     "Warmness",
     "WarmnessBand",
     "compute_many",
     "compute_warmness",
+    "day_text",
+    "lead_status_points",
+    "mail_points",
     "score_needs_recompute",
 ]
 
@@ -31,12 +37,14 @@ __all__ = [
 # component     | fact                                          | points
 # --------------+-----------------------------------------------+-------------------------
 # base          | has email / phone / organization / job title  | +1 each
-# activity      | activity due in the last 30 days (inclusive)  | +1 each, at most 3
+# activity      | activity due later than 30 days ago (inclusive;| +1 each, at most 3
+#               | scheduled ones, due after today, count too)   |
 # activity      | among those: a meeting / a call / an email    | +2 / +1 / +1, once per type
-# relationship  | total deal value > 10,000 / > 1,000           | +2 / +1 (strictly greater)
-# relationship  | lead status "qualified" or "contacted"        | +1
+# relationship  | open + won deal value > 10,000 / > 1,000      | +2 / +1 (strictly greater)
+#               | (lost deals do not count; the reason says so) |
+# relationship  | lead status counting as qualified / contacted | +1 (values configurable)
 # engagement    | last activity < 7 / < 30 / > 90 days ago      | +2 / +1 / -1 (30..90: 0)
-# engagement    | incoming / outgoing mail > 0.5                | +1
+# engagement    | incoming / outgoing mail > 0.5                | +1 (see `mail_points`)
 # score         | sum of all of the above, clamped              | 0..10
 
 BASE: Final = "base"
@@ -55,7 +63,8 @@ RECENT_TYPE_BONUS: Final[dict[str, int]] = {"meeting": 2, "call": 1, "email": 1}
 
 #: (strictly greater than this total, points), highest tier first.
 DEAL_VALUE_TIERS: Final[tuple[tuple[float, int], ...]] = ((10_000.0, 2), (1_000.0, 1))
-LEAD_STATUS_POINTS: Final[dict[str, int]] = {"qualified": 1, "contacted": 1}
+LEAD_STATUS_POINTS: Final = 1
+LEAD_STATUS_KINDS: Final[tuple[str, ...]] = ("qualified", "contacted")
 
 #: (fewer days than this since the last activity, points), nearest tier first.
 RECENCY_TIERS: Final[tuple[tuple[int, int], ...]] = ((7, 2), (30, 1))
@@ -67,6 +76,85 @@ RESPONSE_RATE_POINTS: Final = 1
 
 SCORE_MIN: Final = 0
 SCORE_MAX: Final = 10
+
+#: The engagement reason of a contact Pipedrive gave no mail facts for.
+NO_MAIL_DATA: Final = "no mail data"
+
+_WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS: Final = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+
+def day_text(day: date) -> str:
+    """ "Tue 8 Dec": a date as reasons name it, the same in every locale."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+
+
+@dataclass(frozen=True, slots=True)
+class LeadStatusValues:
+    """Which lead status values count as "qualified" and "contacted" (case-insensitive).
+
+    `field_chosen` says whether a Pipedrive person field was chosen to hold the lead
+    status: False makes the breakdown say so for contacts without one; None (unknown,
+    the default) says nothing.
+    """
+
+    qualified: tuple[str, ...] = ("qualified",)
+    contacted: tuple[str, ...] = ("contacted",)
+    field_chosen: bool | None = None
+
+    def kind(self, value: str | None) -> str | None:
+        """ "qualified", "contacted" or None for a stored lead status value."""
+        if not value:
+            return None
+        folded = value.strip().casefold()
+        if folded in {v.strip().casefold() for v in self.qualified}:
+            return "qualified"
+        if folded in {v.strip().casefold() for v in self.contacted}:
+            return "contacted"
+        return None
+
+
+DEFAULT_LEAD_STATUS_VALUES: Final = LeadStatusValues()
+
+
+def lead_status_points(value: str | None, values: LeadStatusValues) -> int:
+    """The relationship point a lead status earns."""
+    return LEAD_STATUS_POINTS if values.kind(value) is not None else 0
+
+
+def mail_points(
+    incoming: int | None,
+    outgoing: int | None,
+    last_incoming: datetime | None,
+    last_outgoing: datetime | None,
+) -> int:
+    """The engagement point for replies: the rule's "incoming / outgoing mail > 0.5".
+
+    Pipedrive's person listing has no per-direction counts; it gives the times of the
+    last mail received from and sent to the person (when the mailbox is connected). So:
+    counts, when some source has them, give the rate; otherwise a person whose last mail
+    to you came after (or without) your last mail to them has answered, and earns it.
+    """
+    if incoming is not None and outgoing is not None and outgoing > 0:
+        return RESPONSE_RATE_POINTS if incoming / outgoing > RESPONSE_RATE_THRESHOLD else 0
+    if last_incoming is None:
+        return 0
+    if last_outgoing is None or last_incoming >= last_outgoing:
+        return RESPONSE_RATE_POINTS
+    return 0
 
 
 class WarmnessBand(Enum):
@@ -116,11 +204,15 @@ class ContactFacts:
     has_organization: bool
     has_job_title: bool
     activities: tuple[ActivityFact, ...] = ()
-    total_deal_value: float = 0.0
-    lead_status: str | None = None
+    total_deal_value: float = 0.0  # open and won deals only
+    lead_status: str | None = None  # the chosen person field's value (an option's label)
     last_activity: datetime | None = None  # most recent activity moment, tz-aware UTC
     incoming_mail_count: int | None = None
     outgoing_mail_count: int | None = None
+    lost_deal_count: int = 0  # lost deals, named in the breakdown as not counted
+    email_messages_count: int | None = None  # Pipedrive's include_fields
+    last_incoming_mail: datetime | None = None  # tz-aware UTC (naive read as UTC)
+    last_outgoing_mail: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,21 +272,27 @@ _TYPE_BONUS_ITEMS: Final[dict[str, ScoreComponent]] = {
     for kind, points in RECENT_TYPE_BONUS.items()
 }
 
-_LEAD_STATUS_ITEMS: Final[dict[str, ScoreComponent]] = {
-    status: ScoreComponent(points, f"lead status {status}")
-    for status, points in LEAD_STATUS_POINTS.items()
-}
-
 _EMPTY: Final[tuple[ScoreComponent, ...]] = ()
 
 
-@lru_cache(maxsize=64)
-def _recent_item(count: int) -> ScoreComponent:
+@lru_cache(maxsize=256)
+def _recent_item(count: int, scheduled: int = 0) -> ScoreComponent:
     noun = "activity" if count == 1 else "activities"
-    reason = f"{count} recent {noun} (last {RECENT_WINDOW_DAYS} days)"
+    if scheduled:
+        past = count - scheduled
+        reason = (
+            f"{count} {noun}: {past} in the last {RECENT_WINDOW_DAYS} days, {scheduled} scheduled"
+        )
+    else:
+        reason = f"{count} recent {noun} (last {RECENT_WINDOW_DAYS} days)"
     if count > RECENT_ACTIVITY_CAP:
         reason += f", counted up to {RECENT_ACTIVITY_CAP}"
     return ScoreComponent(min(count, RECENT_ACTIVITY_CAP) * RECENT_ACTIVITY_POINTS, reason)
+
+
+@lru_cache(maxsize=4096)
+def _scheduled_bonus_item(kind: str, due: date) -> ScoreComponent:
+    return ScoreComponent(RECENT_TYPE_BONUS[kind], f"{kind} scheduled {day_text(due)}")
 
 
 def _recency_points(days: int) -> int:
@@ -218,32 +316,84 @@ def _recency_item(days: int) -> ScoreComponent | None:
 
 
 @lru_cache(maxsize=4096)
-def _activity_items(count: int, kinds: frozenset[str]) -> tuple[tuple[ScoreComponent, ...], int]:
-    """Items and points for `count` recent activities whose types are `kinds`."""
+def _activity_items(
+    count: int,
+    kinds: frozenset[str],
+    scheduled: tuple[tuple[str, date], ...] = (),
+    scheduled_count: int = 0,
+) -> tuple[tuple[ScoreComponent, ...], int]:
+    """Items and points for `count` recent activities whose types are `kinds`.
+
+    `scheduled` holds, per bonus type seen only among scheduled activities (due after
+    today), the type and its first due date: its bonus names it ("meeting scheduled
+    Tue 8 Dec"). Other bonus types were due in the last 30 days. `scheduled_count` of
+    the `count` activities are scheduled.
+    """
     lowered = {kind.casefold() for kind in kinds}
-    bonus = [item for kind, item in _TYPE_BONUS_ITEMS.items() if kind in lowered]
-    items = (_recent_item(count), *bonus)
+    first_due = dict(scheduled)
+    bonus = [
+        _scheduled_bonus_item(kind, first_due[kind]) if kind in first_due else item
+        for kind, item in _TYPE_BONUS_ITEMS.items()
+        if kind in lowered or kind in first_due
+    ]
+    items = (_recent_item(count, scheduled_count), *bonus)
     return items, sum(item.points for item in items)
 
 
-def _deal_item(total: float) -> ScoreComponent | None:
+def _deal_item(total: float, lost: int = 0) -> ScoreComponent | None:
+    lost_note = ""
+    if lost:
+        lost_note = f"; {lost} lost deal{'' if lost == 1 else 's'} not counted"
     for floor, points in DEAL_VALUE_TIERS:
         if total > floor:
             shown = f"{total:,.2f}".removesuffix(".00")
-            return ScoreComponent(points, f"deals worth {shown} in total")
+            return ScoreComponent(points, f"deals worth {shown} in total{lost_note}")
+    if lost:
+        return ScoreComponent(0, f"{lost} lost deal{'' if lost == 1 else 's'}, not counted")
     return None
 
 
-def _response_item(incoming: int | None, outgoing: int | None) -> ScoreComponent | None:
-    if incoming is None or outgoing is None or outgoing <= 0:
-        return None
-    rate = incoming / outgoing
-    if rate <= RESPONSE_RATE_THRESHOLD:
-        return None
-    return ScoreComponent(
-        RESPONSE_RATE_POINTS,
-        f"response rate {rate:.0%} ({incoming} received / {outgoing} sent)",
-    )
+@lru_cache(maxsize=256)
+def _lead_item(value: str | None, values: LeadStatusValues) -> ScoreComponent | None:
+    if not value or not value.strip():
+        return (
+            ScoreComponent(0, "no lead status field chosen")
+            if values.field_chosen is False
+            else None
+        )
+    kind = values.kind(value)
+    shown = value.strip()
+    if kind is None:
+        return ScoreComponent(0, f"lead status {shown} (not qualified or contacted)")
+    if shown.casefold() == kind:
+        return ScoreComponent(LEAD_STATUS_POINTS, f"lead status {kind}")
+    return ScoreComponent(LEAD_STATUS_POINTS, f"lead status {shown} (counts as {kind})")
+
+
+_NO_MAIL_ITEM: Final = ScoreComponent(0, NO_MAIL_DATA)
+
+
+def _response_item(facts: ContactFacts) -> ScoreComponent:
+    incoming, outgoing = facts.incoming_mail_count, facts.outgoing_mail_count
+    last_in, last_out = facts.last_incoming_mail, facts.last_outgoing_mail
+    points = mail_points(incoming, outgoing, last_in, last_out)
+    if incoming is not None and outgoing is not None and outgoing > 0:
+        rate = incoming / outgoing
+        return ScoreComponent(
+            points, f"response rate {rate:.0%} ({incoming} received / {outgoing} sent)"
+        )
+    if last_in is None and last_out is None:
+        return _NO_MAIL_ITEM
+    if last_in is None:
+        assert last_out is not None
+        return ScoreComponent(0, f"no reply to mail sent {day_text(_as_utc(last_out).date())}")
+    received = day_text(_as_utc(last_in).date())
+    if last_out is None:
+        return ScoreComponent(points, f"mail received {received}, none sent")
+    sent = day_text(_as_utc(last_out).date())
+    if points:
+        return ScoreComponent(points, f"replied: mail received {received} after mail sent {sent}")
+    return ScoreComponent(0, f"no reply yet to mail sent {sent} (last received {received})")
 
 
 # --- Computation ----------------------------------------------------------------------------
@@ -270,7 +420,13 @@ def _pair(
     return (first, second), first.points + second.points
 
 
-def _compute(facts: ContactFacts, now: datetime, recent_from: date, today: date) -> Warmness:
+def _compute(
+    facts: ContactFacts,
+    now: datetime,
+    recent_from: date,
+    today: date,
+    lead_values: LeadStatusValues = DEFAULT_LEAD_STATUS_VALUES,
+) -> Warmness:
     base = _BASE_ITEMS[
         (facts.has_email, facts.has_phone, facts.has_organization, facts.has_job_title)
     ]
@@ -280,19 +436,33 @@ def _compute(facts: ContactFacts, now: datetime, recent_from: date, today: date)
     if facts.activities:
         recent = 0
         kinds: set[str] = set()
+        ahead: dict[str, date] = {}
         for act in facts.activities:
             due = act.due_date
-            if due is not None and recent_from <= due <= today:
-                recent += 1
+            if due is None or due < recent_from:
+                continue
+            recent += 1
+            if due > today:
+                kind = act.type.casefold()
+                if kind in RECENT_TYPE_BONUS and (kind not in ahead or due < ahead[kind]):
+                    ahead[kind] = due
+            else:
                 kinds.add(act.type)
         if recent:
-            activity, points = _activity_items(recent, frozenset(kinds))
+            scheduled_count = sum(
+                1 for a in facts.activities if a.due_date is not None and a.due_date > today
+            )
+            lowered = {kind.casefold() for kind in kinds}
+            scheduled = tuple(sorted((k, d) for k, d in ahead.items() if k not in lowered))
+            activity, points = _activity_items(recent, frozenset(kinds), scheduled, scheduled_count)
             raw += points
 
-    deal = _deal_item(facts.total_deal_value) if facts.total_deal_value else None
-    status = (
-        _LEAD_STATUS_ITEMS.get(facts.lead_status.strip().casefold()) if facts.lead_status else None
+    deal = (
+        _deal_item(facts.total_deal_value, facts.lost_deal_count)
+        if facts.total_deal_value or facts.lost_deal_count
+        else None
     )
+    status = _lead_item(facts.lead_status, lead_values)
     relationship, points = _pair(deal, status)
     raw += points
 
@@ -303,8 +473,7 @@ def _compute(facts: ContactFacts, now: datetime, recent_from: date, today: date)
             last = last.replace(tzinfo=UTC)
         days = (now - last).days
         recency = _recency_item(days if days > 0 else 0)
-    response = _response_item(facts.incoming_mail_count, facts.outgoing_mail_count)
-    engagement, points = _pair(recency, response)
+    engagement, points = _pair(recency, _response_item(facts))
     raw += points
 
     return Warmness(
@@ -327,21 +496,31 @@ def _window(now: datetime) -> tuple[datetime, date, date]:
     return now, today - timedelta(days=RECENT_WINDOW_DAYS), today
 
 
-def compute_warmness(facts: ContactFacts, now: datetime) -> Warmness:
+def compute_warmness(
+    facts: ContactFacts,
+    now: datetime,
+    lead_values: LeadStatusValues = DEFAULT_LEAD_STATUS_VALUES,
+) -> Warmness:
     """Score one contact as of `now` (tz-aware; a naive value is read as UTC).
 
-    Readings of the rules: "recent" means due between today-30 and today inclusive (UTC
-    calendar days), done or not; the meeting/call/email bonus counts once per type present
-    among recent activities (two meetings still give +2); days since the last activity are
-    whole days rounded down, and a last activity in the future counts as today.
+    Readings of the rules: "recent" means due on or after today-30 (UTC calendar days),
+    done or not, scheduled ones (due after today) included, as the specification's "due
+    date later than 30 days ago" says; the meeting/call/email bonus counts once per type
+    present among them (two meetings still give +2); days since the last activity are
+    whole days rounded down, and a last activity in the future counts as today. Lost
+    deals add nothing to the deal value. `lead_values` says which lead statuses count.
     """
-    return _compute(facts, *_window(now))
+    return _compute(facts, *_window(now), lead_values)
 
 
-def compute_many(facts: Iterable[ContactFacts], now: datetime) -> list[Warmness]:
+def compute_many(
+    facts: Iterable[ContactFacts],
+    now: datetime,
+    lead_values: LeadStatusValues = DEFAULT_LEAD_STATUS_VALUES,
+) -> list[Warmness]:
     """Score many contacts against one `now`, working out the date window once."""
     moment, recent_from, today = _window(now)
-    return [_compute(f, moment, recent_from, today) for f in facts]
+    return [_compute(f, moment, recent_from, today, lead_values) for f in facts]
 
 
 def score_needs_recompute(last_computed: datetime, now: datetime) -> bool:

@@ -9,8 +9,10 @@ import pytest
 
 from pipedriven_desktop.domain.warmness import (
     COMPONENTS,
+    NO_MAIL_DATA,
     ActivityFact,
     ContactFacts,
+    LeadStatusValues,
     ScoreComponent,
     Warmness,
     compute_many,
@@ -85,7 +87,8 @@ def test_base_one_point_per_field(
 @pytest.mark.parametrize(
     ("offset_days", "is_recent"),
     [
-        (-1, False),  # due tomorrow: not in the last 30 days
+        (-30, True),  # scheduled a month ahead: "due later than 30 days ago"
+        (-1, True),  # due tomorrow
         (0, True),  # due today
         (1, True),
         (29, True),
@@ -94,7 +97,9 @@ def test_base_one_point_per_field(
         (365, False),
     ],
 )
-def test_recent_means_due_within_last_30_days_inclusive(offset_days: int, is_recent: bool) -> None:
+def test_recent_means_due_later_than_30_days_ago_inclusive(
+    offset_days: int, is_recent: bool
+) -> None:
     result = compute_warmness(facts(activities=(days_ago(offset_days),)), NOW)
     assert points(result, "activity") == (1 if is_recent else 0)
 
@@ -159,10 +164,29 @@ def test_type_bonus_once_per_type_among_recent(kinds: tuple[str, ...], expected_
 
 
 def test_type_bonus_only_for_recent_activities() -> None:
-    acts = (days_ago(31, "meeting"), days_ago(5, "task"), days_ago(-2, "call"))
+    acts = (days_ago(31, "meeting"), days_ago(5, "task"))
     result = compute_warmness(facts(activities=acts), NOW)
     assert points(result, "activity") == 1
     assert reasons(result, "activity") == ["1 recent activity (last 30 days)"]
+
+
+def test_scheduled_activity_counts_and_is_named() -> None:
+    # 2025-06-15 is a Sunday: a meeting booked for Tuesday is warmth already.
+    acts = (days_ago(-2, "meeting"), days_ago(-9, "meeting"), days_ago(5, "task"))
+    result = compute_warmness(facts(activities=acts), NOW)
+    assert result.breakdown["activity"] == (
+        ScoreComponent(3, "3 activities: 1 in the last 30 days, 2 scheduled"),
+        ScoreComponent(2, "meeting scheduled Tue 17 Jun"),
+    )
+
+
+def test_a_type_also_due_in_the_past_is_not_called_scheduled() -> None:
+    acts = (days_ago(-2, "call"), days_ago(3, "call"))
+    result = compute_warmness(facts(activities=acts), NOW)
+    assert reasons(result, "activity") == [
+        "2 activities: 1 in the last 30 days, 1 scheduled",
+        "call in the last 30 days",
+    ]
 
 
 def test_type_bonus_reasons() -> None:
@@ -219,6 +243,46 @@ def test_lead_status(status: str | None, expected: int) -> None:
     assert points(compute_warmness(facts(lead_status=status), NOW), "relationship") == expected
 
 
+@pytest.mark.parametrize(
+    ("status", "expected", "reason"),
+    [
+        ("Hot lead", 1, "lead status Hot lead (counts as qualified)"),
+        ("hot LEAD", 1, "lead status hot LEAD (counts as qualified)"),
+        ("Called", 1, "lead status Called (counts as contacted)"),
+        ("qualified", 0, "lead status qualified (not qualified or contacted)"),
+        ("New", 0, "lead status New (not qualified or contacted)"),
+    ],
+)
+def test_lead_status_values_are_configurable(status: str, expected: int, reason: str) -> None:
+    values = LeadStatusValues(qualified=("Hot Lead",), contacted=("called", "emailed"))
+    result = compute_warmness(facts(lead_status=status), NOW, values)
+    assert points(result, "relationship") == expected
+    assert reasons(result, "relationship") == [reason]
+
+
+def test_missing_lead_status_field_is_said() -> None:
+    unchosen = LeadStatusValues(field_chosen=False)
+    result = compute_warmness(facts(), NOW, unchosen)
+    assert result.breakdown["relationship"] == (ScoreComponent(0, "no lead status field chosen"),)
+    chosen = LeadStatusValues(field_chosen=True)
+    assert compute_warmness(facts(), NOW, chosen).breakdown["relationship"] == ()
+
+
+@pytest.mark.parametrize(
+    ("total", "lost", "expected", "reason"),
+    [
+        (20_000.0, 1, 2, "deals worth 20,000 in total; 1 lost deal not counted"),
+        (0.0, 2, 0, "2 lost deals, not counted"),
+    ],
+)
+def test_lost_deals_are_named_as_not_counted(
+    total: float, lost: int, expected: int, reason: str
+) -> None:
+    result = compute_warmness(facts(total_deal_value=total, lost_deal_count=lost), NOW)
+    assert points(result, "relationship") == expected
+    assert reasons(result, "relationship") == [reason]
+
+
 def test_deals_and_status_add_up() -> None:
     result = compute_warmness(facts(total_deal_value=20_000.0, lead_status="qualified"), NOW)
     assert points(result, "relationship") == 3
@@ -253,7 +317,7 @@ def test_last_activity_recency(age: timedelta | None, expected: int, reason: str
     last = None if age is None else NOW - age
     result = compute_warmness(facts(last_activity=last), NOW)
     assert points(result, "engagement") == expected
-    assert reasons(result, "engagement") == ([reason] if reason else [])
+    assert reasons(result, "engagement") == ([reason] if reason else []) + [NO_MAIL_DATA]
 
 
 @pytest.mark.parametrize(
@@ -275,6 +339,47 @@ def test_response_rate(incoming: int | None, outgoing: int | None, expected: int
         facts(incoming_mail_count=incoming, outgoing_mail_count=outgoing), NOW
     )
     assert points(result, "engagement") == expected
+
+
+SENT = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.mark.parametrize(
+    ("count", "last_in", "last_out", "expected", "reason"),
+    [
+        (None, None, None, 0, NO_MAIL_DATA),
+        (0, None, None, 0, NO_MAIL_DATA),
+        (
+            4,
+            SENT + timedelta(days=1),
+            SENT,
+            1,
+            "replied: mail received Tue 3 Jun after mail sent Mon 2 Jun",
+        ),
+        (
+            4,
+            SENT - timedelta(days=7),
+            SENT,
+            0,
+            "no reply yet to mail sent Mon 2 Jun (last received Mon 26 May)",
+        ),
+        (1, None, SENT, 0, "no reply to mail sent Mon 2 Jun"),
+        (1, SENT, None, 1, "mail received Mon 2 Jun, none sent"),
+    ],
+)
+def test_reply_read_from_last_mail_times(
+    count: int | None,
+    last_in: datetime | None,
+    last_out: datetime | None,
+    expected: int,
+    reason: str,
+) -> None:
+    result = compute_warmness(
+        facts(email_messages_count=count, last_incoming_mail=last_in, last_outgoing_mail=last_out),
+        NOW,
+    )
+    assert points(result, "engagement") == expected
+    assert reasons(result, "engagement") == [reason]
 
 
 def test_response_rate_reason() -> None:
@@ -365,7 +470,7 @@ def test_to_json_is_serialisable_and_matches_breakdown() -> None:
 
 def test_empty_component_serialises_as_zero() -> None:
     data = compute_warmness(facts(), NOW).to_json()
-    assert data["components"]["engagement"] == {"points": 0, "items": []}
+    assert data["components"]["activity"] == {"points": 0, "items": []}
 
 
 # --- time handling --------------------------------------------------------------------------
