@@ -7,7 +7,7 @@ constants below; the code only applies them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
@@ -24,6 +24,7 @@ __all__ = [
     "ScoreComponent",
     "Warmness",
     "WarmnessBand",
+    "change_reason",
     "compute_many",
     "compute_warmness",
     "day_text",
@@ -526,3 +527,33 @@ def compute_many(
 def score_needs_recompute(last_computed: datetime, now: datetime) -> bool:
     """Whether time alone may have moved scores: the UTC calendar day has changed."""
     return _as_utc(last_computed).date() != _as_utc(now).date()
+
+
+def _earned(breakdown: Mapping[str, Any] | None) -> list[str]:
+    """Reasons of the items that moved the score, in a stored breakdown (to_json form)."""
+    if not isinstance(breakdown, Mapping):
+        return []
+    components = breakdown.get("components")
+    if not isinstance(components, Mapping):
+        return []
+    reasons = []
+    for component in components.values():
+        items = component.get("items") if isinstance(component, Mapping) else None
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, Mapping) and item.get("points"):
+                reasons.append(str(item.get("reason") or ""))
+    return reasons
+
+
+def change_reason(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> str:
+    """What changed between two stored breakdowns, in words, for the score history.
+
+    Reasons that now earn points are listed as they are; those that no longer do after
+    "no longer:". `old` None (never scored before) gives "first score".
+    """
+    if old is None:
+        return "first score"
+    before, after = _earned(old), _earned(new)
+    gained = [reason for reason in after if reason not in before]
+    lost = [f"no longer: {reason}" for reason in before if reason not in after]
+    return "; ".join(gained + lost) or "score recomputed"

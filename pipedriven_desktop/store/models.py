@@ -93,6 +93,12 @@ class Contact(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     last_pipedrive_update: Mapped[datetime | None] = mapped_column(DateTime)
     score_computed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: Pipedrive's marketing status: email consent, shown as such, never a lead status.
+    marketing_status: Mapped[str | None] = mapped_column(Text)
+    #: Mail facts of the person listing's `include_fields` (None: Pipedrive gave none).
+    email_messages_count: Mapped[int | None] = mapped_column(Integer)
+    last_incoming_mail_time: Mapped[datetime | None] = mapped_column(DateTime)
+    last_outgoing_mail_time: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
         Index("ix_contacts_my500", "owner_id", *map(text, MY500_ORDER_TERMS), "id"),
@@ -146,6 +152,24 @@ class Activity(Base):
             "pipedrive_person_id",
             sqlite_where=text("contact_id IS NULL"),
         ),
+    )
+
+
+class ScoreHistory(Base):
+    """One change of a contact's score: the day, old and new score, and why in words."""
+
+    __tablename__ = "score_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    contact_id: Mapped[str] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    changed_on: Mapped[date] = mapped_column(Date)
+    old_score: Mapped[int | None] = mapped_column(Integer)
+    new_score: Mapped[int] = mapped_column(Integer)
+    why: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_score_history_contact_id_id", "contact_id", "id"),
+        Index("ix_score_history_changed_on", "changed_on"),
     )
 
 

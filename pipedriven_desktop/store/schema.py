@@ -5,7 +5,12 @@ A test checks these against the migration scripts, so they cannot drift.
 
 from __future__ import annotations
 
-SCHEMA_HEAD = "0003_search_parts_and_users"
+SCHEMA_HEAD = "0004_score_history_and_inputs"
 KNOWN_REVISIONS = frozenset(
-    {"0001_initial", "0002_kept_contact_data", "0003_search_parts_and_users"}
+    {
+        "0001_initial",
+        "0002_kept_contact_data",
+        "0003_search_parts_and_users",
+        "0004_score_history_and_inputs",
+    }
 )

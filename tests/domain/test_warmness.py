@@ -15,6 +15,7 @@ from pipedriven_desktop.domain.warmness import (
     LeadStatusValues,
     ScoreComponent,
     Warmness,
+    change_reason,
     compute_many,
     compute_warmness,
     score_needs_recompute,
@@ -532,3 +533,16 @@ def test_results_are_immutable() -> None:
     result = compute_warmness(EVERYTHING, NOW)
     with pytest.raises(AttributeError):
         result.score = 3  # type: ignore[misc]
+
+
+def test_change_reason_names_what_was_gained_and_lost() -> None:
+    before = compute_warmness(facts(last_activity=NOW - timedelta(days=10)), NOW).to_json()
+    after = compute_warmness(
+        facts(activities=(days_ago(1, "meeting"),), last_activity=NOW - timedelta(days=1)), NOW
+    ).to_json()
+    assert change_reason(before, after) == (
+        "1 recent activity (last 30 days); meeting in the last 30 days;"
+        " last activity within 7 days; no longer: last activity within 30 days"
+    )
+    assert change_reason(None, after) == "first score"
+    assert change_reason(after, after) == "score recomputed"

@@ -1,0 +1,84 @@
+"""The score history: changes appended in bulk, read newest first, kept bounded."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.models import Contact
+from pipedriven_desktop.store.score_history import (
+    KEEP_DAYS,
+    KEEP_PER_CONTACT,
+    ScoreChange,
+    ScoreChangeRow,
+    recent_changes,
+    record_changes,
+)
+
+NOW = datetime(2026, 11, 25, 12, 0, 0)
+TODAY = NOW.date()
+
+
+def add_contacts(db: Database, *names: str) -> list[str]:
+    with db.session() as session:
+        contacts = [Contact(name=n, owner_id=1, created_at=NOW, updated_at=NOW) for n in names]
+        session.add_all(contacts)
+        session.flush()
+        return [c.id for c in contacts]
+
+
+def count(db: Database, contact_id: str) -> int:
+    sql = "SELECT count(*) FROM score_history WHERE contact_id = ?"
+    return int(db.reader().execute(sql, (contact_id,)).fetchone()[0])
+
+
+def test_changes_are_read_newest_first(db: Database) -> None:
+    ada, bob = add_contacts(db, "Ada", "Bob")
+    with db.session() as session:
+        conn = session.connection()
+        record_changes(conn, [ScoreChangeRow(ada, date(2026, 11, 20), 4, 7, "meeting logged")])
+        record_changes(
+            conn,
+            [
+                ScoreChangeRow(ada, date(2026, 11, 24), 7, 6, "no longer: call in 30 days"),
+                ScoreChangeRow(bob, date(2026, 11, 24), None, 2, "first score"),
+            ],
+        )
+    assert recent_changes(db.reader(), ada, 5) == [
+        ScoreChange(date(2026, 11, 24), 7, 6, "no longer: call in 30 days"),
+        ScoreChange(date(2026, 11, 20), 4, 7, "meeting logged"),
+    ]
+    assert recent_changes(db.reader(), ada, 1)[0].new_score == 6
+    assert recent_changes(db.reader(), bob)[0].old_score is None
+
+
+def test_each_contact_keeps_only_its_latest_changes(db: Database) -> None:
+    (ada,) = add_contacts(db, "Ada")
+    rows = [
+        ScoreChangeRow(ada, TODAY, i, i + 1, f"change {i}") for i in range(KEEP_PER_CONTACT + 7)
+    ]
+    with db.session() as session:
+        record_changes(session.connection(), rows[:10])
+        record_changes(session.connection(), rows[10:])
+    assert count(db, ada) == KEEP_PER_CONTACT
+    kept = recent_changes(db.reader(), ada, 100)
+    assert kept[0].why == f"change {KEEP_PER_CONTACT + 6}"
+    assert kept[-1].why == "change 7"
+
+
+def test_changes_older_than_the_kept_days_are_dropped(db: Database) -> None:
+    ada, bob = add_contacts(db, "Ada", "Bob")
+    old = TODAY - timedelta(days=KEEP_DAYS + 1)
+    with db.session() as session:
+        record_changes(session.connection(), [ScoreChangeRow(bob, old, 1, 2, "long ago")])
+        record_changes(session.connection(), [ScoreChangeRow(ada, TODAY, 2, 3, "today")])
+    assert count(db, bob) == 0
+    assert count(db, ada) == 1
+
+
+def test_history_goes_with_its_contact(db: Database) -> None:
+    (ada,) = add_contacts(db, "Ada")
+    with db.session() as session:
+        record_changes(session.connection(), [ScoreChangeRow(ada, TODAY, 2, 3, "today")])
+        session.connection().exec_driver_sql("DELETE FROM contacts WHERE id = ?", (ada,))
+    assert count(db, ada) == 0
