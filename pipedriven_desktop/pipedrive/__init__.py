@@ -45,7 +45,12 @@ from pipedriven_desktop.pipedrive.records import (
 )
 
 if TYPE_CHECKING:
-    from pipedriven_desktop.pipedrive.fake_data import FAKE_LEAD_STATUS_FIELD, FakeAccount
+    from pipedriven_desktop.pipedrive.fake_data import (
+        FAKE_LEAD_STATUS_FIELD,
+        FAKE_LEAD_STATUS_OPTION_FIELD,
+        FAKE_LEAD_STATUS_OPTIONS,
+        FakeAccount,
+    )
     from pipedriven_desktop.pipedrive.fake_server import (
         FakePipedriveServer,
         Fault,
@@ -57,6 +62,8 @@ if TYPE_CHECKING:
 #: Names of the fake Pipedrive, and the module each comes from.
 _FAKE_NAMES = {
     "FAKE_LEAD_STATUS_FIELD": "fake_data",
+    "FAKE_LEAD_STATUS_OPTIONS": "fake_data",
+    "FAKE_LEAD_STATUS_OPTION_FIELD": "fake_data",
     "FakeAccount": "fake_data",
     "FakePipedriveServer": "fake_server",
     "Fault": "fake_server",
@@ -77,6 +84,8 @@ __all__ = [
     "DEAL_STATUSES_ALL",
     "DEFAULT_BASE_URL",
     "FAKE_LEAD_STATUS_FIELD",
+    "FAKE_LEAD_STATUS_OPTIONS",
+    "FAKE_LEAD_STATUS_OPTION_FIELD",
     "PAGE_LIMIT",
     "PERSON_INCLUDE_FIELDS",
     "RECORD_TYPES",

@@ -45,6 +45,7 @@ from pipedriven_desktop.pipedrive.records import (
     Deal,
     Organization,
     Person,
+    PersonField,
     User,
     format_api_time,
 )
@@ -85,6 +86,8 @@ _RETRYABLE_NETWORK_ERRORS: Final = (
     requests.ConnectionError,
     requests.exceptions.ChunkedEncodingError,
 )
+#: Person fields come 500 a page; no account has anywhere near this many pages.
+_MAX_FIELD_PAGES: Final = 20
 #: An answer larger than this is refused rather than held in memory (a page is ~1 MB).
 MAX_BODY_BYTES: Final = 64 * 1024 * 1024
 _CHUNK_BYTES: Final = 64 * 1024
@@ -208,6 +211,35 @@ class PipedriveClient:
             except ValueError:
                 continue
         return users
+
+    def person_fields(self, limit: int = PAGE_LIMIT) -> list[PersonField]:
+        """Every person field the account describes (`GET /v1/personFields`, paged).
+
+        Used to choose the field holding the lead status and to read an option field's
+        labels; an unusable field description is skipped.
+        """
+        fields: list[PersonField] = []
+        start = 0
+        for _ in range(_MAX_FIELD_PAGES):
+            body = self._get_json("/v1/personFields", {"start": str(start), "limit": str(limit)})
+            data = body.get("data")
+            if data is not None and not isinstance(data, list):
+                raise BadResponseError("Pipedrive's answer about person fields held no list.")
+            for item in data or ():
+                if isinstance(item, dict):
+                    try:
+                        fields.append(PersonField.from_api(item))
+                    except ValueError:
+                        continue
+            more = body.get("additional_data")
+            pagination = more.get("pagination") if isinstance(more, dict) else None
+            if not isinstance(pagination, dict) or not pagination.get("more_items_in_collection"):
+                break
+            next_start = pagination.get("next_start")
+            if not isinstance(next_start, int) or next_start <= start:
+                break
+            start = next_start
+        return fields
 
     def iter_pages(
         self,

@@ -27,6 +27,9 @@ from typing import Any, Final, Literal, get_args
 __all__ = [
     "ACTIVITY_TYPES",
     "FAKE_LEAD_STATUS_FIELD",
+    "FAKE_LEAD_STATUS_OPTIONS",
+    "FAKE_LEAD_STATUS_OPTION_FIELD",
+    "PERSON_FIELDS",
     "EntityName",
     "FakeAccount",
 ]
@@ -34,8 +37,54 @@ __all__ = [
 EntityName = Literal["persons", "organizations", "activities", "deals"]
 ENTITY_NAMES: Final[tuple[EntityName, ...]] = get_args(EntityName)
 
-#: The key of the persons' custom field holding the lead status (new/contacted/...).
+#: The key of the persons' custom text field holding the lead status (new/contacted/...).
 FAKE_LEAD_STATUS_FIELD: Final = "3b8d6f1a9c2e4b7d0f5a8c1e3b6d9f2a4c7e0b5d"
+#: A custom option field holding the lead status as an option id ("enum"), on some persons.
+FAKE_LEAD_STATUS_OPTION_FIELD: Final = "9f4c2a7e1b3d5f8a0c6e2b4d7f1a3c5e8b0d2f4a"
+FAKE_LEAD_STATUS_OPTIONS: Final[dict[int, str]] = {
+    31: "New",
+    32: "Contacted",
+    33: "Qualified",
+    34: "Unqualified",
+    35: "Hot lead",
+}
+_OPTION_OF_STATUS: Final[dict[str, int]] = {
+    label.casefold(): option_id for option_id, label in FAKE_LEAD_STATUS_OPTIONS.items()
+}
+#: The person fields `GET /v1/personFields` describes: built-in ones, then custom ones.
+PERSON_FIELDS: Final[tuple[dict[str, Any], ...]] = (
+    {"id": 9001, "key": "name", "name": "Name", "field_type": "varchar"},
+    {"id": 9002, "key": "email", "name": "Email", "field_type": "varchar"},
+    {"id": 9003, "key": "phone", "name": "Phone", "field_type": "phone"},
+    {"id": 9004, "key": "org_id", "name": "Organization", "field_type": "org"},
+    {"id": 9005, "key": "owner_id", "name": "Owner", "field_type": "user"},
+    {
+        "id": 9006,
+        "key": "marketing_status",
+        "name": "Marketing status",
+        "field_type": "enum",
+        "options": [
+            {"id": 1, "label": "No consent"},
+            {"id": 2, "label": "Unsubscribed"},
+            {"id": 3, "label": "Subscribed"},
+            {"id": 4, "label": "Archived"},
+        ],
+    },
+    {
+        "id": 9101,
+        "key": FAKE_LEAD_STATUS_FIELD,
+        "name": "Lead status (text)",
+        "field_type": "varchar",
+    },
+    {
+        "id": 9102,
+        "key": FAKE_LEAD_STATUS_OPTION_FIELD,
+        "name": "Lead status",
+        "field_type": "enum",
+        "options": [{"id": k, "label": v} for k, v in FAKE_LEAD_STATUS_OPTIONS.items()],
+    },
+    {"id": 9103, "key": "c0ffee" * 6 + "c0ff", "name": "Birthday card", "field_type": "date"},
+)
 ACTIVITY_TYPES: Final = ("call", "meeting", "email", "task", "deadline", "lunch")
 
 _DAY: Final = 86_400
@@ -387,7 +436,7 @@ class FakeAccount:
             "label_ids": [],
             "picture_id": None,
             "job_title": job_title,
-            "custom_fields": {FAKE_LEAD_STATUS_FIELD: None},
+            "custom_fields": {FAKE_LEAD_STATUS_FIELD: None, FAKE_LEAD_STATUS_OPTION_FIELD: None},
         }
         return self._add("persons", {**item, **fields})
 
@@ -806,7 +855,13 @@ def _make_persons(
             "label_ids": [],
             "picture_id": None,
             "job_title": titles[int(rand() * n_titles)] if rand() < 0.75 else None,
-            "custom_fields": {FAKE_LEAD_STATUS_FIELD: lead_statuses[index]},
+            "custom_fields": {
+                FAKE_LEAD_STATUS_FIELD: lead_statuses[index],
+                # Two persons in three carry the option field too; the rest leave it empty.
+                FAKE_LEAD_STATUS_OPTION_FIELD: _OPTION_OF_STATUS.get(lead_statuses[index] or "")
+                if person_id % 3
+                else None,
+            },
         }
         mails = int(rand() * 60) if emails else 0
         extras[person_id] = {

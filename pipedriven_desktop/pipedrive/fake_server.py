@@ -31,7 +31,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final, Literal, get_args
 from urllib.parse import parse_qsl, urlsplit
 
-from pipedriven_desktop.pipedrive.fake_data import ENTITY_NAMES, EntityName, FakeAccount
+from pipedriven_desktop.pipedrive.fake_data import (
+    ENTITY_NAMES,
+    PERSON_FIELDS,
+    EntityName,
+    FakeAccount,
+)
 
 __all__ = ["FakePipedriveServer", "Fault", "FaultKind", "FaultPlan", "LoggedRequest"]
 
@@ -538,7 +543,23 @@ def _equals(name: str, wanted: int) -> Callable[[dict[str, Any]], bool]:
 
 _ME_PATHS: Final = frozenset({"/v1/users/me", "/api/v1/users/me"})
 _USERS_PATHS: Final = frozenset({"/v1/users", "/api/v1/users"})
+_PERSON_FIELDS_PATHS: Final = frozenset({"/v1/personFields", "/api/v1/personFields"})
 _LIST_PREFIX: Final = "/api/v2/"
+
+
+def _person_fields_page(params: dict[str, str]) -> dict[str, Any]:
+    """A v1 page of person fields (`start`/`limit`, v1's offset paging)."""
+    try:
+        start = max(0, int(params.get("start", "0")))
+        limit = min(MAX_LIMIT, max(1, int(params.get("limit", str(DEFAULT_LIMIT)))))
+    except ValueError:
+        raise _BadRequestError("start and limit must be whole numbers") from None
+    page = [dict(item) for item in PERSON_FIELDS[start : start + limit]]
+    more = start + limit < len(PERSON_FIELDS)
+    pagination: dict[str, Any] = {"start": start, "limit": limit, "more_items_in_collection": more}
+    if more:
+        pagination["next_start"] = start + limit
+    return {"success": True, "data": page, "additional_data": {"pagination": pagination}}
 
 
 def _error_body(status: int, message: str) -> bytes:
@@ -634,6 +655,8 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
                     with app.account.lock:
                         users = [dict(user) for user in app.account.users.values()]
                     return self._send_json(200, {"success": True, "data": users}, rate)
+                if path in _PERSON_FIELDS_PATHS:
+                    return self._send_json(200, _person_fields_page(params), rate)
                 if path.startswith(_LIST_PREFIX):
                     return self._serve_v2(path[len(_LIST_PREFIX) :], params, repeat_cursor, rate)
             except _BadRequestError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Protocol, Self
+from typing import Any, Final, Protocol, Self
 
 __all__ = [
     "Activity",
@@ -21,9 +21,11 @@ __all__ = [
     "Deal",
     "Organization",
     "Person",
+    "PersonField",
     "User",
     "clean_text",
     "format_api_time",
+    "option_labels",
     "parse_api_date",
     "parse_api_time",
 ]
@@ -240,26 +242,42 @@ class Person:
     outgoing_mail_count: int | None = None
     last_incoming_mail_time: datetime | None = None
     last_outgoing_mail_time: datetime | None = None
+    #: The lead status as option ids, when the chosen field is an option field (v2 gives
+    #: ids, not labels); the sync turns them into labels with the field's options.
+    lead_status_option_ids: tuple[int, ...] = ()
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any], *, lead_status_field: str | None = None) -> Self:
+    def from_api(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        lead_status_field: str | None = None,
+        lead_status_options: Mapping[int, str] | None = None,
+    ) -> Self:
         """Parse a v2 person item.
 
         Pipedrive has no built-in lead status for persons; accounts keep it in a custom
-        field, whose 40-character key is passed as `lead_status_field`. A top-level
-        `lead_status` is read too when present.
+        field, whose 40-character key is passed as `lead_status_field`: a text field is
+        read as text, an option field (single or multiple) gives option ids, turned into
+        their labels with `lead_status_options` when given. A top-level `lead_status` is
+        read too when present. `marketing_status` is email consent, not a lead status.
         """
         item_id = _require_id(data)
         emails, primary_email = _contact_values(data, "emails")
         phones, primary_phone = _contact_values(data, "phones")
         lead_status = _opt_text(data, "lead_status")
+        option_ids: tuple[int, ...] = ()
         custom = data.get("custom_fields")
         if lead_status_field and isinstance(custom, Mapping):
             custom_value = custom.get(lead_status_field)
             if isinstance(custom_value, Mapping):
                 custom_value = custom_value.get("label", custom_value.get("value"))
-            if isinstance(custom_value, str) and custom_value:
-                lead_status = clean_text(custom_value)
+            if isinstance(custom_value, str) and custom_value.strip():
+                lead_status = clean_text(custom_value).strip()
+            option_ids = _option_ids(custom_value)
+            if option_ids and lead_status_options is not None:
+                lead_status = option_labels(option_ids, lead_status_options)
+                option_ids = ()
         labels = data.get("label_ids")
         label_ids = (
             tuple(v for v in labels if isinstance(v, int) and not isinstance(v, bool))
@@ -287,6 +305,68 @@ class Person:
             outgoing_mail_count=_opt_int(data, "outgoing_mail_count"),
             last_incoming_mail_time=_time(data, "last_incoming_mail_time"),
             last_outgoing_mail_time=_time(data, "last_outgoing_mail_time"),
+            lead_status_option_ids=option_ids,
+        )
+
+
+def _option_ids(value: object) -> tuple[int, ...]:
+    """Option ids of an option field's value: one id, or a list of them (a "set" field)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, int) and not isinstance(v, bool))
+    return ()
+
+
+def option_labels(ids: tuple[int, ...], options: Mapping[int, str]) -> str | None:
+    """The labels of option ids, joined; an id the field no longer lists is shown as such."""
+    labels = [options.get(option_id) or f"option {option_id}" for option_id in ids]
+    return ", ".join(labels) or None
+
+
+#: Person field types whose values are option ids.
+OPTION_FIELD_TYPES: Final = frozenset({"enum", "set"})
+#: Person field types that hold free text a lead status can be read from.
+TEXT_FIELD_TYPES: Final = frozenset({"varchar", "varchar_auto", "text"})
+
+
+@dataclass(frozen=True, slots=True)
+class PersonField:
+    """A person field as `GET /v1/personFields` describes it: key, name, type, options."""
+
+    key: str
+    name: str
+    field_type: str
+    options: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def is_option(self) -> bool:
+        return self.field_type in OPTION_FIELD_TYPES
+
+    @property
+    def can_hold_lead_status(self) -> bool:
+        """Option and text fields of the account's own (custom, 40-character key) fields."""
+        return (self.is_option or self.field_type in TEXT_FIELD_TYPES) and len(self.key) == 40
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        key = data.get("key")
+        if not isinstance(key, str) or not key:
+            raise ValueError("a person field without a key")
+        raw_options = data.get("options")
+        options = []
+        for option in raw_options if isinstance(raw_options, list) else ():
+            if not isinstance(option, Mapping):
+                continue
+            option_id, label = option.get("id"), option.get("label")
+            if isinstance(option_id, int) and not isinstance(option_id, bool):
+                options.append((option_id, clean_text(str(label or ""))))
+        field_type = data.get("field_type")
+        return cls(
+            key=key,
+            name=clean_text(str(data.get("name") or key)),
+            field_type=field_type if isinstance(field_type, str) else "",
+            options=tuple(options),
         )
 
 

@@ -115,6 +115,10 @@ class ContactValues(NamedTuple):
     outgoing_mail_count: int | None
     created_at: str
     last_pipedrive_update: str | None
+    marketing_status: str | None
+    email_messages_count: int | None
+    last_incoming_mail_time: str | None
+    last_outgoing_mail_time: str | None
 
 
 CONTACTS = EntityColumns(

@@ -108,12 +108,17 @@ def set_lead_status_field(
 ) -> None:
     """Choose the person field holding the lead status (None: none), with its options.
 
-    The next sync lists every person again (the mapping signature holds the key), so
-    the stored lead statuses follow the new field.
+    When anything differs, the next sync lists every person again (the stored mapping
+    is forgotten), so the stored lead statuses follow the new field or labels.
     """
-    set_meta(conn, LEAD_STATUS_FIELD_KEY, key or None)
     encoded = json.dumps({str(k): v for k, v in options.items()}, ensure_ascii=False)
-    set_meta(conn, LEAD_STATUS_OPTIONS_KEY, encoded if key and options else None)
+    stored = (key or None, encoded if key and options else None)
+    if stored == (get_meta(conn, LEAD_STATUS_FIELD_KEY), get_meta(conn, LEAD_STATUS_OPTIONS_KEY)):
+        return
+    set_meta(conn, LEAD_STATUS_FIELD_KEY, stored[0])
+    set_meta(conn, LEAD_STATUS_OPTIONS_KEY, stored[1])
+    # New labels for the same field need the rows rewritten too, not just a new key.
+    set_meta(conn, MAPPING_KEY, None)
     set_meta(conn, SCORES_DAY_KEY, None)
 
 

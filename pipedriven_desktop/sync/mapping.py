@@ -12,11 +12,17 @@ import itertools
 import random
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from pipedriven_desktop.pipedrive.records import Activity, Deal, Organization, Person
+from pipedriven_desktop.pipedrive.records import (
+    Activity,
+    Deal,
+    Organization,
+    Person,
+    option_labels,
+)
 from pipedriven_desktop.store.clock import date_to_text, to_text
 from pipedriven_desktop.store.entities import ActivityValues, ContactValues, DealValues
 from pipedriven_desktop.store.organizations import OrganizationFields
@@ -114,8 +120,24 @@ def organization_fields(record: Organization) -> OrganizationFields:
 # --- Persons -----------------------------------------------------------------------------------
 
 
-def contact_values(record: Person, now: str) -> ContactValues:
-    """The person's own columns; ``added_to_campaign`` is the user's and never listed."""
+def lead_status_text(record: Person, options: Mapping[int, str] | None = None) -> str | None:
+    """The person's lead status as stored: the text, or the chosen options' labels.
+
+    Never the marketing status: that is email consent, kept in its own column.
+    """
+    if record.lead_status_option_ids:
+        return option_labels(record.lead_status_option_ids, options or {})
+    return record.lead_status
+
+
+def contact_values(
+    record: Person, now: str, lead_status_options: Mapping[int, str] | None = None
+) -> ContactValues:
+    """The person's own columns; ``added_to_campaign`` is the user's and never listed.
+
+    The mail facts are what the listing's ``include_fields`` gave (None: nothing, so
+    the score can say "no mail data").
+    """
     check_storable((record.id, record.org_id, record.owner_id))
     return ContactValues(
         pipedrive_person_id=record.id,
@@ -125,11 +147,15 @@ def contact_values(record: Person, now: str) -> ContactValues:
         job_title=record.job_title,
         pipedrive_org_id=record.org_id,
         owner_id=record.owner_id,
-        lead_status=record.lead_status or record.marketing_status,
+        lead_status=lead_status_text(record, lead_status_options),
         incoming_mail_count=record.incoming_mail_count,
         outgoing_mail_count=record.outgoing_mail_count,
         created_at=to_text(record.add_time) or now,
         last_pipedrive_update=to_text(record.update_time),
+        marketing_status=record.marketing_status,
+        email_messages_count=record.email_messages_count,
+        last_incoming_mail_time=to_text(record.last_incoming_mail_time),
+        last_outgoing_mail_time=to_text(record.last_outgoing_mail_time),
     )
 
 

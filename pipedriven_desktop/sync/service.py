@@ -90,7 +90,7 @@ CANCELLED = "cancelled"
 SCORES = "scores"
 #: Raise when the mapping from Pipedrive records to rows changes: the next sync then
 #: rewrites every row instead of only those Pipedrive changed.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 #: Ids a v2 listing accepts in its ``ids`` filter.
 IDS_PER_REQUEST = 100
 

@@ -217,7 +217,9 @@ def assert_mirror_matches(db: Database, account: FakeAccount, now: datetime = NO
         assert row.owner_id == person.owner_id
         assert row.pipedrive_org_id == person.org_id
         assert row.organization_id == mirror.aliases.get(person.org_id)  # type: ignore[arg-type]
-        assert row.lead_status == (person.lead_status or person.marketing_status)
+        assert row.lead_status == person.lead_status  # never the marketing status
+        assert row.marketing_status == person.marketing_status
+        assert row.email_messages_count == person.email_messages_count
         assert _stored(row.created_at) == _time(account.persons[pid]["add_time"])
         assert _stored(row.last_pipedrive_update) == _time(account.persons[pid]["update_time"])
 
@@ -291,7 +293,7 @@ def _assert_scores(
             has_job_title=bool(person.job_title),
             activities=tuple(activities[pid]),
             total_deal_value=deal_totals[pid],
-            lead_status=person.lead_status or person.marketing_status,
+            lead_status=person.lead_status,
             last_activity=None if last is None else last.replace(tzinfo=UTC),
             incoming_mail_count=person.incoming_mail_count,
             outgoing_mail_count=person.outgoing_mail_count,

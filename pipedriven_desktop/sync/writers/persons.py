@@ -13,8 +13,9 @@ from pipedriven_desktop.pipedrive.client import PERSON_INCLUDE_FIELDS
 from pipedriven_desktop.pipedrive.records import Person
 from pipedriven_desktop.store.clock import to_text
 from pipedriven_desktop.store.entities import CONTACTS, ContactLinks, ContactValues
+from pipedriven_desktop.store.meta import lead_status_options
 from pipedriven_desktop.store.organizations import refresh_organization_stats
-from pipedriven_desktop.sync.mapping import contact_values, time_ordered_id
+from pipedriven_desktop.sync.mapping import contact_values, lead_status_text, time_ordered_id
 from pipedriven_desktop.sync.writers.common import (
     LAST_CONTACTED_SQL,
     ORG_IDS,
@@ -38,6 +39,9 @@ class PersonWriter(EntityWriter[Person, ContactValues]):
 
     def __init__(self, lead_status_field: str | None = None) -> None:
         self.lead_status_field = lead_status_field
+        #: The option field's labels by id, read from app_meta at the first page that
+        #: needs them (parsing may run on another thread, without a connection).
+        self._options: dict[int, str] | None = None
 
     def parse(self, item: Mapping[str, Any]) -> Person:
         return Person.from_api(item, lead_status_field=self.lead_status_field)
@@ -59,6 +63,16 @@ class PersonWriter(EntityWriter[Person, ContactValues]):
         counts = PageCounts()
         conn = session.connection()
         stamp = to_text(now)
+        if any(record.lead_status_option_ids for record, _ in records):
+            if self._options is None:
+                self._options = lead_status_options(conn)
+            options = self._options
+            records = [
+                (r, v._replace(lead_status=lead_status_text(r, options)))
+                if r.lead_status_option_ids
+                else (r, v)
+                for r, v in records
+            ]
         touched_orgs: set[str | None] = set()
         if gone:
             doomed = select_in(
