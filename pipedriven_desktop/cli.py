@@ -1,4 +1,4 @@
-"""Command line: the GUI by default, plus headless ``sync``, ``export`` and ``orgs``.
+"""Command line: the GUI by default, plus headless ``sync``, ``export``, ``orgs``, ``config``.
 
 Heavy modules (Qt, the HTTP client) are imported only by the command that needs
 them, so ``export`` stays quick and the GUI starts fast. Every refusal is one line on
@@ -85,6 +85,24 @@ def build_parser() -> argparse.ArgumentParser:
     orgs = commands.add_parser("orgs", help="print the organization store")
     orgs.add_argument("--db", type=Path, default=None, dest="sub_db")
     orgs.add_argument("--format", choices=("json", "csv"), default="json")
+
+    config = commands.add_parser("config", help="show or change the lead status settings")
+    config.add_argument("--db", type=Path, default=None, dest="sub_db")
+    settings = config.add_subparsers(dest="setting")
+    field = settings.add_parser(
+        "lead-status-field", help="the person field holding the lead status ('none' clears it)"
+    )
+    field.add_argument("key", help="the field's key, as `config lead-status-fields` lists it")
+    field.add_argument("--base-url", default=None, dest="sub_base_url")
+    fields = settings.add_parser(
+        "lead-status-fields", help="list the person fields that can hold the lead status"
+    )
+    fields.add_argument("--base-url", default=None, dest="sub_base_url")
+    values = settings.add_parser(
+        "lead-status-values", help="the values counting as qualified / contacted"
+    )
+    values.add_argument("--qualified", help="comma-separated values (default: qualified)")
+    values.add_argument("--contacted", help="comma-separated values (default: contacted)")
     return parser
 
 
@@ -99,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     explicit: Path | None = getattr(args, "sub_db", None) or args.db
     db_path: Path = explicit or default_db_path()
-    if args.command in ("sync", "export", "orgs") and explicit is None:
+    if args.command in ("sync", "export", "orgs", "config") and explicit is None:
         # The default folder is ours to make (a fresh machine has none until the GUI ran);
         # a folder named with --db is the user's, and its absence is reported instead.
         try:
@@ -116,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _guarded(lambda: _export(db_path, args.format, args.limit, sys.stdout))
     if args.command == "orgs":
         return _guarded(lambda: _orgs(db_path, args.format, sys.stdout))
+    if args.command == "config":
+        return _config(args, db_path)
     if args.base_url is not None:
         from pipedriven_desktop.pipedrive.address import checked_base_url
 
@@ -170,6 +190,94 @@ def _sync(args: argparse.Namespace, db_path: Path) -> int:
     except KeyboardInterrupt:  # before the sync took Ctrl+C over
         print(CANCELLED_LINE, file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _config(args: argparse.Namespace, db_path: Path) -> int:
+    """Show (no setting named) or change the lead status settings, one line per fact."""
+    from pipedriven_desktop.pipedrive.errors import PipedriveError
+    from pipedriven_desktop.store.database import open_database
+    from pipedriven_desktop.sync import lead_status
+
+    setting = args.setting
+    if setting in ("lead-status-field", "lead-status-fields"):
+        client = _config_client(args)
+        if client is None:
+            return EXIT_USAGE
+    else:
+        client = None
+    db = None
+    try:
+        if setting == "lead-status-fields":
+            assert client is not None
+            for field in lead_status.candidate_fields(client.person_fields()):
+                kind = (
+                    "options: " + ", ".join(label for _, label in field.options)
+                    if field.is_option
+                    else "text"
+                )
+                print(f"{field.key}\t{field.name}\t({kind})")
+            return 0
+        db = open_database(db_path)
+        if setting == "lead-status-field":
+            key = None if args.key.strip().lower() in ("", "none") else args.key.strip()
+            chosen = lead_status.choose_field(db, client, key)
+            if chosen is None:
+                print("lead status field: none (no contact earns the lead status point)")
+            else:
+                print(f"lead status field: {chosen.name} ({chosen.key}); the next sync reads it")
+        elif setting == "lead-status-values":
+            current = lead_status.current_settings(db).values
+            qualified = (
+                lead_status.parse_values(args.qualified)
+                if args.qualified is not None
+                else list(current.qualified)
+            )
+            contacted = (
+                lead_status.parse_values(args.contacted)
+                if args.contacted is not None
+                else list(current.contacted)
+            )
+            lead_status.save_values(db, qualified, contacted)
+        settings = lead_status.current_settings(db)
+        print(f"lead-status-field: {settings.field_key or 'none'}")
+        print(f"qualified: {', '.join(settings.values.qualified)}")
+        print(f"contacted: {', '.join(settings.values.contacted)}")
+        return 0
+    except lead_status.UnknownFieldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except PipedriveError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        if client is not None:
+            client.close()
+        if db is not None:
+            db.close()
+
+
+def _config_client(args: argparse.Namespace) -> Any:
+    """A Pipedrive client for the person fields, or None after saying why not."""
+    from pipedriven_desktop.pipedrive.client import PipedriveClient
+    from pipedriven_desktop.secrets import KeyringLockedError, get_token
+
+    base_url = args.sub_base_url or args.base_url or DEFAULT_BASE_URL
+    try:
+        token = get_token()
+    except KeyringLockedError:
+        token = None
+    if not token:
+        print(
+            "error: the person fields come from Pipedrive: sign in first, or set "
+            "PIPEDRIVE_API_TOKEN",
+            file=sys.stderr,
+        )
+        return None
+    try:
+        return PipedriveClient(base_url, token)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
 
 
 @contextmanager
