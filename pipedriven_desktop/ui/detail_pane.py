@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from pipedriven_desktop.store.clock import utcnow
+from pipedriven_desktop.store.contact_extras import UNSUBSCRIBED, ContactExtras
 from pipedriven_desktop.store.rows import ActivityRow, ContactRow, DealRow
+from pipedriven_desktop.store.score_history import ScoreChange
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.reach import call, mail
 from pipedriven_desktop.ui.style import heading, muted
@@ -47,6 +49,30 @@ COMPONENT_TITLES: dict[str, str] = {
     "relationship": "Relationship",
     "engagement": "Engagement",
 }
+
+#: Pipedrive's marketing statuses, said as the email consent they are.
+CONSENT_TEXTS: dict[str, str] = {
+    "subscribed": "subscribed to campaign mail",
+    UNSUBSCRIBED: "unsubscribed: send no campaign mail",
+    "no_consent": "no consent for campaign mail",
+    "archived": "consent archived",
+}
+
+
+def consent_text(marketing_status: str | None) -> str:
+    """The email consent line for a marketing status ("unknown" when Pipedrive gave none)."""
+    if not marketing_status:
+        return "Email consent: unknown"
+    return "Email consent: " + CONSENT_TEXTS.get(marketing_status, marketing_status)
+
+
+def change_text(change: ScoreChange) -> str:
+    """ "4 → 7 on 3 Dec: meeting in the last 30 days" """
+    day = f"{change.changed_on.day} {change.changed_on.strftime('%b')}"
+    if change.old_score is None:
+        return f"first score {change.new_score} on {day}"
+    return f"{change.old_score} → {change.new_score} on {day}: {change.why}"
+
 
 #: Glyphs every common UI font has (no colour emoji, which many Linux desktops lack).
 ACTIVITY_SYMBOLS: dict[str, str] = {
@@ -228,6 +254,10 @@ class DetailPane(QWidget):
             reach.addWidget(caption, row, 0)
             reach.addWidget(field, row, 1)
         reach.setColumnStretch(1, 1)
+        self.consent = QLabel()
+        self.consent.setObjectName("detailConsent")
+        self.consent.setWordWrap(True)
+        self.consent.hide()
 
         self.meter = WarmnessMeter()
         self.band = QLabel()
@@ -237,6 +267,14 @@ class DetailPane(QWidget):
         self.breakdown.setWordWrap(True)
         self.breakdown.setTextFormat(Qt.TextFormat.RichText)
         self.breakdown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.history = QLabel()
+        self.history.setObjectName("detailHistory")
+        self.history.setWordWrap(True)
+        self.history.setTextFormat(Qt.TextFormat.RichText)
+        self.history_section = self._section("Score changes")
+        self.history_section.hide()
+        self.history.hide()
 
         self.activities = QLabel()
         self.activities.setObjectName("detailActivities")
@@ -260,6 +298,7 @@ class DetailPane(QWidget):
         column.addWidget(self.organization)
         column.addSpacing(10)
         column.addLayout(reach)
+        column.addWidget(self.consent)
         column.addSpacing(6)
         column.addWidget(self._section("Warmness"))
         meter_row = QHBoxLayout()
@@ -269,6 +308,8 @@ class DetailPane(QWidget):
         meter_row.addStretch(1)
         column.addLayout(meter_row)
         column.addWidget(self.breakdown)
+        column.addWidget(self.history_section)
+        column.addWidget(self.history)
         column.addWidget(self._section("Recent activities"))
         column.addWidget(self.activities)
         column.addWidget(self._section("Deals"))
@@ -350,6 +391,25 @@ class DetailPane(QWidget):
         self.deals.setText(self._deals_html(deals))
         self.open_button.setEnabled(contact.pipedrive_person_id is not None)
         self.stack.setCurrentIndex(1)
+
+    def set_extras(self, extras: ContactExtras | None) -> None:
+        """Email consent and the last score changes of the contact shown (None: hide them)."""
+        self.consent.setVisible(extras is not None)
+        self.history.setVisible(extras is not None)
+        self.history_section.setVisible(extras is not None)
+        if extras is None:
+            return
+        self.consent.setText(consent_text(extras.marketing_status))
+        if extras.marketing_status == UNSUBSCRIBED:
+            self.consent.setStyleSheet("font-weight: bold")
+        else:
+            self.consent.setStyleSheet("")
+        if extras.changes:
+            self.history.setText(
+                "<br>".join(html.escape(change_text(change)) for change in extras.changes)
+            )
+        else:
+            self.history.setText(self._muted_html("No score changes yet."))
 
     def changeEvent(self, event: QEvent) -> None:
         # The HTML parts take their secondary colour from the palette: redo them when the

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pipedriven_desktop.store.contact_extras import contact_extras, email_consent
 from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database
@@ -27,6 +28,7 @@ from pipedriven_desktop.store.rows import ContactRow, Performance, SyncStatus
 from pipedriven_desktop.sync.worker import SyncController
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.app_settings import AppSettings
+from pipedriven_desktop.ui.consent_notice import ConsentNotice
 from pipedriven_desktop.ui.contact_table import ContactTable
 from pipedriven_desktop.ui.contact_table_model import ContactTableModel
 from pipedriven_desktop.ui.detail_pane import DetailPane
@@ -120,6 +122,7 @@ class MainWindow(QMainWindow):
         self.sync_bar = SyncBar(self.controller)
         self.banner = SyncBanner()
         self.edit_notice = NoticeBanner("editNotice")
+        self.consent_notice = ConsentNotice()
         self.incomplete_notice = NoticeBanner("incompleteNotice")
         self.incomplete_notice.retry_button.setText("Continue sync")
         self.demo_banner = NoticeBanner("demoBanner")
@@ -142,6 +145,7 @@ class MainWindow(QMainWindow):
         center_layout.addWidget(self.banner)
         center_layout.addWidget(self.incomplete_notice)
         center_layout.addWidget(self.edit_notice)
+        center_layout.addWidget(self.consent_notice)
         center_layout.addWidget(self.table, 1)
         self.filter_bar.add_to_top_row(self.sync_bar)
 
@@ -400,6 +404,7 @@ class MainWindow(QMainWindow):
             self.detail.clear()
             return
         self.detail.set_contact(contact, self.service.deals(row.id), self.model.now())
+        self.detail.set_extras(contact_extras(self.db.reader(), row.id))
 
     def _on_campaign_changed(self, contact_id: str, flag: bool) -> None:
         if self._retry_campaign is not None and self._retry_campaign[0] == contact_id:
@@ -413,6 +418,8 @@ class MainWindow(QMainWindow):
         row = self.model.row_of(contact_id)
         contact = self.model.row(row) if row is not None else None
         name = contact.name if contact is not None else "Contact"
+        if flag:
+            self.consent_notice.check(name, email_consent(self.db.reader(), contact_id))
         self.status.showMessage(
             f"{name} {verb} the campaign · {formatting.count(in_campaign)} in campaign", 4000
         )
