@@ -30,6 +30,7 @@ __all__ = [
     "current_settings",
     "parse_values",
     "save_values",
+    "store_field",
 ]
 
 
@@ -67,11 +68,16 @@ def choose_field(
             raise UnknownFieldError(
                 f"no text or option person field has the key {key}; the account's are: {names}"
             )
+    store_field(db, field)
+    return field
+
+
+def store_field(db: Database, field: PersonField | None) -> None:
+    """Store an already described field (None: no field) as the lead status field."""
     with db.session() as session:
         set_lead_status_field(
             session.connection(), field.key if field else None, dict(field.options) if field else {}
         )
-    return field
 
 
 def parse_values(text: str | None) -> list[str]:

@@ -604,7 +604,9 @@ class MainWindow(QMainWindow):
         """The connection settings; in the demo, saving a token connects the real account."""
         from pipedriven_desktop.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self, demo=self.demo is not None, problem=problem)
+        dialog = SettingsDialog(
+            self.settings, self, demo=self.demo is not None, problem=problem, db=self.db
+        )
         self.settings_dialog = dialog
         if self.demo is not None:
             dialog.accepted.connect(self._after_demo_connected)

@@ -1,4 +1,5 @@
-"""Settings: the Pipedrive API token (keychain only), the company domain and the API address.
+"""Settings: the Pipedrive API token (keychain only), the company domain, the API address,
+and (given the mirror) the lead status field and values (``ui.lead_status_settings``).
 
 "Test connection" asks Pipedrive who the token belongs to (``/v1/users/me``) on a pool
 thread, so the dialog stays responsive however slow the network is. The token is never
@@ -33,6 +34,8 @@ from pipedriven_desktop.ui.style import heading, muted
 
 if TYPE_CHECKING:
     from pipedriven_desktop.pipedrive.client import PipedriveClient
+    from pipedriven_desktop.store.database import Database
+    from pipedriven_desktop.ui.lead_status_settings import LeadStatusSection
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +116,7 @@ class SettingsDialog(QDialog):
         thread_pool: QThreadPool | None = None,
         demo: bool = False,
         problem: str = "",
+        db: Database | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Connect your Pipedrive account" if demo else "Settings")
@@ -215,6 +219,14 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addLayout(test_row)
         layout.addWidget(self.keyring_box)
+        self.lead_status: LeadStatusSection | None = None
+        if db is not None and not demo:
+            from pipedriven_desktop.ui.lead_status_settings import LeadStatusSection
+
+            self.lead_status = LeadStatusSection(
+                db, self._lead_status_credentials, self._client_factory, self._pool
+            )
+            layout.addWidget(self.lead_status)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
 
@@ -249,7 +261,8 @@ class SettingsDialog(QDialog):
             return
         secrets.use_for_session(token)
         self._save_addresses()
-        self.accept()
+        if self._save_lead_status():
+            self.accept()
 
     def save(self) -> None:
         """Store the token in the keychain and the addresses in QSettings, then close."""
@@ -276,7 +289,8 @@ class SettingsDialog(QDialog):
                 return
             secrets.use_for_session(None)
         self._save_addresses()
-        self.accept()
+        if self._save_lead_status():
+            self.accept()
 
     def forget_token(self) -> None:
         """Remove the token from the keychain (and this session), then close."""
@@ -293,6 +307,28 @@ class SettingsDialog(QDialog):
         self.token_edit.clear()
         self.token_forgotten.emit()
         self.reject()
+
+    def _lead_status_credentials(self) -> tuple[str, str] | None:
+        token = self._token_for_test()
+        if not token or not self._address_ok():
+            return None
+        return self.base_url_edit.text().strip() or self._settings.base_url, token
+
+    def _save_lead_status(self) -> bool:
+        """Store the lead status choice; False (and why, in the section) if it failed."""
+        if self.lead_status is None:
+            return True
+        try:
+            self.lead_status.save()
+        except Exception as exc:  # a locked or damaged mirror: said in words, dialog stays
+            from pipedriven_desktop.store.errors import user_error
+
+            error = user_error(None, exc, "write")
+            if error is None:
+                raise
+            self.lead_status.load_result.setText(f"✗ {error}")
+            return False
+        return True
 
     def _save_addresses(self) -> None:
         self._settings.company_domain = self.domain_edit.text()
