@@ -7,12 +7,14 @@ than a missed one.
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from pipedriven_desktop.domain.orgnames import (
@@ -23,12 +25,29 @@ from pipedriven_desktop.domain.orgnames import (
     suggest_matches,
 )
 from pipedriven_desktop.store.clock import utcnow
+from pipedriven_desktop.store.meta import get_meta
 from pipedriven_desktop.store.models import (
     Organization,
     OrganizationAlias,
     OrgSuggestionRow,
     new_id,
 )
+
+#: Names the user chose when merging (JSON {local organization id: name}): Pipedrive's
+#: spelling of the organization's own record no longer renames it.
+CHOSEN_NAMES_KEY = "org_chosen_names"
+#: What a suggestion's status may be; the last two close the pair for good.
+SUGGESTION_STATUSES = ("open", "confirmed", "dismissed", "kept_separate")
+
+
+def chosen_names(conn: Connection | sqlite3.Connection) -> dict[str, str]:
+    """The names the user chose for merged organizations, by local id."""
+    stored = get_meta(conn, CHOSEN_NAMES_KEY)
+    try:
+        value = json.loads(stored) if stored else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -63,6 +82,7 @@ class OrganizationResolver:
             select(Organization.id, Organization.normalized_name).order_by(Organization.created_at)
         ):
             self._by_normalized.setdefault(normalized, org_id)
+        self._chosen = chosen_names(session.connection())
 
     def local_id_for(self, pipedrive_org_id: int | None) -> str | None:
         if pipedrive_org_id is None:
@@ -142,7 +162,7 @@ class OrganizationResolver:
                 or org_row.pipedrive_org_id == fields.pipedrive_org_id
             ):
                 org_row.pipedrive_org_id = fields.pipedrive_org_id
-                if fields.name:
+                if fields.name and local_id not in self._chosen:
                     org_row.name = fields.name
                     org_row.normalized_name = normalize_org_name(fields.name)
                 for column in ("industry", "size", "website", "address", "country", "city"):
@@ -310,8 +330,11 @@ def _email_domains_by_org(session: Session) -> dict[str, frozenset[str]]:
 
 
 def set_suggestion_status(session: Session, suggestion_id: str, status: str) -> None:
-    """Confirm or dismiss a suggestion; a dismissal is remembered across syncs."""
-    if status not in {"open", "dismissed", "confirmed"}:
+    """Set a suggestion's status; "dismissed" and "kept_separate" are remembered across syncs.
+
+    Merging is ``org_merge.merge_suggestion``: a status alone merges nothing.
+    """
+    if status not in SUGGESTION_STATUSES:
         raise ValueError(f"unknown suggestion status {status!r}")
     session.execute(
         update(OrgSuggestionRow).where(OrgSuggestionRow.id == suggestion_id).values(status=status)

@@ -13,6 +13,12 @@ from pipedriven_desktop.domain.orgnames import OrgCandidate, suggest_matches
 from pipedriven_desktop.pipedrive import FakeAccount
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.models import Organization, OrganizationAlias
+from pipedriven_desktop.store.org_merge import (
+    keep_separate,
+    merge_suggestion,
+    open_suggestions,
+    undo_merge,
+)
 from pipedriven_desktop.store.organizations import (
     OrganizationFields,
     OrganizationResolver,
@@ -240,3 +246,106 @@ def test_suggestions_with_the_candidate_prefilter_equal_the_unfiltered_ones(
 
     assert recorded == expected
     assert len(recorded) > 5
+
+
+# --- Merges the user made hold through syncs ---------------------------------------------------
+
+
+def _suggestion_between(db: Database, first: str, second: str) -> Any:
+    (row,) = rows(
+        db,
+        "SELECT * FROM org_suggestions WHERE (organization_id = :a AND candidate_id = :b)"
+        " OR (organization_id = :b AND candidate_id = :a)",
+        a=first,
+        b=second,
+    )
+    return row
+
+
+def _orgs_of_people(db: Database, person_ids: list[int]) -> set[str]:
+    return {
+        r.organization_id
+        for r in rows(db, "SELECT organization_id, pipedrive_person_id FROM contacts")
+        if r.pipedrive_person_id in person_ids
+    }
+
+
+def _people_of(account: FakeAccount, db: Database, local_id: str) -> list[int]:
+    """Persons of every Pipedrive organization the local one stands for."""
+    pids = {
+        r.pipedrive_org_id
+        for r in rows(
+            db,
+            "SELECT pipedrive_org_id FROM organization_aliases WHERE organization_id = :o",
+            o=local_id,
+        )
+    }
+    return [pid for pid, p in account.persons.items() if p.get("org_id") in pids]
+
+
+def test_a_merge_holds_through_renames_and_full_syncs_and_undo_restores_it(
+    db: Database, account: FakeAccount, sync: SyncFn
+) -> None:
+    corp_pid = _org_named(account, "Acme Corp")
+    corporation_pid = _org_named(account, "Acme Corporation")
+    sync()
+    corp, corporation = _local_org(db, corp_pid), _local_org(db, corporation_pid)
+    suggestion = _suggestion_between(db, corp, corporation)
+    corp_people, corporation_people = (
+        _people_of(account, db, corp),
+        _people_of(account, db, corporation),
+    )
+    with db.session() as session:
+        merged = merge_suggestion(session, suggestion.id, name="Acme Corp")
+    assert (merged.organization_id, merged.absorbed_id) == (corp, corporation)
+
+    for pid, org in account.organizations.items():  # renamed in Pipedrive, every spelling
+        if org["name"] == "Acme Corporation":
+            account.update_organization(pid, name="Acme Corporation (EMEA)")
+    newcomer = account.add_person("Nia New", org_id=corporation_pid)
+    sync()
+    sync(full=True)
+
+    people = _people_of(account, db, corp)
+    assert set(people) == {*corp_people, *corporation_people, newcomer["id"]}
+    assert _local_org(db, corporation_pid) == corp
+    assert _orgs_of_people(db, people) == {corp}
+    (org,) = rows(db, "SELECT * FROM organizations WHERE id = :o", o=corp)
+    assert (org.name, org.contact_count) == ("Acme Corp", len(people))
+    assert not rows(db, "SELECT 1 FROM organizations WHERE id = :o", o=corporation)
+
+    with db.session() as session:
+        assert undo_merge(session, corp) == corporation
+    sync()
+    sync(full=True)
+
+    assert _local_org(db, corporation_pid) == corporation
+    assert _local_org(db, corp_pid) == corp
+    assert set(_people_of(account, db, corporation)) == {*corporation_people, newcomer["id"]}
+    assert set(_people_of(account, db, corp)) == set(corp_people)
+    assert _orgs_of_people(db, [*corporation_people, newcomer["id"]]) == {corporation}
+    assert _orgs_of_people(db, corp_people) == {corp}
+    (restored,) = rows(db, "SELECT * FROM organizations WHERE id = :o", o=corporation)
+    assert restored.contact_count == len(corporation_people) + 1
+    assert restored.name == "Acme Corporation (EMEA)"  # renamed while merged
+    assert _suggestion_between(db, corp, corporation).status == "open"
+    assert_mirror_matches(db, account)
+
+
+def test_keep_separate_is_remembered_through_incremental_and_full_syncs(
+    db: Database, account: FakeAccount, sync: SyncFn
+) -> None:
+    sync()
+    corp = _local_org(db, _org_named(account, "Acme Corp"))
+    corporation = _local_org(db, _org_named(account, "Acme Corporation"))
+    with db.session() as session:
+        keep_separate(session, _suggestion_between(db, corp, corporation).id)
+    account.add_organization("ACME Corp.")  # a new spelling of one of them
+    sync()
+    sync(full=True)
+
+    assert _suggestion_between(db, corp, corporation).status == "kept_separate"
+    assert corp != corporation
+    with db.engine.connect() as conn:
+        open_ids = {s.id for s in open_suggestions(conn.connection.dbapi_connection)}  # type: ignore[arg-type]
+    assert _suggestion_between(db, corp, corporation).id not in open_ids

@@ -14,6 +14,7 @@ from pipedriven_desktop.store.entities import ORGANIZATION_ALIASES, ORGANIZATION
 from pipedriven_desktop.store.organizations import (
     OrganizationFields,
     OrganizationResolver,
+    chosen_names,
     refresh_organization_stats,
 )
 from pipedriven_desktop.sync.mapping import organization_fields, placeholders
@@ -33,7 +34,7 @@ _DETAILS = tuple(c for c in ORGANIZATIONS.values if c not in ("pipedrive_org_id"
 #: organization it belongs to (``primary_id``: the Pipedrive id that organization is of).
 _KNOWN_SQL = (
     "SELECT a.pipedrive_org_id, a.name AS alias_name, o.pipedrive_org_id AS primary_id,"
-    f" o.name, {', '.join(f'o.{column}' for column in _DETAILS)}"
+    f" o.id AS local_id, o.name, {', '.join(f'o.{column}' for column in _DETAILS)}"
     " FROM organization_aliases a JOIN organizations o ON o.id = a.organization_id"
     " WHERE a.pipedrive_org_id IN ({ids})"
 )
@@ -76,9 +77,10 @@ class OrganizationWriter(EntityWriter[Organization, OrganizationFields]):
             else {row[0]: row for row in select_in(conn, _KNOWN_SQL, [r.id for r, _ in records])}
         )
         to_write: list[tuple[OrganizationFields, bool, bool]] = []
+        named = chosen_names(conn) if known else {}
         for record, fields in records:
             old = known.get(record.id)
-            changed = old is None or _organization_changed(fields, old)
+            changed = old is None or _organization_changed(fields, old, named)
             if changed or rewrite:
                 to_write.append((fields, old is None, changed))
         if to_write:
@@ -174,13 +176,19 @@ class OrganizationWriter(EntityWriter[Organization, OrganizationFields]):
         return len(gone_ids)
 
 
-def _organization_changed(fields: OrganizationFields, old: Row[Any]) -> bool:
-    """Whether writing ``fields`` would change what the mirror holds."""
+def _organization_changed(
+    fields: OrganizationFields, old: Row[Any], chosen: Collection[str] = ()
+) -> bool:
+    """Whether writing ``fields`` would change what the mirror holds.
+
+    ``chosen``: local organizations named by the user when merging, whose name
+    Pipedrive's spelling no longer changes.
+    """
     if old.alias_name != fields.name:
         return True
     if old.primary_id != fields.pipedrive_org_id:
         return False  # merged into another organization: only the alias is its own
-    if fields.name and old.name != fields.name:
+    if fields.name and old.name != fields.name and old.local_id not in chosen:
         return True
     for column in _DETAILS:
         new = getattr(fields, column)
