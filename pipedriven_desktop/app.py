@@ -188,6 +188,7 @@ class GuiApp:
     def switch_to_demo(self) -> None:
         """From the welcome panel: a new window on the demo account replaces the empty one."""
         from pipedriven_desktop.demo import start_demo
+        from pipedriven_desktop.sync.lead_status import use_demo_field
 
         try:
             demo = start_demo()
@@ -197,6 +198,7 @@ class GuiApp:
             return
         try:
             db = open_mirror(demo.db_path)
+            use_demo_field(db)
         except DatabaseError as exc:
             demo.stop()
             report_database_error(exc, interactive=True)
@@ -316,9 +318,11 @@ def run_gui(argv_options: Any) -> int:
     try:
         if _wants_demo(options):
             from pipedriven_desktop.demo import start_demo
+            from pipedriven_desktop.sync.lead_status import use_demo_field
 
             demo = start_demo(options.db)
             db = open_mirror(demo.db_path)
+            use_demo_field(db)
         else:
             db = open_mirror(options.db or paths.default_db_path())
     except DatabaseError as exc:

@@ -7,6 +7,7 @@ in ``app_meta`` (``store.meta``), and the next sync reads the field again for ev
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -31,7 +32,11 @@ __all__ = [
     "parse_values",
     "save_values",
     "store_field",
+    "use_demo_field",
 ]
+
+
+logger = logging.getLogger(__name__)
 
 
 class UnknownFieldError(ValueError):
@@ -94,3 +99,27 @@ def save_values(db: Database, qualified: Sequence[str], contacted: Sequence[str]
 def current_settings(db: Database) -> LeadStatusSettings:
     with db.engine.connect() as conn:
         return LeadStatusSettings(get_meta(conn, LEAD_STATUS_FIELD_KEY), lead_status_values(conn))
+
+
+def use_demo_field(db: Database) -> None:
+    """On the demo mirror, read the lead status from the demo account's option field.
+
+    Only when no field is chosen yet, so a choice made in the demo's Settings stays. A
+    mirror that cannot be written to is left as it is: the demo still opens.
+    """
+    from pipedriven_desktop.pipedrive.fake_data import (
+        FAKE_LEAD_STATUS_OPTION_FIELD,
+        FAKE_LEAD_STATUS_OPTIONS,
+    )
+
+    try:
+        if current_settings(db).field_key is None:
+            field = PersonField(
+                FAKE_LEAD_STATUS_OPTION_FIELD,
+                "Lead status",
+                "enum",
+                tuple(FAKE_LEAD_STATUS_OPTIONS.items()),
+            )
+            store_field(db, field)
+    except Exception:
+        logger.warning("the demo's lead status field was not chosen", exc_info=True)

@@ -75,3 +75,23 @@ def test_email_consent_and_mail_facts_are_stored(
         )
     assert any(value[1] for value in stored.values())
     assert any(not value[2] and not value[3] for value in stored.values())
+
+
+def test_the_demo_reads_its_option_field_unless_another_is_chosen(db: Database) -> None:
+    from pipedriven_desktop.pipedrive import FAKE_LEAD_STATUS_FIELD
+    from pipedriven_desktop.sync.lead_status import current_settings, store_field, use_demo_field
+
+    use_demo_field(db)
+    assert current_settings(db).field_key == FAKE_LEAD_STATUS_OPTION_FIELD
+    with db.engine.connect() as conn:
+        from pipedriven_desktop.store.meta import lead_status_options
+
+        assert lead_status_options(conn) == FAKE_LEAD_STATUS_OPTIONS
+    store_field(db, None)
+    with db.session() as session:
+        session.connection().exec_driver_sql(
+            "INSERT INTO app_meta (key, value) VALUES (?, ?)",
+            (LEAD_STATUS_FIELD_KEY, FAKE_LEAD_STATUS_FIELD),
+        )
+    use_demo_field(db)
+    assert current_settings(db).field_key == FAKE_LEAD_STATUS_FIELD
