@@ -1,4 +1,5 @@
-"""Command line: the GUI by default, plus headless ``sync``, ``export``, ``orgs``, ``config``.
+"""Command line: the GUI by default, plus headless ``sync``, ``export``, ``orgs``, ``config``
+and ``duplicates``.
 
 Heavy modules (Qt, the HTTP client) are imported only by the command that needs
 them, so ``export`` stays quick and the GUI starts fast. Every refusal is one line on
@@ -50,6 +51,12 @@ ORG_FIELDS = (
     "pipedrive_org_id",
     "contact_count",
     "last_activity",
+    "website",
+    "city",
+    "country",
+    "contacts_mine",
+    "contacts_all",
+    "pipedrive_org_ids",
 )
 
 
@@ -86,6 +93,23 @@ def build_parser() -> argparse.ArgumentParser:
     orgs.add_argument("--db", type=Path, default=None, dest="sub_db")
     orgs.add_argument("--format", choices=("json", "csv"), default="json")
 
+    duplicates = commands.add_parser(
+        "duplicates", help="list possible duplicate organizations; merge them locally or not"
+    )
+    duplicates.add_argument("--db", type=Path, default=None, dest="sub_db")
+    duplicates.add_argument("--format", choices=("json", "csv"), default="json")
+    actions = duplicates.add_subparsers(dest="action")
+    for action, target, text in (
+        ("merge", "suggestion_id", "merge a suggested pair into one organization (locally)"),
+        ("keep-separate", "suggestion_id", "keep a suggested pair apart; never suggest it again"),
+        ("undo", "organization_id", "undo the merge of an organization"),
+    ):
+        sub = actions.add_parser(action, help=text)
+        sub.add_argument(target)
+        sub.add_argument("--db", type=Path, default=argparse.SUPPRESS, dest="sub_db")
+        if action == "merge":
+            sub.add_argument("--name", help="the name to keep (default: the larger one's)")
+
     config = commands.add_parser("config", help="show or change the lead status settings")
     config.add_argument("--db", type=Path, default=None, dest="sub_db")
     settings = config.add_subparsers(dest="setting")
@@ -117,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     explicit: Path | None = getattr(args, "sub_db", None) or args.db
     db_path: Path = explicit or default_db_path()
-    if args.command in ("sync", "export", "orgs", "config") and explicit is None:
+    if args.command in ("sync", "export", "orgs", "config", "duplicates") and explicit is None:
         # The default folder is ours to make (a fresh machine has none until the GUI ran);
         # a folder named with --db is the user's, and its absence is reported instead.
         try:
@@ -134,6 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _guarded(lambda: _export(db_path, args.format, args.limit, sys.stdout))
     if args.command == "orgs":
         return _guarded(lambda: _orgs(db_path, args.format, sys.stdout))
+    if args.command == "duplicates":
+        return _duplicates(args, db_path)
     if args.command == "config":
         return _config(args, db_path)
     if args.base_url is not None:
@@ -330,16 +356,29 @@ def _export(db_path: Path, fmt: str, limit: int | None, out: TextIO) -> None:
 
 
 def _orgs(db_path: Path, fmt: str, out: TextIO) -> None:
-    from pipedriven_desktop.store.contact_service import ContactService
     from pipedriven_desktop.store.database import open_database
-    from pipedriven_desktop.store.rows import organization_to_json
+    from pipedriven_desktop.store.org_listing import organization_listing
 
     db = open_database(db_path)
     try:
-        rows = ContactService(db).organizations()
-        _write((organization_to_json(row) for row in rows), fmt, out, ORG_FIELDS)
+        _write(organization_listing(db.reader()), fmt, out, ORG_FIELDS)
     finally:
         db.close()
+
+
+def _duplicates(args: argparse.Namespace, db_path: Path) -> int:
+    from pipedriven_desktop.duplicates_command import (
+        DUPLICATE_FIELDS,
+        change_duplicates,
+        duplicate_records,
+    )
+
+    if args.action is None:
+        return _guarded(
+            lambda: _write(duplicate_records(db_path), args.format, sys.stdout, DUPLICATE_FIELDS)
+        )
+    target = args.organization_id if args.action == "undo" else args.suggestion_id
+    return change_duplicates(db_path, args.action, target, getattr(args, "name", None), sys.stdout)
 
 
 def _write(records: Iterator[dict[str, Any]], fmt: str, out: TextIO, fields: Sequence[str]) -> None:

@@ -11,6 +11,7 @@ import pytest
 from keyring.errors import KeyringLocked
 
 from pipedriven_desktop.cli import EXPORT_FIELDS, ORG_FIELDS, csv_cell, main
+from pipedriven_desktop.duplicates_command import DUPLICATE_FIELDS
 from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import open_database
@@ -252,3 +253,62 @@ def test_an_uncreatable_data_folder_is_one_line(
     assert out == ""
     assert err.count("\n") == 1
     assert "data folder" in err
+
+
+def _dupes(capsys: pytest.CaptureFixture[str], path: Path) -> list[dict[str, Any]]:
+    code, out, err = run(capsys, "duplicates", "--db", str(path))
+    assert (code, err) == (0, "")
+    return list(json.loads(out))
+
+
+def test_duplicates_round_trip_list_merge_undo_keep_separate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.store.test_org_merge import seed_acme
+
+    path = tmp_path / "dupes.sqlite3"
+    db = open_database(path)
+    corp, corporation, _ = seed_acme(db)
+    db.close()
+
+    listed = _dupes(capsys, path)
+    assert set(DUPLICATE_FIELDS) <= set(listed[0])
+    pair = next(
+        s for s in listed if {s["organization_id"], s["candidate_id"]} == {corp, corporation}
+    )
+    side = "organization" if pair["organization_id"] == corp else "candidate"
+    assert (pair[f"{side}_name"], pair[f"{side}_pipedrive_ids"]) == ("Acme Corp", [1])
+    assert pair["reasons"]
+    assert pair["score"] > 0
+    code, out, _ = run(capsys, "duplicates", "--db", str(path), "--format", "csv")
+    assert (code, len(list(csv.DictReader(io.StringIO(out))))) == (0, len(listed))
+
+    code, out, err = run(
+        capsys, "duplicates", "merge", pair["id"], "--db", str(path), "--name", "Acme Corp"
+    )
+    assert (code, err) == (0, "")
+    assert corp in out
+    code, out, _ = run(capsys, "orgs", "--db", str(path))
+    (merged,) = [o for o in json.loads(out) if o["id"] == corp]
+    assert (merged["pipedrive_org_ids"], merged["contacts_all"], merged["city"]) == (
+        [1, 2],
+        5,
+        "Berlin",
+    )
+    assert set(ORG_FIELDS) <= set(merged)
+    code, out, _ = run(capsys, "export", "--db", str(path))
+    assert {r["organization"] for r in json.loads(out) if r["name"].startswith("b")} == {
+        "Acme Corp"
+    }
+
+    code, _, err = run(capsys, "duplicates", "merge", pair["id"], "--db", str(path))
+    assert (code, err) == (2, f"error: no suggestion {pair['id']}\n")
+    code, out, err = run(capsys, "duplicates", "--db", str(path), "undo", corp)
+    assert (code, err, out) == (0, "", f"restored organization {corporation}\n")
+    assert pair["id"] in {s["id"] for s in _dupes(capsys, path)}
+
+    code, _, err = run(capsys, "duplicates", "keep-separate", pair["id"], "--db", str(path))
+    assert (code, err) == (0, "")
+    assert pair["id"] not in {s["id"] for s in _dupes(capsys, path)}
+    code, _, err = run(capsys, "duplicates", "undo", "no-such-org", "--db", str(path))
+    assert (code, err) == (2, "error: organization no-such-org has no merge to undo\n")

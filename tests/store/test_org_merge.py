@@ -35,7 +35,7 @@ def _snapshot(db: Database) -> dict[str, list[Any]]:
         }
 
 
-def _seed(db: Database) -> tuple[str, str, str]:
+def seed_acme(db: Database) -> tuple[str, str, str]:
     """Acme Corp (2 contacts, one linked locally only) ~ The ACME Corporation (3) ~ Acme Inc,
     and a suggestion of Acme Corp alone with Zeta (by hand), which follows the merge."""
     with db.session() as session:
@@ -92,7 +92,7 @@ def _org_of(db: Database, contact: str) -> str:
 
 
 def test_merge_moves_every_id_and_contact_and_undo_restores_exactly(db: Database) -> None:
-    corp, corporation, other = _seed(db)
+    corp, corporation, other = seed_acme(db)
     suggestion = _pair(db, corp, corporation)
     assert _pair(db, corp, other)  # a pair the survivor has too: gone, then back
     before = _snapshot(db)
@@ -131,7 +131,7 @@ def test_merge_moves_every_id_and_contact_and_undo_restores_exactly(db: Database
 
 
 def test_a_chosen_name_picks_the_survivor_or_is_kept_as_typed(db: Database) -> None:
-    corp, corporation, _ = _seed(db)
+    corp, corporation, _ = seed_acme(db)
     with db.session() as session:
         result = merge_suggestion(session, _pair(db, corp, corporation), name="Acme Corp")
     assert (result.organization_id, result.name) == (corp, "Acme Corp")
@@ -152,7 +152,7 @@ def test_a_chosen_name_picks_the_survivor_or_is_kept_as_typed(db: Database) -> N
 
 
 def test_keep_separate_is_never_suggested_again(db: Database) -> None:
-    corp, corporation, other = _seed(db)
+    corp, corporation, other = seed_acme(db)
     suggestion = _pair(db, corp, corporation)
     with db.session() as session:
         keep_separate(session, suggestion)
@@ -161,7 +161,7 @@ def test_keep_separate_is_never_suggested_again(db: Database) -> None:
 
 
 def test_unknown_ids_are_refused_in_one_line(db: Database) -> None:
-    _seed(db)
+    seed_acme(db)
     with db.session() as session, pytest.raises(MergeError, match="no suggestion nope"):
         merge_suggestion(session, "nope")
     with db.session() as session, pytest.raises(MergeError, match="no merge to undo"):
