@@ -22,10 +22,12 @@ from sqlalchemy.orm import Session
 
 from pipedriven_desktop.domain.orgnames import normalize_org_name
 from pipedriven_desktop.store.clock import utcnow
-from pipedriven_desktop.store.meta import get_meta, set_meta
+from pipedriven_desktop.store.meta import set_meta
 from pipedriven_desktop.store.organizations import (
     CHOSEN_NAMES_KEY,
+    MERGES_KEY,
     chosen_names,
+    merged_records,
     refresh_organization_stats,
 )
 
@@ -42,8 +44,6 @@ __all__ = [
     "undo_merge",
 ]
 
-#: Every merge still undoable: a JSON list of records, oldest first.
-MERGES_KEY = "org_merges"
 #: Suggestion statuses that close a pair for good (never suggested again).
 CLOSED_STATUSES = ("dismissed", "kept_separate")
 #: Tables whose rows point at a local organization, and what else changes when they move.
@@ -247,12 +247,7 @@ def undo_merge(session: Session, organization_id: str) -> str:
     record = merges.pop(index)
     absorbed: dict[str, Any] = record["absorbed"]
     a_id, s_id = absorbed["id"], record["survivor"]
-    pids = _column(
-        conn,
-        "SELECT pipedrive_org_id FROM organization_aliases WHERE pipedrive_org_id IN "
-        f"({_marks(record['aliases'])})",
-        *record["aliases"],
-    )
+    pids = _live_aliases(conn, record)
     holders = set(
         _column(
             conn,
@@ -263,6 +258,14 @@ def undo_merge(session: Session, organization_id: str) -> str:
     )
     holders.add(s_id)
     holders = {h for h in holders if _organization(conn, h) is not None}
+    # Pipedrive organizations that joined the merge by the absorbed one's spelling go too.
+    for pid, spelling in conn.exec_driver_sql(
+        "SELECT pipedrive_org_id, name FROM organization_aliases"
+        f" WHERE organization_id IN ({_marks(holders)})",
+        tuple(holders),
+    ):
+        if pid not in pids and normalize_org_name(spelling) == absorbed["normalized_name"]:
+            pids.append(pid)
     # A holder whose own Pipedrive id goes back takes another of its ids (unique column).
     for holder in holders:
         conn.exec_driver_sql(
@@ -326,25 +329,32 @@ def undo_merge(session: Session, organization_id: str) -> str:
     return str(a_id)
 
 
-def merged_records(conn: Connection | sqlite3.Connection) -> list[dict[str, Any]]:
-    """The undoable merges, oldest first (what the organization view offers to undo)."""
-    stored = get_meta(conn, MERGES_KEY)
-    try:
-        value = json.loads(stored) if stored else []
-    except ValueError:
-        return []
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
 def _undo_index(conn: Connection, merges: Sequence[dict[str, Any]], org_id: str) -> int | None:
-    """The merge ``org_id`` names: its latest as survivor, else the one that absorbed it."""
+    """The merge ``org_id`` names: its latest as survivor, else the one that absorbed it.
+
+    Merges whose absorbed organizations Pipedrive has since deleted have nothing to restore.
+    """
     for index in range(len(merges) - 1, -1, -1):
-        if merges[index]["survivor"] == org_id and _organization(conn, org_id) is not None:
+        merge = merges[index]
+        restorable = _live_aliases(conn, merge)
+        if merge["survivor"] == org_id and restorable and _organization(conn, org_id):
             return index
     for index in range(len(merges) - 1, -1, -1):
-        if merges[index]["absorbed"]["id"] == org_id and _organization(conn, org_id) is None:
+        merge = merges[index]
+        restorable = _live_aliases(conn, merge)
+        if merge["absorbed"]["id"] == org_id and restorable and not _organization(conn, org_id):
             return index
     return None
+
+
+def _live_aliases(conn: Connection, merge: dict[str, Any]) -> list[int]:
+    """The absorbed organization's Pipedrive ids that Pipedrive still has."""
+    return _column(
+        conn,
+        "SELECT pipedrive_org_id FROM organization_aliases WHERE pipedrive_org_id IN "
+        f"({_marks(merge['aliases'])})",
+        *merge["aliases"],
+    )
 
 
 def _restore_suggestions(conn: Connection, record: dict[str, Any], a_id: str) -> None:

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Connection, bindparam, select, text, update
@@ -36,6 +37,8 @@ from pipedriven_desktop.store.models import (
 #: Names the user chose when merging (JSON {local organization id: name}): Pipedrive's
 #: spelling of the organization's own record no longer renames it.
 CHOSEN_NAMES_KEY = "org_chosen_names"
+#: Every merge still undoable: a JSON list of records, oldest first (``store.org_merge``).
+MERGES_KEY = "org_merges"
 #: What a suggestion's status may be; the last two close the pair for good.
 SUGGESTION_STATUSES = ("open", "confirmed", "dismissed", "kept_separate")
 
@@ -48,6 +51,37 @@ def chosen_names(conn: Connection | sqlite3.Connection) -> dict[str, str]:
     except ValueError:
         return {}
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def merged_records(conn: Connection | sqlite3.Connection) -> list[dict[str, Any]]:
+    """The undoable merges, oldest first (what the organization view offers to undo)."""
+    stored = get_meta(conn, MERGES_KEY)
+    try:
+        value = json.loads(stored) if stored else []
+    except ValueError:
+        return []
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def merged_spellings(
+    conn: Connection | sqlite3.Connection, existing: Collection[str]
+) -> dict[str, str]:
+    """Normalized names of merged-away organizations → the organization that holds them now.
+
+    A new Pipedrive organization spelled like one the user merged joins the merge.
+    """
+    merges = merged_records(conn)
+    into = {m["absorbed"]["id"]: m["survivor"] for m in merges}
+    found: dict[str, str] = {}
+    for merge in merges:
+        target = merge["survivor"]
+        for _ in range(len(merges)):  # follow merges of merges, never in a loop
+            if target in existing or target not in into:
+                break
+            target = into[target]
+        if target in existing:
+            found.setdefault(str(merge["absorbed"]["normalized_name"]), target)
+    return found
 
 
 @dataclass(frozen=True)
@@ -78,11 +112,16 @@ class OrganizationResolver:
         ).all()
         self._by_pipedrive_id: dict[int, str] = {alias[0]: alias[1] for alias in aliases}
         self._by_normalized: dict[str, str] = {}
+        existing: set[str] = set()
         for org_id, normalized in session.execute(
             select(Organization.id, Organization.normalized_name).order_by(Organization.created_at)
         ):
             self._by_normalized.setdefault(normalized, org_id)
-        self._chosen = chosen_names(session.connection())
+            existing.add(org_id)
+        conn = session.connection()
+        self._chosen = chosen_names(conn)
+        for normalized, org_id in merged_spellings(conn, existing).items():
+            self._by_normalized.setdefault(normalized, org_id)
 
     def local_id_for(self, pipedrive_org_id: int | None) -> str | None:
         if pipedrive_org_id is None:

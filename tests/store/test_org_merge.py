@@ -166,3 +166,34 @@ def test_unknown_ids_are_refused_in_one_line(db: Database) -> None:
         merge_suggestion(session, "nope")
     with db.session() as session, pytest.raises(MergeError, match="no merge to undo"):
         undo_merge(session, "nope")
+
+
+def test_a_new_spelling_of_the_merged_away_one_joins_the_merge_and_leaves_with_undo(
+    db: Database,
+) -> None:
+    corp, corporation, _ = seed_acme(db)
+    with db.session() as session:
+        merge_suggestion(session, _pair(db, corp, corporation))  # corp goes into corporation
+    with db.session() as session:
+        (joined, created) = OrganizationResolver(session).resolve(
+            OrganizationFields("ACME Corp.", pipedrive_org_id=9), NOW
+        )
+    assert (joined, created) == (corporation, False)
+    with db.session() as session:
+        assert undo_merge(session, corporation) == corp
+    aliases = db.reader().execute(
+        "SELECT pipedrive_org_id FROM organization_aliases WHERE organization_id = ?", (corp,)
+    )
+    assert sorted(a[0] for a in aliases) == [1, 9]
+
+
+def test_a_merge_whose_absorbed_organizations_pipedrive_deleted_cannot_be_undone(
+    db: Database,
+) -> None:
+    corp, corporation, _ = seed_acme(db)
+    with db.session() as session:
+        merge_suggestion(session, _pair(db, corp, corporation))
+    with db.session() as session:
+        session.execute(text("DELETE FROM organization_aliases WHERE pipedrive_org_id = 1"))
+    with db.session() as session, pytest.raises(MergeError, match="no merge to undo"):
+        undo_merge(session, corporation)
