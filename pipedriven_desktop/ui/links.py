@@ -28,6 +28,13 @@ def person_url(company_domain: str, base_url: str, person_id: int) -> str:
     return f"{root}/person/{person_id}"
 
 
+def organization_url(company_domain: str, base_url: str, org_id: int) -> str:
+    """The organization's page, on the same host as a person's."""
+    return person_url(company_domain, base_url, org_id).rsplit("/person/", 1)[0] + (
+        f"/organization/{org_id}"
+    )
+
+
 def tel_url(phone: str) -> str | None:
     """A ``tel:`` URL the phone app dials: digits only, a leading + kept; None without digits.
 

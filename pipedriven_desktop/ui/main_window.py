@@ -24,6 +24,7 @@ from pipedriven_desktop.store.contact_extras import contact_extras, email_consen
 from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.org_queries import OrgQueries
 from pipedriven_desktop.store.rows import ContactRow, Performance, SyncStatus
 from pipedriven_desktop.sync.worker import SyncController
 from pipedriven_desktop.ui import formatting
@@ -34,8 +35,9 @@ from pipedriven_desktop.ui.contact_table_model import ContactTableModel
 from pipedriven_desktop.ui.detail_pane import DetailPane
 from pipedriven_desktop.ui.filter_bar import FilterBar
 from pipedriven_desktop.ui.headline import headline
-from pipedriven_desktop.ui.links import person_url
+from pipedriven_desktop.ui.links import organization_url, person_url
 from pipedriven_desktop.ui.notice_banner import NoticeBanner
+from pipedriven_desktop.ui.org_card import OrgCardView
 from pipedriven_desktop.ui.org_sidebar import OrgSidebar
 from pipedriven_desktop.ui.org_sidebar_model import ALL_CONTACTS, NO_ORGANIZATION
 from pipedriven_desktop.ui.pane_toggle import PaneToggle
@@ -115,7 +117,9 @@ class MainWindow(QMainWindow):
 
         self.model = ContactTableModel(self.service, db, self)
         self.table = ContactTable(self.model)
-        self.sidebar = OrgSidebar(self.service)
+        self.org_queries = OrgQueries(db)
+        self.sidebar = OrgSidebar(self.org_queries)
+        self.org_card = OrgCardView(self.org_queries)
         self.filter_bar = FilterBar()
         self.filter_bar.set_all_contacts(settings.all_contacts)
         self.detail = DetailPane()
@@ -146,6 +150,7 @@ class MainWindow(QMainWindow):
         center_layout.addWidget(self.incomplete_notice)
         center_layout.addWidget(self.edit_notice)
         center_layout.addWidget(self.consent_notice)
+        center_layout.addWidget(self.org_card)
         center_layout.addWidget(self.table, 1)
         self.filter_bar.add_to_top_row(self.sync_bar)
 
@@ -229,6 +234,9 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.filter_bar.changed.connect(self._on_filters_changed)
         self.sidebar.selection_changed.connect(lambda _key: self.apply_filter())
+        self.sidebar.selection_changed.connect(self._show_org_card)
+        self.sidebar.duplicates_requested.connect(self.open_duplicates)
+        self.org_card.open_requested.connect(self.open_organization_in_pipedrive)
         self.table.current_changed.connect(self._show_contact)
         self.table.open_requested.connect(self.open_in_pipedrive)
         self.table.show_all_requested.connect(lambda: self.filter_bar.set_all_contacts(True))
@@ -470,6 +478,23 @@ class MainWindow(QMainWindow):
         url = person_url(self.settings.company_domain, self._base_url(), row.pipedrive_person_id)
         QDesktopServices.openUrl(QUrl(url))
 
+    def open_organization_in_pipedrive(self, pipedrive_org_id: int) -> None:
+        if self.demo is not None:
+            self.status.showMessage("Demo data: in a real account this opens it in Pipedrive", 5000)
+            return
+        url = organization_url(self.settings.company_domain, self._base_url(), pipedrive_org_id)
+        QDesktopServices.openUrl(QUrl(url))
+
+    def _show_org_card(self, key: str) -> None:
+        self.org_card.show_key(key, self._scope_filter().owner_id)
+
+    def open_duplicates(self) -> None:
+        from pipedriven_desktop.ui.duplicates_view import DuplicatesDialog
+
+        dialog = DuplicatesDialog(self.db, self.org_queries, self._scope_filter().owner_id, self)
+        dialog.changed.connect(self.refresh_all)
+        dialog.open()
+
     # -- sync -----------------------------------------------------------------------------------
 
     def _base_url(self) -> str:
@@ -592,6 +617,7 @@ class MainWindow(QMainWindow):
     def _refresh_sidebar(self) -> None:
         self._sidebar_loaded = True
         self.sidebar.set_scope(self._scope_filter())
+        self._show_org_card(self.sidebar.selected_key)
         self._update_counts()
 
     # -- settings -------------------------------------------------------------------------------

@@ -6,8 +6,6 @@ a sync or narrowed by the sidebar's own filter box.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
@@ -23,13 +21,14 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from pipedriven_desktop.store.contact_query import ContactFilter
-from pipedriven_desktop.store.contact_service import ContactService
+from pipedriven_desktop.store.org_queries import OrgQueries
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.org_sidebar_model import (
     ALL_CONTACTS,
@@ -46,14 +45,20 @@ SIDEBAR_MIN_WIDTH = 190
 
 
 class OrgSidebar(QWidget):
-    """Organizations with contact counts; a click narrows the contact table."""
+    """Organizations with the counts of the contacts in scope; a click narrows the table.
+
+    In My-500 only the user's contacts are counted and organizations without any are
+    left out, so a count is what the table shows once the organization is chosen.
+    """
 
     #: the chosen key: ALL_CONTACTS, NO_ORGANIZATION or an organization id
     selection_changed = Signal(str)
+    #: the "Possible duplicates" entry was clicked
+    duplicates_requested = Signal()
 
-    def __init__(self, service: ContactService, parent: QWidget | None = None) -> None:
+    def __init__(self, queries: OrgQueries, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._service = service
+        self._queries = queries
         self._scope = ContactFilter()
         self._selected = ALL_CONTACTS
         self.model = OrgSidebarModel(self)
@@ -102,6 +107,14 @@ class OrgSidebar(QWidget):
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.view, 1)
 
+        self.duplicates_button = QPushButton("Possible duplicates")
+        self.duplicates_button.setObjectName("duplicatesButton")
+        self.duplicates_button.setFlat(True)
+        self.duplicates_button.setToolTip("Review organizations that may be the same company")
+        self.duplicates_button.clicked.connect(self.duplicates_requested)
+        self.duplicates_button.hide()
+        layout.addWidget(self.duplicates_button)
+
     def sizeHint(self) -> QSize:
         return QSize(SIDEBAR_WIDTH, 600)
 
@@ -120,20 +133,32 @@ class OrgSidebar(QWidget):
 
     def refresh(self) -> None:
         """Re-read counts and organizations, keeping the chosen entry."""
-        all_count = self._service.count(self._scope)
-        no_org = self._service.count(replace(self._scope, no_organization=True))
-        organizations = self._service.organizations(self.filter_edit.text())
-        self.model.set_data(all_count, no_org, organizations)
-        self._fit_count_column(all_count)
+        counts = self._queries.sidebar(self._scope.owner_id, self.filter_edit.text())
+        self.model.set_data(
+            counts.all_count,
+            counts.no_organization,
+            counts.organizations,
+            scoped=self._scope.owner_id is not None,
+        )
+        self._fit_count_column(counts.all_count)
+        self.set_duplicate_count(self._queries.open_suggestion_count())
         if self.model.row_of(self._selected) is None and not self.filter_edit.text().strip():
             self._set_selected(ALL_CONTACTS)  # the organization is gone from the mirror
         self._show_selected()
 
+    def set_duplicate_count(self, count: int) -> None:
+        """The badge on the duplicates entry; hidden when there is nothing to review."""
+        self.duplicates_button.setText(f"Possible duplicates  ({formatting.count(count)})")
+        self.duplicates_button.setVisible(count > 0)
+
     def _fit_count_column(self, largest: int) -> None:
-        """As wide as the largest count (All contacts', in bold): the names get the rest."""
+        """As wide as the widest count (All contacts', or No organization's with its share,
+        in bold): the names get the rest."""
         font = QFont(self.view.font())
         font.setWeight(QFont.Weight.DemiBold)
-        width = QFontMetrics(font).horizontalAdvance(formatting.count(largest)) + 14
+        metrics = QFontMetrics(font)
+        texts = (formatting.count(largest), self.model.count_text(1))
+        width = max(metrics.horizontalAdvance(text) for text in texts) + 14
         self.view.horizontalHeader().resizeSection(SidebarColumn.COUNT, width)
 
     def select(self, key: str) -> None:

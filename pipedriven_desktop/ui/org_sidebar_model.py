@@ -56,12 +56,20 @@ class OrgSidebarModel(QAbstractTableModel):
         )
         self._orgs: tuple[OrganizationRow, ...] = ()
         self._row_by_id: dict[str, int] | None = None
+        #: counts are the user's contacts only (My-500), not every owner's
+        self._scoped = False
 
     def set_data(
-        self, all_count: int, no_org_count: int, organizations: tuple[OrganizationRow, ...]
+        self,
+        all_count: int,
+        no_org_count: int,
+        organizations: tuple[OrganizationRow, ...],
+        *,
+        scoped: bool = False,
     ) -> None:
         """Replace every entry (a reset: the whole list may have changed after a sync)."""
         self.beginResetModel()
+        self._scoped = scoped
         self._fixed = (
             SidebarEntry(ALL_CONTACTS, "All contacts", all_count, fixed=True),
             SidebarEntry(NO_ORGANIZATION, "No organization", no_org_count, fixed=True),
@@ -88,6 +96,17 @@ class OrgSidebarModel(QAbstractTableModel):
                 org.id: row for row, org in enumerate(self._orgs, start=self.FIXED_ROWS)
             }
         return self._row_by_id.get(key)
+
+    def count_text(self, row: int) -> str:
+        """The count as shown; No organization adds its share of all ("48 · 10 %")."""
+        entry = self.entry(row)
+        if entry is None:
+            return ""
+        if entry.key != NO_ORGANIZATION:
+            return formatting.count(entry.count)
+        total = self._fixed[0].count
+        share = round(100 * entry.count / total) if total else 0
+        return f"{formatting.count(entry.count)} · {share} %"
 
     def organization_count(self) -> int:
         return len(self._orgs)
@@ -131,9 +150,9 @@ class OrgSidebarModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column is SidebarColumn.NAME:
                 return entry.name
-            return formatting.count(entry.count)
+            return self.count_text(index.row())
         if role == Qt.ItemDataRole.ToolTipRole:
-            owners = "" if entry.fixed else ", all owners"
+            owners = " of yours" if self._scoped else ", all owners"
             return f"{entry.name}: {formatting.plural(entry.count, 'contact')}{owners}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column is SidebarColumn.COUNT:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.org_queries import OrgQueries
 from pipedriven_desktop.ui.main_window import MainWindow
 from pipedriven_desktop.ui.org_sidebar import SIDEBAR_MIN_WIDTH, OrgSidebar
 from pipedriven_desktop.ui.org_sidebar_model import (
@@ -19,6 +20,7 @@ from pipedriven_desktop.ui.org_sidebar_model import (
     OrgSidebarModel,
     SidebarColumn,
 )
+from tests.store.org_fixture import ACME, ACME_CORPORATION, LONELY, OWNER, build_org_mirror
 from tests.ui.conftest import contacts, entry
 
 
@@ -42,7 +44,7 @@ def test_model_passes_qt_model_tester(populated_db: Database, qtmodeltester: Any
 
 
 def test_fixed_entries_then_organizations_largest_first(populated_db: Database, qtbot: Any) -> None:
-    sidebar = OrgSidebar(ContactService(populated_db))
+    sidebar = OrgSidebar(OrgQueries(populated_db))
     qtbot.addWidget(sidebar)
     sidebar.set_scope(ContactFilter())
     model = sidebar.model
@@ -113,8 +115,65 @@ def test_counts_take_only_their_width_and_names_the_rest(window: MainWindow) -> 
     assert sidebar.minimumSizeHint().width() >= SIDEBAR_MIN_WIDTH
     bold = QFont(sidebar.view.font())
     bold.setWeight(QFont.Weight.DemiBold)
-    largest = entry(sidebar.model, 0).count  # All contacts
-    needed = QFontMetrics(bold).horizontalAdvance(f"{largest:,}")
+    texts = (sidebar.model.count_text(0), sidebar.model.count_text(1))  # All, No organization
+    needed = max(QFontMetrics(bold).horizontalAdvance(text) for text in texts)
     count_width = sidebar.view.columnWidth(SidebarColumn.COUNT)
     assert needed < count_width < needed + 20
     assert sidebar.view.columnWidth(SidebarColumn.NAME) > count_width
+
+
+def sidebar_rows(sidebar: OrgSidebar) -> list[tuple[str, str]]:
+    model = sidebar.model
+    return [
+        (str(model.index(row, 0).data(KEY_ROLE)), model.count_text(row))
+        for row in range(model.rowCount())
+    ]
+
+
+def test_my500_counts_the_users_contacts_and_hides_other_organizations(
+    db: Database, qtbot: Any
+) -> None:
+    build_org_mirror(db)
+    sidebar = OrgSidebar(OrgQueries(db))
+    qtbot.addWidget(sidebar)
+    sidebar.set_scope(ContactFilter(owner_id=OWNER))
+    assert sidebar_rows(sidebar) == [
+        (ALL_CONTACTS, "5"),
+        (NO_ORGANIZATION, "1 · 20 %"),
+        (ACME, "3"),
+        (ACME_CORPORATION, "1"),
+    ]
+    assert "of yours" in str(sidebar.model.index(2, 0).data(Qt.ItemDataRole.ToolTipRole))
+
+    sidebar.set_scope(ContactFilter())  # All contacts: everyone's
+    assert sidebar_rows(sidebar) == [
+        (ALL_CONTACTS, "10"),
+        (NO_ORGANIZATION, "2 · 20 %"),
+        (ACME, "5"),
+        (LONELY, "2"),
+        (ACME_CORPORATION, "1"),
+    ]
+
+
+def test_an_organizations_count_is_what_the_table_then_shows(
+    window: MainWindow, qtbot: Any
+) -> None:
+    for row in (2, 3, 1):
+        shown = entry(window.sidebar.model, row).count
+        click_row(qtbot, window.sidebar, row)
+        qtbot.waitUntil(lambda shown=shown: window.model.total == shown, timeout=2000)
+
+
+def test_duplicates_entry_shows_the_open_suggestions(db: Database, qtbot: Any) -> None:
+    build_org_mirror(db)
+    sidebar = OrgSidebar(OrgQueries(db))
+    qtbot.addWidget(sidebar)
+    sidebar.show()
+    sidebar.set_scope(ContactFilter(owner_id=OWNER))
+    assert sidebar.duplicates_button.isVisible()
+    assert "(1)" in sidebar.duplicates_button.text()
+    with qtbot.waitSignal(sidebar.duplicates_requested):
+        qtbot.mouseClick(sidebar.duplicates_button, Qt.MouseButton.LeftButton)
+    db.reader().execute("UPDATE org_suggestions SET status = 'kept_separate'")
+    sidebar.refresh()
+    assert not sidebar.duplicates_button.isVisible()

@@ -1,0 +1,150 @@
+"""The possible-duplicates view: lists open suggestions side by side; N, P, M and K act."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.models import OrgSuggestionRow
+from pipedriven_desktop.store.org_queries import OrgQueries
+from pipedriven_desktop.ui.duplicates_view import (
+    DuplicatesDialog,
+    DuplicatesView,
+    StoreActions,
+)
+from tests.store.org_fixture import (
+    ACME,
+    LONELY,
+    NOW,
+    OWNER,
+    SUGGESTION,
+    build_org_mirror,
+)
+
+
+class RecordedActions:
+    """Records what the view asks for and closes the suggestion, as the store does."""
+
+    def __init__(self, db: Database, refuse: str = "") -> None:
+        self.db = db
+        self.calls: list[tuple[str, ...]] = []
+        self.refuse = refuse
+
+    def _close(self, suggestion_id: str, status: str) -> None:
+        if self.refuse:
+            raise ValueError(self.refuse)
+        self.db.reader().execute(
+            "UPDATE org_suggestions SET status = ? WHERE id = ?", (status, suggestion_id)
+        )
+
+    def merge(self, suggestion_id: str, name: str) -> None:
+        self.calls.append(("merge", suggestion_id, name))
+        self._close(suggestion_id, "confirmed")
+
+    def keep_separate(self, suggestion_id: str) -> None:
+        self.calls.append(("keep", suggestion_id))
+        self._close(suggestion_id, "kept_separate")
+
+
+def add_second_suggestion(db: Database) -> None:
+    with db.session() as session:
+        session.add(
+            OrgSuggestionRow(
+                id="sugg-2",
+                organization_id=ACME,
+                candidate_id=LONELY,
+                score=70.0,
+                reasons="similar spelling",
+                status="open",
+                created_at=NOW,
+            )
+        )
+
+
+def make_view(db: Database, qtbot: Any, actions: Any) -> DuplicatesView:
+    view = DuplicatesView(OrgQueries(db), OWNER, actions)
+    qtbot.addWidget(view)
+    view.show()
+    view.activateWindow()
+    qtbot.waitExposed(view)
+    view.merge_button.setFocus()
+    return view
+
+
+def press(qtbot: Any, widget: QWidget, key: Qt.Key) -> None:
+    qtbot.keyClick(widget, key)
+
+
+def test_lists_the_pair_side_by_side(db: Database, qtbot: Any) -> None:
+    build_org_mirror(db)
+    view = make_view(db, qtbot, RecordedActions(db))
+    assert view.title.text() == "Possible duplicates · 1 of 1"
+    assert view.left.name.text() == "Acme Corp"
+    assert view.right.name.text() == "Acme Corporation"
+    assert view.left.values["spellings"].text() == "Acme Corp (#1), ACME Corp. (#6)"
+    assert view.left.values["contacts"].text() == "3 mine · 5 all"
+    assert view.right.values["deals"].text() == "1 · 40 USD"
+    assert view.right.values["city"].text() == "Düsseldorf"
+    assert "<b>acme.com</b>" in view.left.values["domains"].text()
+    assert "same email domain acme.com" in view.reasons.text()
+    assert "Shared email domains" in view.reasons.text()
+    # The larger organization's name is offered first; the preview adds both up.
+    assert view.name_choice.currentText() == "Acme Corp"
+    assert "4 of your contacts (6 in all)" in view.preview.text()
+    assert "#1, #2, #6" in view.preview.text()
+
+
+def test_keys_move_and_act(db: Database, qtbot: Any) -> None:
+    build_org_mirror(db)
+    add_second_suggestion(db)
+    actions = RecordedActions(db)
+    view = make_view(db, qtbot, actions)
+    assert view.current is not None
+    assert view.current.id == SUGGESTION  # the strongest first
+    press(qtbot, view.merge_button, Qt.Key.Key_N)
+    assert view.current is not None
+    assert view.current.id == "sugg-2"
+    press(qtbot, view.merge_button, Qt.Key.Key_P)
+    assert view.current is not None
+    assert view.current.id == SUGGESTION
+
+    with qtbot.waitSignal(view.changed):
+        press(qtbot, view.merge_button, Qt.Key.Key_K)
+    assert actions.calls == [("keep", SUGGESTION)]
+    assert view.title.text() == "Possible duplicates · 1 of 1"
+    assert view.current is not None
+    assert view.current.id == "sugg-2"
+
+    view.name_choice.setEditText("Acme Group")
+    with qtbot.waitSignal(view.changed):
+        press(qtbot, view.merge_button, Qt.Key.Key_M)
+    assert actions.calls[-1] == ("merge", "sugg-2", "Acme Group")
+    assert view.current is None
+    assert view.empty.isVisible()
+
+
+def test_a_refused_action_says_why_and_keeps_the_pair(db: Database, qtbot: Any) -> None:
+    build_org_mirror(db)
+    view = make_view(db, qtbot, RecordedActions(db, refuse="A sync is writing; try again"))
+    press(qtbot, view.merge_button, Qt.Key.Key_M)
+    assert view.message.text() == "A sync is writing; try again"
+    assert view.current is not None
+    assert view.current.id == SUGGESTION
+
+
+def test_store_actions_keep_separate_for_good(db: Database, qtbot: Any) -> None:
+    pytest.importorskip("pipedriven_desktop.store.org_merge")
+    build_org_mirror(db)
+    dialog = DuplicatesDialog(db, OrgQueries(db), OWNER, actions=StoreActions(db))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.view.merge_button.hasFocus() or not dialog.isActiveWindow()
+    dialog.view.keep_separate()
+    assert OrgQueries(db).open_suggestion_count() == 0
+    status = db.reader().execute("SELECT status FROM org_suggestions").fetchone()[0]
+    assert status != "open"
