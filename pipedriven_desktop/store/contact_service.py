@@ -23,6 +23,7 @@ from typing import Any
 from pipedriven_desktop.store.clock import parse_text, utcnow
 from pipedriven_desktop.store.contact_query import (
     ContactFilter,
+    SortKey,
     fts_query,
     joins_organization,
     only_searches,
@@ -46,6 +47,10 @@ from pipedriven_desktop.store.rows import (
 RECENT_ACTIVITIES = 5
 #: Above this many search hits a page is cut by walking the order's index (see where_sql).
 BROAD_SEARCH_HITS = 2000
+#: A broad search in the My-500 order probes the search index contact by contact, walking
+#: the order's index, when the page should be found within this many contacts; a walk that
+#: passes it without filling the page gives way to the set of hits (see _walk_in_order).
+WALK_BUDGET = 800
 CACHE_SIZE = 32
 
 _CONTACT_COLUMNS = (
@@ -119,7 +124,7 @@ class ContactService:
         else:
             query_started = time.perf_counter()
             now = utcnow()
-            total = self._count(conn, contact_filter, now)
+            total = self._cached_count(conn, contact_filter, now, token)
             rows = self._rows(
                 conn, contact_filter, now, (page - 1) * limit, limit, recent=with_activities
             )
@@ -150,14 +155,7 @@ class ContactService:
         return rows
 
     def count(self, contact_filter: ContactFilter) -> int:
-        key = ("count", contact_filter)
-        conn = self._db.reader()
-        cached, token = self._cached(conn, key)
-        if cached is not None:
-            return int(cached)
-        total = self._count(conn, contact_filter, utcnow())
-        self._store(key, token, total)
-        return total
+        return self._cached_count(self._db.reader(), contact_filter, utcnow())
 
     def position_of(self, contact_filter: ContactFilter, contact_id: str) -> int | None:
         """The contact's row (from 0) in the filter's order; None when it does not match.
@@ -240,9 +238,32 @@ class ContactService:
 
     # -- queries ------------------------------------------------------------------------------
 
+    def _cached_count(
+        self,
+        conn: sqlite3.Connection,
+        contact_filter: ContactFilter,
+        now: datetime,
+        token: tuple[int, int, int] | None = None,
+    ) -> int:
+        """The filter's count, shared by pages, headlines and status bar (one read per state).
+
+        The order never changes a count, so it is not part of the key. ``token``: the
+        database state the caller has just read, to spare another pragma.
+        """
+        key = ("count", replace(contact_filter, sort=SortKey.MY500, descending=False))
+        cached, token = self._cached(conn, key, token)
+        if cached is not None:
+            return int(cached)
+        total = self._count(conn, contact_filter, now)
+        self._store(key, token, total)
+        return total
+
     def _count(self, conn: sqlite3.Connection, contact_filter: ContactFilter, now: datetime) -> int:
         if contact_filter.search and only_searches(contact_filter):
-            return self._search_hits(conn, contact_filter.search, contact_filter.owner_id)
+            owner_id = contact_filter.owner_id
+            if owner_id is not None and self._sole_owner(conn, owner_id):
+                owner_id = None  # the same hits: counted once, without the owner's token
+            return self._search_hits(conn, contact_filter.search, owner_id)
         where, params = where_sql(contact_filter, now)
         return int(
             conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
@@ -267,6 +288,21 @@ class ContactService:
         self._store(key, token, hits)
         return hits
 
+    def _sole_owner(self, conn: sqlite3.Connection, owner_id: int) -> bool:
+        """True when ``owner_id`` owns every contact (a one-person account): index seeks only."""
+        key = ("sole owner", owner_id)
+        cached, token = self._cached(conn, key)
+        if cached is not None:
+            return bool(cached)
+        others = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM contacts WHERE owner_id < ?)"
+            " OR EXISTS (SELECT 1 FROM contacts WHERE owner_id > ?)"
+            " OR EXISTS (SELECT 1 FROM contacts WHERE owner_id IS NULL)",
+            (owner_id, owner_id),
+        ).fetchone()[0]
+        self._store(key, token, not others)
+        return not others
+
     def _rows(
         self,
         conn: sqlite3.Connection,
@@ -278,9 +314,18 @@ class ContactService:
         next_activity: bool = True,
         recent: bool = False,
     ) -> tuple[ContactRow, ...]:
-        broad = bool(contact_filter.search) and (
-            self._search_hits(conn, contact_filter.search) > BROAD_SEARCH_HITS
-        )
+        hits = self._search_hits(conn, contact_filter.search) if contact_filter.search else 0
+        broad = hits > BROAD_SEARCH_HITS
+        if broad and self._walk_pays(conn, contact_filter, now, hits, offset + limit):
+            walked = self._walk_in_order(conn, contact_filter, now, offset, limit)
+            if walked is not None:
+                found = conn.execute(
+                    f"SELECT {_CONTACT_COLUMNS} FROM {_FROM}"
+                    " WHERE c.rowid IN (SELECT value FROM json_each(?))"
+                    f" ORDER BY {order_sql(contact_filter)}",
+                    (json.dumps(walked),),
+                ).fetchall()
+                return self._build(conn, found, now, next_activity=next_activity, recent=recent)
         where, params = where_sql(contact_filter, now, scan_in_order=broad)
         # The organization and owner are joined after the page is cut, unless the order
         # needs the organization.
@@ -297,6 +342,61 @@ class ContactService:
             )
         found = conn.execute(sql, (*params, limit, offset)).fetchall()
         return self._build(conn, found, now, next_activity=next_activity, recent=recent)
+
+    def _walk_pays(
+        self,
+        conn: sqlite3.Connection,
+        contact_filter: ContactFilter,
+        now: datetime,
+        hits: int,
+        wanted: int,
+    ) -> bool:
+        """Whether walking the order's index should find ``wanted`` hits well within budget.
+
+        Only a search alone in the My-500 order walks: its order is an index, so the walk
+        stops as soon as the page is full. Hits are assumed spread evenly over the order.
+        """
+        if contact_filter.sort is not SortKey.MY500 or not only_searches(contact_filter):
+            return False
+        everyone = self._cached_count(conn, ContactFilter(), now)
+        return wanted * everyone <= hits * (WALK_BUDGET // 2)
+
+    def _walk_in_order(
+        self,
+        conn: sqlite3.Connection,
+        contact_filter: ContactFilter,
+        now: datetime,
+        offset: int,
+        limit: int,
+    ) -> list[int] | None:
+        """Rowids of the page, found by walking the order's index and asking the search index
+        about each contact in turn (a rowid lookup); None when the budget runs out first.
+
+        When most contacts match, the page is found after a few hundred lookups, instead of
+        reading every hit (tens of thousands) into a set before the walk.
+        """
+        where, params = where_sql(replace(contact_filter, search=""), now)
+        cursor = conn.execute(
+            "SELECT c.rowid, EXISTS (SELECT 1 FROM contacts_fts f"
+            " WHERE f.rowid = c.rowid AND contacts_fts MATCH ?)"
+            f" FROM contacts c WHERE {where} ORDER BY {order_sql(contact_filter)}",
+            (fts_query(contact_filter.search), *params),
+        )
+        wanted = offset + limit
+        found: list[int] = []
+        walked = 0
+        try:
+            while len(found) < wanted:
+                if walked >= WALK_BUDGET:
+                    return None
+                chunk = cursor.fetchmany(max(16, wanted - len(found)))
+                if not chunk:
+                    break  # every contact in scope was seen: the page is complete
+                walked += len(chunk)
+                found.extend(rowid for rowid, hit in chunk if hit)
+        finally:
+            cursor.close()
+        return found[offset:wanted]
 
     def _build(
         self,
@@ -337,8 +437,11 @@ class ContactService:
 
     # -- cache --------------------------------------------------------------------------------
 
-    def _cached(self, conn: sqlite3.Connection, key: Hashable) -> tuple[Any, tuple[int, int, int]]:
-        token = _write_token(conn)
+    def _cached(
+        self, conn: sqlite3.Connection, key: Hashable, token: tuple[int, int, int] | None = None
+    ) -> tuple[Any, tuple[int, int, int]]:
+        if token is None:
+            token = _write_token(conn)
         entry = self._cache.get(key)
         if entry is not None and entry[0] == token:
             self._cache.move_to_end(key)

@@ -397,3 +397,81 @@ def populated_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]
     populate(db, contacts=400, activities_per_contact=0, owned_share=0.6, seed=11)
     yield db
     db.close()
+
+
+def _walks(statements: list[str]) -> bool:
+    return any("EXISTS (SELECT 1 FROM contacts_fts" in sql for sql in statements)
+
+
+@pytest.mark.parametrize("scope", [ContactFilter(owner_id=1), ContactFilter()])
+def test_a_broad_search_walks_the_order_and_finds_the_same_rows_as_the_set_of_hits(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, scope: ContactFilter
+) -> None:
+    """Most contacts have a +49 phone: the page comes from probing contacts in My-500 order
+    (stopping when it is full), and equals the page cut from every hit, at any offset and
+    when the walk's budget runs out first."""
+    from dataclasses import replace
+
+    from pipedriven_desktop.store import contact_service
+
+    db = open_database(tmp_path / "walk.sqlite3")
+    populate(db, contacts=400, activities_per_contact=0, owned_share=0.8, seed=5)
+    results: dict[str, list[list[str]]] = {}
+    walked: dict[str, bool] = {}
+    for plan, budget in (("walk", 800), ("walk out of budget", 20), ("set of hits", 0)):
+        with monkeypatch.context() as patch:
+            patch.setattr(contact_service, "BROAD_SEARCH_HITS", 0)
+            patch.setattr(contact_service, "WALK_BUDGET", budget)
+            if budget == 20:  # tried, as if the hits were spread evenly, but they end too soon
+                patch.setattr(ContactService, "_walk_pays", lambda *_args: True)
+            for term in ("+49", "+49 170", "a"):
+                counter = StatementCounter(db)
+                service = ContactService(db)
+                contact_filter = replace(scope, search=term)
+                ids = [row.id for row in service.page(contact_filter, 1, 30).rows]
+                ids += [row.id for row in service.window(contact_filter, 30, 30)]
+                results.setdefault(term, []).append(ids)
+                walked[f"{plan} {term}"] = _walks(counter.statements)
+    db.close()
+    assert walked["walk +49"]
+    assert walked["walk +49 170"]
+    assert walked["walk out of budget +49"]
+    assert not walked["set of hits +49"]
+    for term, (walk, out_of_budget, hits) in results.items():
+        assert len(hits) == 60, term
+        assert walk == hits, term
+        assert out_of_budget == hits, term
+
+
+def test_a_search_in_a_one_owner_mirror_is_counted_without_the_owners_token(db: Database) -> None:
+    """The owner owns every contact: My-500's count of a search is All contacts' count,
+    read once from the index; with a second owner the owner's token narrows it again."""
+    add_contact(db, "Anna Mine", phone="+49 170 555 9396")
+    add_contact(db, "Anne Mine Too")
+    service = ContactService(db)
+    counter = StatementCounter(db)
+    mine = ContactFilter(owner_id=1, search="ann")
+    assert service.count(mine) == 2
+    assert service.count(replace_search(mine, owner_id=None)) == 2
+    matches = [sql for sql in counter.statements if "MATCH" in sql]
+    assert len(matches) == 1, matches
+    assert "owner" not in matches[0]
+    add_contact(db, "Annika Theirs", owner_id=2)
+    assert service.count(mine) == 2
+    assert service.count(replace_search(mine, owner_id=None)) == 3
+
+
+def replace_search(contact_filter: ContactFilter, **changes: object) -> ContactFilter:
+    from dataclasses import replace
+
+    return replace(contact_filter, **changes)  # type: ignore[arg-type]
+
+
+def test_a_page_shares_its_count_with_the_headline_whatever_the_order(db: Database) -> None:
+    for index in range(5):
+        add_contact(db, f"c{index}")
+    service = ContactService(db)
+    service.page(ContactFilter(owner_id=1, search="c"), 1, 2)
+    counter = StatementCounter(db)
+    assert service.count(ContactFilter(owner_id=1, search="c", sort=SortKey.NAME)) == 5
+    assert counter.statements == ["PRAGMA data_version"]
