@@ -156,10 +156,18 @@ def add_contacts(path: Path, count: int, *, in_campaign: int = 0) -> None:
 
 
 def stamp_as_0001(path: Path) -> None:
-    """Turn a current mirror back into one made by 0001_initial (what 0002 and 0003 add dropped)."""
+    """Turn a current mirror back into one made by 0001_initial (what 0002-0004 add dropped)."""
     conn = sqlite3.connect(path)
     conn.execute("DROP TABLE kept_contact_data")
     conn.execute("DROP TABLE users")
+    conn.execute("DROP TABLE score_history")
+    for column in (
+        "marketing_status",
+        "email_messages_count",
+        "last_incoming_mail_time",
+        "last_outgoing_mail_time",
+    ):
+        conn.execute(f"ALTER TABLE contacts DROP COLUMN {column}")
     conn.execute("UPDATE alembic_version SET version_num = '0001_initial'")
     conn.commit()
     conn.close()
