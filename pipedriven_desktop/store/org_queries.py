@@ -109,6 +109,8 @@ class OrgCard:
     warmness_mix: dict[WarmnessBand, int]
     open_deals: tuple[DealTotal, ...]
     last_activity: datetime | None
+    #: a local merge made this organization, and it can be undone
+    undoable_merge: bool = False
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,7 @@ class OrgQueries:
             },
             open_deals=_open_deals(conn, [org_id]).get(org_id, ()),
             last_activity=last_activity,
+            undoable_merge=_merged_into(conn, org_id),
         )
 
     def open_suggestion_count(self) -> int:
@@ -260,6 +263,13 @@ class OrgQueries:
             for suggestion_id, a, b, score, reasons in pairs
             if a in summaries and b in summaries
         )
+
+
+def _merged_into(conn: sqlite3.Connection, org_id: str) -> bool:
+    """Whether an undoable local merge kept ``org_id`` (read after a click, not at start-up)."""
+    from pipedriven_desktop.store.organizations import merged_records
+
+    return any(record.get("survivor") == org_id for record in merged_records(conn))
 
 
 def _write_token(conn: sqlite3.Connection) -> tuple[int, int, int]:

@@ -62,6 +62,13 @@ class StoreActions:
         with self._db.session() as session:
             keep_separate(session, suggestion_id)
 
+    def undo(self, organization_id: str) -> None:
+        """Split a merged organization back into the ones it was made of."""
+        from pipedriven_desktop.store.org_merge import undo_merge
+
+        with self._db.session() as session:
+            undo_merge(session, organization_id)
+
 
 def merged_preview(suggestion: DuplicateSuggestion, name: str) -> str:
     """One line saying what a merge under ``name`` leaves behind."""
@@ -122,7 +129,7 @@ class OrgSide(QFrame):
 
     def set_summary(self, org: OrgSummary, shared: tuple[str, ...], now: datetime) -> None:
         self.name.setText(org.name)
-        spellings = ", ".join(f"{s.name} (#{s.pipedrive_org_id})" for s in org.spellings)
+        spellings = " · ".join(f"{s.name} (#{s.pipedrive_org_id})" for s in org.spellings)
         self.values["spellings"].setText(escape(spellings or "—"))
         self.values["contacts"].setText(f"{org.contacts_mine:,} mine · {org.contacts_all:,} all")
         self.values["deals"].setText(escape(deals_text(org.open_deals)))
@@ -355,7 +362,10 @@ class DuplicatesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
-        self.resize(1040, 480)
+        # As tall as the pair needs at this width (wrapped labels overstate the size hint).
+        width = 1040
+        layout_height = layout.totalHeightForWidth(width)
+        self.resize(width, max(360, layout_height))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

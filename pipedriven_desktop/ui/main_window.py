@@ -237,6 +237,7 @@ class MainWindow(QMainWindow):
         self.sidebar.selection_changed.connect(self._show_org_card)
         self.sidebar.duplicates_requested.connect(self.open_duplicates)
         self.org_card.open_requested.connect(self.open_organization_in_pipedrive)
+        self.org_card.undo_requested.connect(self.undo_organization_merge)
         self.table.current_changed.connect(self._show_contact)
         self.table.open_requested.connect(self.open_in_pipedrive)
         self.table.show_all_requested.connect(lambda: self.filter_bar.set_all_contacts(True))
@@ -487,6 +488,17 @@ class MainWindow(QMainWindow):
 
     def _show_org_card(self, key: str) -> None:
         self.org_card.show_key(key, self._scope_filter().owner_id)
+
+    def undo_organization_merge(self, organization_id: str) -> None:
+        from pipedriven_desktop.ui.duplicates_view import StoreActions
+
+        try:
+            StoreActions(self.db).undo(organization_id)
+        except ValueError as exc:  # MergeError: one line for the user
+            self.status.showMessage(str(exc), 6000)
+            return
+        self.status.showMessage("Merge undone: the organizations are separate again", 5000)
+        self.refresh_all()
 
     def open_duplicates(self) -> None:
         from pipedriven_desktop.ui.duplicates_view import DuplicatesDialog

@@ -66,6 +66,8 @@ class OrgCardView(QFrame):
 
     #: the organization's Pipedrive id, to open its page
     open_requested = Signal(int)
+    #: the local organization whose merge to undo
+    undo_requested = Signal(str)
 
     def __init__(self, queries: OrgQueries, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +87,11 @@ class OrgCardView(QFrame):
         self.open_button = QPushButton("Open in Pipedrive")
         self.open_button.setObjectName("orgCardOpen")
         self.open_button.clicked.connect(self._open)
+        self.undo_button = QPushButton("Undo merge")
+        self.undo_button.setObjectName("orgCardUndo")
+        self.undo_button.setToolTip("Split this organization back into the ones merged here")
+        self.undo_button.clicked.connect(self._undo)
+        self.undo_button.hide()
 
         self.values: dict[str, QLabel] = {}
         facts = QGridLayout()
@@ -113,6 +120,7 @@ class OrgCardView(QFrame):
 
         title_row = QHBoxLayout()
         title_row.addWidget(self.name, 1)
+        title_row.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignTop)
         title_row.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
@@ -155,6 +163,7 @@ class OrgCardView(QFrame):
         self.values["deals"].setText(escape(deals_text(card.open_deals)))
         self.values["last_activity"].setText(last_activity_text(card.last_activity, now))
         self.open_button.setEnabled(card.pipedrive_org_id is not None)
+        self.undo_button.setVisible(card.undoable_merge)
         self.show()
 
     @staticmethod
@@ -163,7 +172,7 @@ class OrgCardView(QFrame):
         others = [s for s in card.spellings if s.pipedrive_org_id != card.pipedrive_org_id]
         if not others and len(card.spellings) <= 1:
             return ""
-        shown = ", ".join(f"{s.name} (#{s.pipedrive_org_id})" for s in card.spellings)
+        shown = " · ".join(f"{s.name} (#{s.pipedrive_org_id})" for s in card.spellings)
         return f"In Pipedrive as: {shown}"
 
     @staticmethod
@@ -176,6 +185,10 @@ class OrgCardView(QFrame):
                 f"{band.name.lower()}"
             )
         return " &nbsp; ".join(parts)
+
+    def _undo(self) -> None:
+        if self.card is not None and self.card.undoable_merge:
+            self.undo_requested.emit(self.card.id)
 
     def _open(self) -> None:
         if self.card is not None and self.card.pipedrive_org_id is not None:

@@ -85,7 +85,7 @@ def test_lists_the_pair_side_by_side(db: Database, qtbot: Any) -> None:
     assert view.title.text() == "Possible duplicates · 1 of 1"
     assert view.left.name.text() == "Acme Corp"
     assert view.right.name.text() == "Acme Corporation"
-    assert view.left.values["spellings"].text() == "Acme Corp (#1), ACME Corp. (#6)"
+    assert view.left.values["spellings"].text() == "Acme Corp (#1) · ACME Corp. (#6)"
     assert view.left.values["contacts"].text() == "3 mine · 5 all"
     assert view.right.values["deals"].text() == "1 · 40 USD"
     assert view.right.values["city"].text() == "Düsseldorf"
@@ -148,3 +148,28 @@ def test_store_actions_keep_separate_for_good(db: Database, qtbot: Any) -> None:
     assert OrgQueries(db).open_suggestion_count() == 0
     status = db.reader().execute("SELECT status FROM org_suggestions").fetchone()[0]
     assert status != "open"
+
+
+def test_merge_shows_on_the_card_and_undoes(db: Database, qtbot: Any) -> None:
+    pytest.importorskip("pipedriven_desktop.store.org_merge")
+    from pipedriven_desktop.ui.org_card import OrgCardView
+
+    build_org_mirror(db)
+    queries = OrgQueries(db)
+    actions = StoreActions(db)
+    view = make_view(db, qtbot, actions)
+    with qtbot.waitSignal(view.changed):
+        press(qtbot, view.merge_button, Qt.Key.Key_M)
+    assert queries.sidebar(OWNER).organizations[0].contact_count == 4  # 3 + 1, one organization
+
+    card = OrgCardView(queries)
+    qtbot.addWidget(card)
+    card.show_key(ACME, OWNER)
+    assert not card.undo_button.isHidden()
+    assert [s.pipedrive_org_id for s in card.card.spellings] == [1, 2, 6]  # type: ignore[union-attr]
+    with qtbot.waitSignal(card.undo_requested) as undo:
+        qtbot.mouseClick(card.undo_button, Qt.MouseButton.LeftButton)
+    actions.undo(undo.args[0])
+    assert [org.contact_count for org in queries.sidebar(OWNER).organizations] == [3, 1]
+    card.show_key(ACME, OWNER)
+    assert card.undo_button.isHidden()

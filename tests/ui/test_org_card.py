@@ -24,7 +24,7 @@ def test_card_shows_a_known_organization(db: Database, qtbot: Any) -> None:
     card.show_key(ACME, OWNER)
     assert not card.isHidden()
     assert card.name.text() == "Acme Corp"
-    assert card.spellings.text() == "In Pipedrive as: Acme Corp (#1), ACME Corp. (#6)"
+    assert card.spellings.text() == "In Pipedrive as: Acme Corp (#1) · ACME Corp. (#6)"
     values = {key: label.text() for key, label in card.values.items()}
     assert values["industry"] == "Software"
     assert values["size"] == "120 employees"
