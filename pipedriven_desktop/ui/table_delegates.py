@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QStyle,
@@ -30,6 +30,43 @@ from PySide6.QtWidgets import (
 _Index = QModelIndex | QPersistentModelIndex
 _HAS_FOCUS = QStyle.StateFlag.State_HasFocus
 _WITHOUT_FOCUS = ~QStyle.StateFlag.State_HasFocus
+_SELECTED = QStyle.StateFlag.State_Selected
+_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+_CHECK_ROLE = Qt.ItemDataRole.CheckStateRole
+_CHECKED = Qt.CheckState.Checked
+#: Drawn images are kept per look; a palette or size change adds a few, never many.
+PIXMAP_CACHE_SIZE = 64
+
+
+class PixmapCache:
+    """Images of cells that look the same whenever their inputs do (box, warmness bar).
+
+    A table repaints its visible cells on every keystroke of a search; drawing each box
+    or bar once per look and blitting it after keeps that paint cheap.
+    """
+
+    def __init__(self) -> None:
+        self._images: dict[tuple[object, ...], QPixmap] = {}
+
+    def get(self, key: tuple[object, ...]) -> QPixmap | None:
+        return self._images.get(key)
+
+    def put(self, key: tuple[object, ...], image: QPixmap) -> None:
+        if len(self._images) >= PIXMAP_CACHE_SIZE:
+            self._images.clear()
+        self._images[key] = image
+
+
+def palette_key(palette: QPalette) -> tuple[int, int]:
+    """What identifies a palette's colours as a cell reads them (contents and colour group)."""
+    return palette.cacheKey(), palette.currentColorGroup().value
+
+
+def blank_pixmap(width: float, height: float, ratio: float) -> QPixmap:
+    image = QPixmap(max(1, round(width * ratio)), max(1, round(height * ratio)))
+    image.setDevicePixelRatio(ratio)
+    image.fill(Qt.GlobalColor.transparent)
+    return image
 
 
 class RowDelegate(QStyledItemDelegate):
@@ -93,20 +130,31 @@ def paint_check(
 class CampaignDelegate(RowDelegate):
     """A centred check box; a left click anywhere in the cell toggles it."""
 
+    def __init__(self, parent: QObject | None = None, *, vertical_padding: int = 0) -> None:
+        super().__init__(parent, vertical_padding=vertical_padding)
+        self._boxes = PixmapCache()
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        widget = opt.widget
+        # The cell shows no text, icon or focus frame: its background, then the box (drawn
+        # once per look), so a repaint asks the model one question per cell.
+        widget = option.widget
         style = widget.style() if widget is not None else QApplication.style()
-        check = opt.checkState
-        opt.features &= ~QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
-        opt.text = ""
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-        size = max(14, style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, opt, widget) + 2)
+        style.drawPrimitive(_PANEL, option, painter, widget)
+        checked = index.data(_CHECK_ROLE) == _CHECKED
+        selected = bool(option.state & _SELECTED)
+        size = max(14, style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, option, widget) + 2)
+        ratio = painter.device().devicePixelRatioF()
+        key = (size, checked, selected, ratio, *palette_key(option.palette))
+        image = self._boxes.get(key)
+        if image is None:
+            image = blank_pixmap(size, size, ratio)
+            image_painter = QPainter(image)
+            paint_check(image_painter, QRectF(0, 0, size, size), checked, option.palette, selected)
+            image_painter.end()
+            self._boxes.put(key, image)
         box = QRectF(0, 0, size, size)
-        box.moveCenter(QRectF(opt.rect).center())
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        paint_check(painter, box, check == Qt.CheckState.Checked, opt.palette, selected)
+        box.moveCenter(QRectF(option.rect).center())
+        painter.drawPixmap(box.topLeft(), image)
 
     def editorEvent(
         self,

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from pipedriven_desktop.domain.warmness import SCORE_MAX, WarmnessBand
+from pipedriven_desktop.ui.table_delegates import PixmapCache, blank_pixmap, palette_key
 
 #: (score, colour) stops. Cold scores are blues, warm ones ambers, hot ones run to red;
 #: the step between 3 and 4 marks the change of band.
@@ -28,6 +29,10 @@ BAR_WIDTH = 56
 BAR_HEIGHT = 6
 TEXT_WIDTH = 22
 PADDING = 8
+
+_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+_SELECTED = QStyle.StateFlag.State_Selected
+_EDIT_ROLE = Qt.ItemDataRole.EditRole
 
 
 def warmness_color(score: float) -> QColor:
@@ -82,6 +87,7 @@ class WarmnessDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._cells = PixmapCache()
 
     def paint(
         self,
@@ -89,20 +95,28 @@ class WarmnessDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        score = index.data(Qt.ItemDataRole.EditRole)
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        opt.state &= ~QStyle.StateFlag.State_HasFocus
-        widget = opt.widget
-        style = widget.style() if widget is not None else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        # Background (selection included, never a focus frame), then the score and bar,
+        # drawn once per look and reused: a repaint asks the model one question per cell.
+        widget = option.widget
+        if widget is not None:
+            widget.style().drawPrimitive(_PANEL, option, painter, widget)
+        score = index.data(_EDIT_ROLE)
         if not isinstance(score, int):
             return
-        rect = QRectF(opt.rect).adjusted(PADDING / 2, 0, -PADDING, 0)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        paint_warmness(painter, rect, score, opt.palette, selected=selected)
+        cell = option.rect
+        selected = bool(option.state & _SELECTED)
+        ratio = painter.device().devicePixelRatioF()
+        key = (score, selected, cell.width(), cell.height(), ratio, *palette_key(option.palette))
+        image = self._cells.get(key)
+        if image is None:
+            image = blank_pixmap(cell.width(), cell.height(), ratio)
+            image_painter = QPainter(image)
+            image_painter.setFont(option.font)
+            rect = QRectF(0, 0, cell.width(), cell.height()).adjusted(PADDING / 2, 0, -PADDING, 0)
+            paint_warmness(image_painter, rect, score, option.palette, selected=selected)
+            image_painter.end()
+            self._cells.put(key, image)
+        painter.drawPixmap(cell.topLeft(), image)
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex

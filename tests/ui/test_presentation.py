@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication
 
 from pipedriven_desktop.store.rows import Performance, SyncStatus
@@ -159,3 +160,59 @@ def test_campaign_box_stands_out_on_a_dark_palette(
         for y in range(24)
     )
     assert contrast > 100
+
+
+class _CountingModel(QStandardItemModel):
+    """A campaign box and a warmness score per row; counts the questions asked per column."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(rows, 4)
+        self.asked: Counter[int] = Counter()
+        for row in range(rows):
+            box = QStandardItem()
+            box.setCheckable(True)
+            box.setCheckState(Qt.CheckState.Checked if row % 2 else Qt.CheckState.Unchecked)
+            self.setItem(row, 0, box)
+            score = QStandardItem()
+            score.setData(row % 11, Qt.ItemDataRole.EditRole)
+            self.setItem(row, 3, score)
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        self.asked[index.column()] += 1
+        return super().data(index, role)
+
+
+def test_box_and_warmness_cells_ask_one_question_each_and_draw_as_before(qapp: Any) -> None:
+    """A search repaints every visible cell: the box and bar cells read one value each (not
+    every role) and reuse their drawing, which still matches painting them afresh."""
+    from PySide6.QtWidgets import QTableView
+
+    from pipedriven_desktop.ui.table_delegates import CampaignDelegate
+    from pipedriven_desktop.ui.warmness_delegate import WarmnessDelegate
+
+    model = _CountingModel(rows=6)
+    view = QTableView()
+    view.setModel(model)
+    view.setItemDelegateForColumn(0, CampaignDelegate(view))
+    view.setItemDelegateForColumn(3, WarmnessDelegate(view))
+    view.setColumnWidth(3, WarmnessDelegate.WIDTH)
+    view.resize(600, 300)
+    view.grab()
+    model.asked.clear()
+    first = view.grab().toImage()
+    assert model.asked[0] == 6
+    assert model.asked[3] == 6
+    second = view.grab().toImage()
+    assert first == second
+    # The cached warmness cell equals paint_warmness on the same background.
+    cell = view.visualRect(model.index(5, 3))
+    expected = QImage(cell.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    expected.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(expected)
+    painter.setFont(view.font())
+    rect = QRectF(0, 0, cell.width(), cell.height()).adjusted(4, 0, -8, 0)
+    paint_warmness(painter, rect, 5, view.palette())
+    painter.end()
+    shown = first.copy(cell.translated(view.viewport().pos()))
+    bar_pixel = shown.pixelColor(22 + 8 + 10, cell.height() // 2)
+    assert bar_pixel == expected.pixelColor(22 + 8 + 10, cell.height() // 2)
