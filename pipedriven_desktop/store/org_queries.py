@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from pipedriven_desktop.domain.orgnames import email_domain, is_free_mail_domain
 from pipedriven_desktop.domain.warmness import WarmnessBand
@@ -26,6 +25,7 @@ _SCOPED_COUNTS_SQL = """
       FROM (SELECT organization_id, count(*) AS n FROM contacts {where}
              GROUP BY organization_id) AS g
       LEFT JOIN organizations o ON o.id = g.organization_id
+     ORDER BY g.n DESC, o.normalized_name
 """
 
 _CARD_SQL = """
@@ -148,7 +148,7 @@ class OrgQueries:
     def __init__(self, db: Database) -> None:
         self._db = db
         #: the last grouped rows per scope, with the database state they were read at
-        self._grouped: dict[int | None, tuple[tuple[int, int, int], list[Any]]] = {}
+        self._grouped: dict[int | None, tuple[tuple[int, int, int], SidebarCounts]] = {}
 
     def sidebar(self, owner_id: int | None, search: str = "") -> SidebarCounts:
         """Counts of the contacts in scope per organization, from one grouped query.
@@ -156,35 +156,21 @@ class OrgQueries:
         ``owner_id`` None counts everyone's contacts; ``search`` narrows the organizations
         listed by normalized name (the fixed counts stay those of the whole scope).
         """
-        found = self._grouped_rows(owner_id)
-        needle = ""
-        if search.strip():
-            from pipedriven_desktop.domain.orgnames import normalize_org_name
+        counts = self._scoped(owner_id)
+        if not search.strip():
+            return counts
+        from pipedriven_desktop.domain.orgnames import normalize_org_name
 
-            needle = normalize_org_name(search)
-        total = 0
-        no_org = 0
-        orgs: list[OrganizationRow] = []
-        for org_id, name, normalized, pipedrive_id, count, last in found:
-            total += count
-            if org_id is None:
-                no_org = count
-            elif name is not None and (not needle or needle in (normalized or "")):
-                orgs.append(
-                    OrganizationRow(
-                        id=org_id,
-                        name=name,
-                        normalized_name=normalized,
-                        pipedrive_org_id=pipedrive_id,
-                        contact_count=count,
-                        last_activity=parse_text(last),
-                    )
-                )
-        orgs.sort(key=lambda org: (-org.contact_count, org.normalized_name))
-        return SidebarCounts(all_count=total, no_organization=no_org, organizations=tuple(orgs))
+        needle = normalize_org_name(search)
+        return replace(
+            counts,
+            organizations=tuple(
+                org for org in counts.organizations if needle in org.normalized_name
+            ),
+        )
 
-    def _grouped_rows(self, owner_id: int | None) -> list[Any]:
-        """The grouped counts, re-read only after a write (the filter box re-asks per key)."""
+    def _scoped(self, owner_id: int | None) -> SidebarCounts:
+        """The scope's counts, re-read only after a write (the filter box re-asks per key)."""
         conn = self._db.reader()
         token = _write_token(conn)
         cached = self._grouped.get(owner_id)
@@ -192,8 +178,22 @@ class OrgQueries:
             return cached[1]
         where, params = ("WHERE owner_id = ?", (owner_id,)) if owner_id is not None else ("", ())
         found = conn.execute(_SCOPED_COUNTS_SQL.format(where=where), params).fetchall()
-        self._grouped[owner_id] = (token, found)
-        return found
+        total = 0
+        no_org = 0
+        orgs: list[OrganizationRow] = []
+        for org_id, name, normalized, pipedrive_id, count, last in found:
+            total += count
+            if org_id is None:
+                no_org = count
+            elif name is not None:
+                orgs.append(
+                    OrganizationRow(
+                        org_id, name, normalized or "", pipedrive_id, count, parse_text(last)
+                    )
+                )
+        counts = SidebarCounts(all_count=total, no_organization=no_org, organizations=tuple(orgs))
+        self._grouped[owner_id] = (token, counts)
+        return counts
 
     def card(self, org_id: str, owner_id: int | None) -> OrgCard | None:
         """The organization's card; the warmness mix counts My-500's contacts when owned."""
