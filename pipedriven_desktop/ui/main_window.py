@@ -337,6 +337,7 @@ class MainWindow(QMainWindow):
             self.settings.all_contacts = all_contacts
             if self._sidebar_loaded:
                 self.sidebar.set_scope(self._scope_filter())
+                self._show_org_card(self.sidebar.selected_key)
         self.apply_filter()
 
     def _on_loaded(self, total: int, performance: Performance, status: SyncStatus) -> None:

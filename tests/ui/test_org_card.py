@@ -81,3 +81,16 @@ def test_last_activity_reads_relative() -> None:
     now = datetime(2026, 11, 30, 9, 0)
     assert last_activity_text(None, now) == "No activity yet"
     assert "ago" in last_activity_text(datetime(2026, 11, 20), now)
+
+
+def test_switching_to_all_contacts_recounts_the_card(window: MainWindow, qtbot: Any) -> None:
+    org = entry(window.sidebar.model, 2)
+    window.sidebar.select(org.key)
+    card = window.org_card.card
+    assert card is not None
+    mine_mix = sum(card.warmness_mix.values())
+    assert mine_mix == card.contacts_mine
+    window.filter_bar.set_all_contacts(True)
+    qtbot.waitUntil(lambda: window.org_card.card is not card, timeout=2000)
+    assert window.org_card.card is not None
+    assert sum(window.org_card.card.warmness_mix.values()) == card.contacts_all
