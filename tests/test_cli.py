@@ -312,3 +312,24 @@ def test_duplicates_round_trip_list_merge_undo_keep_separate(
     assert pair["id"] not in {s["id"] for s in _dupes(capsys, path)}
     code, _, err = run(capsys, "duplicates", "undo", "no-such-org", "--db", str(path))
     assert (code, err) == (2, "error: organization no-such-org has no merge to undo\n")
+
+
+def test_duplicates_changes_wait_for_no_sync_and_say_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipedriven_desktop.store.writer_lock import writer_lock
+    from tests.store.test_org_merge import seed_acme
+
+    path = tmp_path / "busy.sqlite3"
+    db = open_database(path)
+    seed_acme(db)
+    db.close()
+    suggestion = _dupes(capsys, path)[0]["id"]
+
+    with writer_lock(path):
+        code, out, err = run(capsys, "duplicates", "merge", suggestion, "--db", str(path))
+
+    assert (code, out) == (2, "")
+    assert err.startswith("error: Another sync is running")
+    assert err.count("\n") == 1
+    assert suggestion in {s["id"] for s in _dupes(capsys, path)}  # nothing was merged
