@@ -115,7 +115,7 @@ def time_moved_ids(conn: Connection, since: date, now: datetime) -> list[str]:
     A contact scored at any moment of that day or later, by a pass or as dirty, can
     differ from its score at ``now`` only if a boundary of the rules lies in between:
     its last activity reaching 7, 30 or 91 days ago, an activity's due date leaving the
-    30-day window, or a scheduled one falling due (with a day's margin either side).
+    30-day window, or a scheduled one falling due.
     """
     now = now.astimezone(UTC)
     today = now.date()
@@ -129,11 +129,15 @@ def time_moved_ids(conn: Connection, since: date, now: datetime) -> list[str]:
     raw = _raw(conn)
     ids = {row[0] for row in raw.execute(f"SELECT id FROM contacts WHERE {recency}", recency_args)}
     window = timedelta(days=RECENT_WINDOW_DAYS)
+    # Activity rules read calendar days only: a scheduled activity falls due on a day
+    # after ``since`` up to today; one leaves the window due from ``since`` - 30 days
+    # up to the day before today's window starts.
+    one_day = timedelta(days=1)
     due_args = (
-        date_to_text(since - timedelta(days=1)),
+        date_to_text(since + one_day),
         date_to_text(today),
-        date_to_text(since - window - timedelta(days=1)),
-        date_to_text(today - window),
+        date_to_text(since - window),
+        date_to_text(today - window - one_day),
     )
     ids.update(
         row[0]
