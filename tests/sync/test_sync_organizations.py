@@ -349,3 +349,23 @@ def test_keep_separate_is_remembered_through_incremental_and_full_syncs(
     with db.engine.connect() as conn:
         open_ids = {s.id for s in open_suggestions(conn.connection.dbapi_connection)}  # type: ignore[arg-type]
     assert _suggestion_between(db, corp, corporation).id not in open_ids
+
+
+def test_undo_after_syncs_gives_back_the_mirror_as_it_was_before_the_merge(
+    db: Database, account: FakeAccount, sync: SyncFn
+) -> None:
+    sync()
+    corp = _local_org(db, _org_named(account, "Acme Corp"))
+    corporation = _local_org(db, _org_named(account, "Acme Corporation"))
+    tables = ("organizations", "organization_aliases", "contacts", "activities", "deals")
+    before = {t: rows(db, f"SELECT * FROM {t} ORDER BY 1") for t in tables}
+    with db.session() as session:
+        merged = merge_suggestion(session, _suggestion_between(db, corp, corporation).id)
+    sync()
+    sync(full=True)
+    with db.session() as session:
+        undo_merge(session, merged.organization_id)
+    sync()
+
+    assert {t: rows(db, f"SELECT * FROM {t} ORDER BY 1") for t in tables} == before
+    assert _suggestion_between(db, corp, corporation).status == "open"
