@@ -369,3 +369,24 @@ def test_undo_after_syncs_gives_back_the_mirror_as_it_was_before_the_merge(
 
     assert {t: rows(db, f"SELECT * FROM {t} ORDER BY 1") for t in tables} == before
     assert _suggestion_between(db, corp, corporation).status == "open"
+
+
+def test_a_name_chosen_when_merging_outlasts_renames_and_full_syncs_unchanged(
+    db: Database, account: FakeAccount, sync: SyncFn
+) -> None:
+    sync()
+    corp_pid = _org_named(account, "Acme Corp")
+    corp = _local_org(db, corp_pid)
+    corporation = _local_org(db, _org_named(account, "Acme Corporation"))
+    with db.session() as session:
+        merged = merge_suggestion(
+            session, _suggestion_between(db, corp, corporation).id, name="ACME Group"
+        )
+    (primary,) = rows(db, "SELECT pipedrive_org_id FROM organizations WHERE id = :o", o=corp)
+    account.update_organization(primary.pipedrive_org_id, name="Acme Corp Europe")
+
+    sync()
+    assert sync(full=True).updated == 0  # the chosen name is no change to write again
+
+    (org,) = rows(db, "SELECT name FROM organizations WHERE id = :o", o=merged.organization_id)
+    assert org.name == "ACME Group"
