@@ -30,14 +30,17 @@ from PySide6.QtWidgets import (
 
 from pipedriven_desktop.store.clock import utcnow
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.errors import DatabaseError
 from pipedriven_desktop.store.org_queries import DuplicateSuggestion, OrgQueries, OrgSummary
+from pipedriven_desktop.store.writer_lock import writer_lock
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.org_card import deals_text, website_url
 from pipedriven_desktop.ui.style import heading, muted
 
 
 class DuplicateActions(Protocol):
-    """What the view's buttons do; raise ValueError with a one-line reason to refuse."""
+    """What the view's buttons do; raise ValueError or DatabaseError with a one-line reason
+    to refuse."""
 
     def merge(self, suggestion_id: str, name: str) -> None: ...
 
@@ -45,7 +48,11 @@ class DuplicateActions(Protocol):
 
 
 class StoreActions:
-    """Merges and keep-separates in the local mirror (never in Pipedrive)."""
+    """Merges and keep-separates in the local mirror (never in Pipedrive).
+
+    Each holds the mirror's writer lock, as a sync does: while one runs, the change is
+    refused (SyncBusyError, one line) rather than interleaved with its pages.
+    """
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -53,20 +60,20 @@ class StoreActions:
     def merge(self, suggestion_id: str, name: str) -> None:
         from pipedriven_desktop.store.org_merge import merge_suggestion
 
-        with self._db.session() as session:
+        with writer_lock(self._db.path), self._db.session() as session:
             merge_suggestion(session, suggestion_id, name)
 
     def keep_separate(self, suggestion_id: str) -> None:
         from pipedriven_desktop.store.org_merge import keep_separate
 
-        with self._db.session() as session:
+        with writer_lock(self._db.path), self._db.session() as session:
             keep_separate(session, suggestion_id)
 
     def undo(self, organization_id: str) -> None:
         """Split a merged organization back into the ones it was made of."""
         from pipedriven_desktop.store.org_merge import undo_merge
 
-        with self._db.session() as session:
+        with writer_lock(self._db.path), self._db.session() as session:
             undo_merge(session, organization_id)
 
 
@@ -300,7 +307,7 @@ class DuplicatesView(QWidget):
     def _act(self, action: Callable[[], None]) -> bool:
         try:
             action()
-        except ValueError as exc:  # MergeError: a one-line reason for the user
+        except (ValueError, DatabaseError) as exc:  # MergeError, SyncBusyError: one line
             self.message.setText(str(exc))
             return False
         self.reload()

@@ -491,11 +491,12 @@ class MainWindow(QMainWindow):
         self.org_card.show_key(key, self._scope_filter().owner_id)
 
     def undo_organization_merge(self, organization_id: str) -> None:
+        from pipedriven_desktop.store.errors import DatabaseError
         from pipedriven_desktop.ui.duplicates_view import StoreActions
 
         try:
             StoreActions(self.db).undo(organization_id)
-        except ValueError as exc:  # MergeError: one line for the user
+        except (ValueError, DatabaseError) as exc:  # MergeError, SyncBusyError: one line
             self.status.showMessage(str(exc), 6000)
             return
         self.status.showMessage("Merge undone: the organizations are separate again", 5000)

@@ -173,3 +173,16 @@ def test_merge_shows_on_the_card_and_undoes(db: Database, qtbot: Any) -> None:
     assert [org.contact_count for org in queries.sidebar(OWNER).organizations] == [3, 1]
     card.show_key(ACME, OWNER)
     assert card.undo_button.isHidden()
+
+
+def test_a_merge_during_a_sync_is_refused_in_one_line(db: Database, qtbot: Any) -> None:
+    pytest.importorskip("pipedriven_desktop.store.org_merge")
+    from pipedriven_desktop.store.writer_lock import writer_lock
+
+    build_org_mirror(db)
+    view = make_view(db, qtbot, StoreActions(db))
+    with writer_lock(db.path):  # a sync holds the mirror
+        press(qtbot, view.merge_button, Qt.Key.Key_M)
+    assert view.message.text().startswith("Another sync is running")
+    assert "\n" not in view.message.text()
+    assert OrgQueries(db).open_suggestion_count() == 1  # nothing was merged
