@@ -186,3 +186,16 @@ def test_a_merge_during_a_sync_is_refused_in_one_line(db: Database, qtbot: Any) 
     assert view.message.text().startswith("Another sync is running")
     assert "\n" not in view.message.text()
     assert OrgQueries(db).open_suggestion_count() == 1  # nothing was merged
+
+
+def test_the_sidebar_entry_opens_the_review(db: Database, make_window: Any, qtbot: Any) -> None:
+    build_org_mirror(db)
+    window = make_window(db)
+    window._load_sidebar()
+    assert window.sidebar.duplicates_button.isVisible()
+    qtbot.mouseClick(window.sidebar.duplicates_button, Qt.MouseButton.LeftButton)
+    dialog = window.findChild(DuplicatesDialog)
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    assert dialog.view.left.name.text() == "Acme Corp"
+    dialog.close()
