@@ -21,6 +21,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
@@ -43,9 +44,10 @@ from pipedriven_desktop.sync.mapping import LIVE_DEAL_STATUSES, chunked, placeho
 
 #: Contacts per fact read when only some are scored (an ``IN`` list each).
 CHUNK = 2000
-#: Changed rows per write transaction: short enough that the user's own writes
-#: (the campaign flag) wait a fraction of a second at most.
-WRITE_CHUNK = 10_000
+#: Changed rows per write transaction: each commit rewrites the index pages its rows
+#: moved in, so fewer, larger chunks write less; yet short enough that the user's own
+#: writes (the campaign flag) wait well within their busy timeout.
+WRITE_CHUNK = 25_000
 #: Above this share of all contacts, one scan per table beats ``IN`` lists.
 SCAN_SHARE = 0.2
 #: Page cache of the scoring connection while it writes, in KiB: a pass moving every
@@ -274,12 +276,18 @@ def _score(
         history = None
         # A contact never scored before (no breakdown, or JSON null) has no change to keep.
         if warmness.score != old_score and old_breakdown is not None:
-            old = _parsed(old_breakdown)
-            if old is not None:
-                why = change_reason(old, _parsed(text) or {})
+            why = _why(old_breakdown, text)
+            if why is not None:
                 history = ScoreChangeRow(contact_id, today, old_score, warmness.score, why)
         out.append((warmness.score, text, rowid, history))
     return out
+
+
+@lru_cache(maxsize=65_536)
+def _why(old_text: str, new_text: str) -> str | None:
+    """The history's words for a change (None: never scored before); contacts share pairs."""
+    old = _parsed(old_text)
+    return None if old is None else change_reason(old, _parsed(new_text) or {})
 
 
 def _parsed(text: str) -> dict[str, Any] | None:
