@@ -103,6 +103,8 @@ class Contact(Base):
     __table_args__ = (
         Index("ix_contacts_my500", "owner_id", *map(text, MY500_ORDER_TERMS), "id"),
         Index("ix_contacts_all_order", *map(text, MY500_ORDER_TERMS), "id"),
+        # The sidebar's per-organization counts of one owner's contacts.
+        Index("ix_contacts_owner_id_organization_id", "owner_id", "organization_id"),
     )
 
 

@@ -5,12 +5,13 @@ A test checks these against the migration scripts, so they cannot drift.
 
 from __future__ import annotations
 
-SCHEMA_HEAD = "0004_score_history_and_inputs"
+SCHEMA_HEAD = "0005_contacts_by_owner_and_organization"
 KNOWN_REVISIONS = frozenset(
     {
         "0001_initial",
         "0002_kept_contact_data",
         "0003_search_parts_and_users",
         "0004_score_history_and_inputs",
+        "0005_contacts_by_owner_and_organization",
     }
 )

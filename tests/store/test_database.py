@@ -156,8 +156,9 @@ def add_contacts(path: Path, count: int, *, in_campaign: int = 0) -> None:
 
 
 def stamp_as_0001(path: Path) -> None:
-    """Turn a current mirror back into one made by 0001_initial (what 0002-0004 add dropped)."""
+    """Turn a current mirror back into one made by 0001_initial (what 0002-0005 add dropped)."""
     conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX ix_contacts_owner_id_organization_id")
     conn.execute("DROP TABLE kept_contact_data")
     conn.execute("DROP TABLE users")
     conn.execute("DROP TABLE score_history")
