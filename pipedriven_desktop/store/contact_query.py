@@ -162,5 +162,25 @@ def only_searches(contact_filter: ContactFilter) -> bool:
     )
 
 
+def ordered_contacts(contact_filter: ContactFilter, *, narrow_search: bool = False) -> str:
+    """``contacts c``, pinned to the My-500 order's index when that index serves the query.
+
+    A page in My-500 order walks the index and stops after a page; left to its statistics
+    the planner may pick another index (owner and organization) and sort the whole scope.
+    An organization's few contacts are still found by their own index; a narrow search's
+    few hits (``narrow_search``) are looked up by rowid and sorted, never by an index walk.
+    """
+    if narrow_search:
+        return "contacts c NOT INDEXED"
+    if (
+        contact_filter.sort is not SortKey.MY500
+        or contact_filter.organization_id is not None
+        or contact_filter.no_organization
+    ):
+        return "contacts c"
+    index = "ix_contacts_all_order" if contact_filter.owner_id is None else "ix_contacts_my500"
+    return f"contacts c INDEXED BY {index}"
+
+
 def joins_organization(contact_filter: ContactFilter) -> bool:
     return contact_filter.sort is SortKey.ORGANIZATION

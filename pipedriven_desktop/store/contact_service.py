@@ -28,6 +28,7 @@ from pipedriven_desktop.store.contact_query import (
     joins_organization,
     only_searches,
     order_sql,
+    ordered_contacts,
     where_sql,
 )
 from pipedriven_desktop.store.database import Database
@@ -165,7 +166,13 @@ class ContactService:
         """
         conn = self._db.reader()
         where, params = where_sql(contact_filter, utcnow())
-        source = _FROM if joins_organization(contact_filter) else "contacts c"
+        source = (
+            _FROM
+            if joins_organization(contact_filter)
+            else ordered_contacts(
+                contact_filter, narrow_search=fts_query(contact_filter.search) is not None
+            )
+        )
         found = conn.execute(
             f"SELECT c.id FROM {source} WHERE {where} ORDER BY {order_sql(contact_filter)}",
             params,
@@ -336,7 +343,9 @@ class ContactService:
             )
         else:
             sql = (
-                f"SELECT {_CONTACT_COLUMNS} FROM (SELECT * FROM contacts c WHERE {where}"
+                f"SELECT {_CONTACT_COLUMNS} FROM (SELECT * FROM"
+                f" {ordered_contacts(contact_filter, narrow_search=bool(hits) and not broad)}"
+                f" WHERE {where}"
                 f" ORDER BY {order_sql(contact_filter)} LIMIT ? OFFSET ?) AS c {_JOINS}"
                 f" ORDER BY {order_sql(contact_filter)}"
             )
@@ -381,7 +390,8 @@ class ContactService:
         cursor = conn.execute(
             "SELECT c.rowid, EXISTS (SELECT 1 FROM contacts_fts f"
             " WHERE f.rowid = c.rowid AND contacts_fts MATCH ?)"
-            f" FROM contacts c WHERE {where} ORDER BY {order_sql(contact_filter)}",
+            f" FROM {ordered_contacts(contact_filter)} WHERE {where}"
+            f" ORDER BY {order_sql(contact_filter)}",
             (fts_query(contact_filter.search), *params),
         )
         wanted = offset + limit

@@ -475,3 +475,32 @@ def test_a_page_shares_its_count_with_the_headline_whatever_the_order(db: Databa
     counter = StatementCounter(db)
     assert service.count(ContactFilter(owner_id=1, search="c", sort=SortKey.NAME)) == 5
     assert counter.statements == ["PRAGMA data_version"]
+
+
+@pytest.mark.parametrize("search", ["", "+49"])
+def test_a_my500_page_walks_the_order_index_whatever_the_statistics(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, search: str
+) -> None:
+    """With statistics older than an index (ANALYZE, then a migration adds the owner's
+    other index) the planner may prefer that index and sort everyone; the page (and a broad
+    search's walk) stays on the My-500 order's index."""
+    from pipedriven_desktop.store import contact_service
+
+    db = open_database(tmp_path / "stats.sqlite3")
+    populate(db, contacts=600, activities_per_contact=0, seed=4)
+    conn = db.reader()
+    conn.execute("ANALYZE")
+    conn.execute("DELETE FROM sqlite_stat1 WHERE idx = 'ix_contacts_owner_id_organization_id'")
+    conn.execute("ANALYZE sqlite_schema")  # reload the statistics
+    monkeypatch.setattr(contact_service, "BROAD_SEARCH_HITS", 0)
+    counter = StatementCounter(db)
+    ContactService(db).page(ContactFilter(owner_id=1, search=search), 1, 20)
+    cuts = [sql for sql in counter.statements if "ORDER BY c.added_to_campaign" in sql]
+    plans = [
+        " | ".join(row[3] for row in db.reader().execute(f"EXPLAIN QUERY PLAN {sql}"))
+        for sql in cuts
+        if not sql.startswith("--")
+    ]
+    db.close()
+    assert plans
+    assert any("ix_contacts_my500" in plan for plan in plans), plans
