@@ -33,7 +33,7 @@ from pipedriven_desktop.domain.warmness import (
     ActivityFact,
     ContactFacts,
     change_reason,
-    compute_many,
+    compute_warmness,
 )
 from pipedriven_desktop.store.clock import date_to_text, parse_date_text, parse_text, to_text
 from pipedriven_desktop.store.database import Database
@@ -228,8 +228,12 @@ def _score(
 ) -> list[Change | None]:
     """Score the contact rows; each changed one as (score, breakdown, rowid), else None."""
     previous: list[_Scored] = []
-    facts: list[ContactFacts] = []
+    results: list[tuple[int, str]] = []
+    # Contacts without activities in the window are scored by a handful of facts, and
+    # time enters only as whole days since the last activity: many share a result.
+    shared: dict[tuple[Any, ...], tuple[int, str]] = {}
     no_activities: tuple[ActivityFact, ...] = ()
+    now = now.astimezone(UTC)
     for (
         rowid,
         contact_id,
@@ -248,38 +252,52 @@ def _score(
     ) in contacts:
         previous.append((rowid, contact_id, old_score, old_breakdown, bool(dirty)))
         last_contacted = parse_text(last)
-        facts.append(
+        last_activity = None if last_contacted is None else last_contacted.replace(tzinfo=UTC)
+        acts = activities.get(contact_id, no_activities)
+        deal = float(deals.get(contact_id) or 0.0)
+        flags = (bool(email), bool(phone), org_id is not None or pd_org_id is not None, bool(title))
+        key = None
+        if not acts:
+            days = None if last_activity is None else (now - last_activity).days
+            key = (*flags, deal, lead, days, incoming, outgoing)
+            found = shared.get(key)
+            if found is not None:
+                results.append(found)
+                continue
+        warmness = compute_warmness(
             ContactFacts(
-                has_email=bool(email),
-                has_phone=bool(phone),
-                has_organization=org_id is not None or pd_org_id is not None,
-                has_job_title=bool(title),
-                activities=activities.get(contact_id, no_activities),
-                total_deal_value=float(deals.get(contact_id) or 0.0),
+                has_email=flags[0],
+                has_phone=flags[1],
+                has_organization=flags[2],
+                has_job_title=flags[3],
+                activities=acts,
+                total_deal_value=deal,
                 lead_status=lead,
-                last_activity=None
-                if last_contacted is None
-                else last_contacted.replace(tzinfo=UTC),
+                last_activity=last_activity,
                 incoming_mail_count=incoming,
                 outgoing_mail_count=outgoing,
-            )
+            ),
+            now,
         )
+        result = (warmness.score, breakdown_text(warmness))
+        if key is not None:
+            shared[key] = result
+        results.append(result)
     out: list[Change | None] = []
     today = now.astimezone(UTC).date()
-    for (rowid, contact_id, old_score, old_breakdown, dirty), warmness in zip(
-        previous, compute_many(facts, now), strict=True
+    for (rowid, contact_id, old_score, old_breakdown, dirty), (score, text) in zip(
+        previous, results, strict=True
     ):
-        text = breakdown_text(warmness)
-        if not dirty and warmness.score == old_score and text == old_breakdown:
+        if not dirty and score == old_score and text == old_breakdown:
             out.append(None)
             continue
         history = None
         # A contact never scored before (no breakdown, or JSON null) has no change to keep.
-        if warmness.score != old_score and old_breakdown is not None:
+        if score != old_score and old_breakdown is not None:
             why = _why(old_breakdown, text)
             if why is not None:
-                history = ScoreChangeRow(contact_id, today, old_score, warmness.score, why)
-        out.append((warmness.score, text, rowid, history))
+                history = ScoreChangeRow(contact_id, today, old_score, score, why)
+        out.append((score, text, rowid, history))
     return out
 
 
