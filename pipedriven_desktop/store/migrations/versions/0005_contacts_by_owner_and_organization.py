@@ -22,6 +22,13 @@ def upgrade() -> None:
     op.create_index(
         "ix_contacts_owner_id_organization_id", "contacts", ["owner_id", "organization_id"]
     )
+    # Planner statistics gathered before this index would lead SQLite to prefer it
+    # over the My-500 index for pages, sorting every contact; refresh them if any exist.
+    has_statistics = op.get_bind().exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+    )
+    if has_statistics.first() is not None:
+        op.execute("ANALYZE contacts")
 
 
 def downgrade() -> None:
