@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from pipedriven_desktop.domain.orgnames import email_domain, is_free_mail_domain
 from pipedriven_desktop.domain.warmness import WarmnessBand
 from pipedriven_desktop.store.clock import parse_text
 from pipedriven_desktop.store.database import Database
@@ -301,6 +300,9 @@ def _open_deals(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, tuple
 def _summaries(
     conn: sqlite3.Connection, ids: Sequence[str], owner_id: int | None
 ) -> dict[str, OrgSummary]:
+    # The names module brings cleanco and rapidfuzz: not on the way to the first paint.
+    from pipedriven_desktop.domain.orgnames import email_domain, is_free_mail_domain
+
     if not ids:
         return {}
     payload = _json_ids(ids)
