@@ -1,8 +1,8 @@
 """The one check of a Pipedrive API address, used by the client, the CLI and Settings.
 
 An address is saved in a plain-text settings file and shown in messages, so one carrying
-credentials (``https://user:secret@host``) or a query (``?api_token=…``) is refused,
-and no message here ever repeats what was typed: it may hold a secret.
+credentials (``https://user:secret@host``) or a query string (a token's old hiding place)
+is refused, and no message here ever repeats what was typed: it may hold a secret.
 """
 
 from __future__ import annotations

@@ -702,7 +702,7 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
                 return self._send(200, garbage, {**rate, "Content-Encoding": "gzip"})
             if kind == "echo_token":
                 # Like a careless proxy or server: the request's own token in the error text.
-                text = f"Invalid request (api_token={app._token.decode()})"
+                text = f"Invalid request for token {app._token.decode()}"
                 return self._send(400, _error_body(400, text), rate)
             html = b"<html><head><title>403 Forbidden</title></head><body>Forbidden</body></html>"
             return self._send(403, html, rate, content_type="text/html; charset=utf-8")

@@ -270,7 +270,7 @@ def test_an_error_text_echoing_the_token_is_masked(client, server):
     with pytest.raises(RequestRejectedError) as caught:
         client.me()
     assert caught.value.status == 400
-    assert "api_token=[redacted]" in caught.value.message
+    assert "for token [redacted]" in caught.value.message
     for text in (str(caught.value), repr(caught.value), caught.value.message):
         assert TOKEN not in text
 
