@@ -20,11 +20,11 @@ from pipedriven_desktop.sync.writers.common import (
     EntityWriter,
     PageCounts,
     Pending,
+    delete_gone,
     execute_in,
     known_rows,
     lookup,
     select_in,
-    storable,
     write_rows,
 )
 
@@ -55,15 +55,10 @@ class ActivityWriter(EntityWriter[Activity, ActivityValues]):
         touched_contacts: set[str | None] = set()
         touched_orgs: set[str | None] = set()
         if gone:
-            doomed = select_in(
-                conn,
-                ACTIVITIES.select_by_pipedrive_id("id", "contact_id", "organization_id"),
-                storable(gone),
-            )
+            doomed = delete_gone(conn, ACTIVITIES, gone, "contact_id", "organization_id")
             for row in doomed:
                 touched_contacts.add(row.contact_id)
                 touched_orgs.add(row.organization_id)
-            execute_in(conn, "DELETE FROM activities WHERE id IN ({ids})", [r.id for r in doomed])
             counts.deleted += len(doomed)
         known = known_rows(
             conn,

@@ -159,6 +159,19 @@ def storable(pipedrive_ids: Iterable[int]) -> list[int]:
     return sorted(i for i in pipedrive_ids if fits_int64(i))
 
 
+def delete_gone(
+    conn: Connection, table: EntityColumns, gone: Collection[int], *columns: str
+) -> list[Row[Any]]:
+    """Delete the rows of Pipedrive ids confirmed gone; returns them with ``id`` and ``columns``.
+
+    The returned rows tell each writer what the deletion touched (contacts,
+    organizations, the user's own data to keep).
+    """
+    doomed = select_in(conn, table.select_by_pipedrive_id("id", *columns), storable(gone))
+    execute_in(conn, f"DELETE FROM {table.table} WHERE id IN ({{ids}})", [r.id for r in doomed])
+    return doomed
+
+
 def is_record_error(exc: DBAPIError) -> bool:
     """Whether the database refused a statement for the values it was given.
 

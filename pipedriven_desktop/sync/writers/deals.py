@@ -17,11 +17,10 @@ from pipedriven_desktop.sync.writers.common import (
     EntityWriter,
     PageCounts,
     Pending,
+    delete_gone,
     execute_in,
     known_rows,
     lookup,
-    select_in,
-    storable,
     write_rows,
 )
 
@@ -52,11 +51,8 @@ class DealWriter(EntityWriter[Deal, DealValues]):
         conn = session.connection()
         dirty: set[str | None] = set()
         if gone:
-            doomed = select_in(
-                conn, DEALS.select_by_pipedrive_id("id", "contact_id"), storable(gone)
-            )
+            doomed = delete_gone(conn, DEALS, gone, "contact_id")
             dirty.update(row.contact_id for row in doomed)
-            execute_in(conn, "DELETE FROM deals WHERE id IN ({ids})", [r.id for r in doomed])
             counts.deleted += len(doomed)
         known = known_rows(
             conn,

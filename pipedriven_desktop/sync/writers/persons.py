@@ -22,11 +22,11 @@ from pipedriven_desktop.sync.writers.common import (
     EntityWriter,
     PageCounts,
     Pending,
+    delete_gone,
     execute_in,
     known_rows,
     lookup,
     select_in,
-    storable,
     write_rows,
 )
 
@@ -75,14 +75,9 @@ class PersonWriter(EntityWriter[Person, ContactValues]):
             ]
         touched_orgs: set[str | None] = set()
         if gone:
-            doomed = select_in(
-                conn,
-                CONTACTS.select_by_pipedrive_id("id", "organization_id", "added_to_campaign"),
-                storable(gone),
-            )
+            doomed = delete_gone(conn, CONTACTS, gone, "organization_id", "added_to_campaign")
             touched_orgs.update(row.organization_id for row in doomed)
             keep_user_data(conn, doomed, stamp)
-            execute_in(conn, "DELETE FROM contacts WHERE id IN ({ids})", [r.id for r in doomed])
             counts.deleted += len(doomed)
         known = known_rows(
             conn,
