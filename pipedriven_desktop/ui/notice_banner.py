@@ -10,7 +10,15 @@ import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
 
 
 class NoticeBanner(QFrame):
@@ -18,8 +26,8 @@ class NoticeBanner(QFrame):
 
     retry_requested = Signal()
 
-    def __init__(self, object_name: str = "noticeBanner") -> None:
-        super().__init__()
+    def __init__(self, object_name: str = "noticeBanner", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.setObjectName(object_name)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
@@ -38,13 +46,20 @@ class NoticeBanner(QFrame):
         self.close_button.setAutoRaise(True)
         self.close_button.setToolTip("Dismiss")
         self.close_button.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
-        layout.setSpacing(8)
-        layout.addWidget(self.message, 1)
-        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self._row = QHBoxLayout(self)
+        self._row.setContentsMargins(10, 6, 6, 6)
+        self._row.setSpacing(8)
+        self._row.addWidget(self.message, 1)
+        self._row.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self._row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.hide()
+
+    def add_button(self, button: QPushButton) -> None:
+        """Put another action before Retry (e.g. Settings… for a refused token)."""
+        button.setAutoDefault(False)
+        self._row.insertWidget(
+            self._row.indexOf(self.retry_button), button, 0, Qt.AlignmentFlag.AlignVCenter
+        )
 
     def show_notice(self, headline: str, detail: str) -> None:
         self.message.setText(f"<b>{html.escape(headline)}</b> {html.escape(detail)}")

@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QToolButton,
     QWidget,
 )
 
 from pipedriven_desktop.sync.worker import SyncController
 from pipedriven_desktop.ui import formatting
+from pipedriven_desktop.ui.notice_banner import NoticeBanner
 from pipedriven_desktop.ui.welcome import Countdown, short_retry_text
 
 ENTITY_LABELS: dict[str, str] = {
@@ -131,52 +129,21 @@ class SyncBar(QWidget):
         self._set_running(False)
 
 
-class SyncBanner(QFrame):
+class SyncBanner(NoticeBanner):
     """A non-modal strip above the table: what went wrong, Retry, and a way to dismiss it."""
 
-    retry_requested = Signal()
     settings_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("syncBanner")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)
-        self.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
-        self.setForegroundRole(QPalette.ColorRole.ToolTipText)
-        self.message = QLabel()
+        super().__init__("syncBanner", parent)
         self.message.setObjectName("syncBannerMessage")
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.RichText)
-        self.message.setForegroundRole(QPalette.ColorRole.ToolTipText)
-        self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.settings_button = QPushButton("Settings…")
-        self.settings_button.setAutoDefault(False)
-        self.settings_button.clicked.connect(self.settings_requested)
-        self.retry_button = QPushButton("Retry")
         self.retry_button.setObjectName("syncRetry")
-        self.retry_button.setAutoDefault(False)
-        self.retry_button.clicked.connect(self._on_retry)
-        self.close_button = QToolButton()
-        self.close_button.setText("✕")
-        self.close_button.setAutoRaise(True)
-        self.close_button.setToolTip("Dismiss")
-        self.close_button.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
-        layout.setSpacing(8)
-        layout.addWidget(self.message, 1)
-        layout.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.hide()
+        self.settings_button = QPushButton("Settings…")
+        self.settings_button.clicked.connect(self.settings_requested)
+        self.add_button(self.settings_button)
 
     def show_failure(self, message: str, *, auth_error: bool = False) -> None:
         prefix = "Sync failed" if not auth_error else "Pipedrive refused the token"
         self.message.setText(f"<b>{prefix}.</b> {html.escape(message)}")
         self.settings_button.setVisible(auth_error)
         self.show()
-
-    def _on_retry(self) -> None:
-        self.hide()
-        self.retry_requested.emit()
