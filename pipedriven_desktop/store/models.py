@@ -145,9 +145,15 @@ class Activity(Base):
     marked_as_done_time: Mapped[datetime | None] = mapped_column(DateTime)
     add_time: Mapped[datetime | None] = mapped_column(DateTime)
     update_time: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The Pipedrive user the activity is assigned to (the agenda lists the user's own).
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    #: Pipedrive's due time, "HH:MM" (None: the activity is for the whole day).
+    due_time: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         Index("ix_activities_contact_recent", "contact_id", text("add_time DESC")),
+        Index("ix_activities_owner_id_done_due_date", "owner_id", "done", "due_date"),
         # Only activities waiting for their person are looked up by its Pipedrive id.
         Index(
             "ix_activities_pipedrive_person_id",
@@ -155,6 +161,76 @@ class Activity(Base):
             sqlite_where=text("contact_id IS NULL"),
         ),
     )
+
+
+class Note(Base):
+    """A note on a person, added from the app (and mirrored once Pipedrive has it)."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    pipedrive_note_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    contact_id: Mapped[str | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    pipedrive_person_id: Mapped[int | None] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    add_time: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class OutboxAction(Base):
+    """An action taken on a contact that Pipedrive does not have yet.
+
+    Sent in ``id`` order; ``action_id`` is the action's own id. ``sending_since``
+    is set before a request goes out and cleared when its outcome is known, so a
+    row still carrying it after a crash or a dropped connection has an unknown
+    outcome, to be checked in Pipedrive before any resend.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(32))
+    contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    pipedrive_person_id: Mapped[int | None] = mapped_column(Integer)
+    activity_id: Mapped[str | None] = mapped_column(String(36))
+    note_id: Mapped[str | None] = mapped_column(String(36))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="waiting", server_default="waiting")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(Text)
+    sending_since: Mapped[datetime | None] = mapped_column(DateTime)
+    pipedrive_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_outbox_state_id", "state", "id"),)
+
+
+class WarmnessDaily(Base):
+    """One day's warmness mix: contacts at each score 0-10, for My-500 and for all."""
+
+    __tablename__ = "warmness_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    my500: Mapped[list[int]] = mapped_column(JSON)
+    all_contacts: Mapped[list[int]] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class QueryStatsDaily(Base):
+    """Per day and service operation: calls, cache hits and a histogram of durations."""
+
+    __tablename__ = "query_stats_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    operation: Mapped[str] = mapped_column(String(64), primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cache_hits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total_ms: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    max_ms: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    histogram: Mapped[list[int]] = mapped_column(JSON)
 
 
 class ScoreHistory(Base):

@@ -5,7 +5,7 @@ A test checks these against the migration scripts, so they cannot drift.
 
 from __future__ import annotations
 
-SCHEMA_HEAD = "0005_contacts_by_owner_and_organization"
+SCHEMA_HEAD = "0006_outbox_notes_and_insights"
 KNOWN_REVISIONS = frozenset(
     {
         "0001_initial",
@@ -13,5 +13,6 @@ KNOWN_REVISIONS = frozenset(
         "0003_search_parts_and_users",
         "0004_score_history_and_inputs",
         "0005_contacts_by_owner_and_organization",
+        "0006_outbox_notes_and_insights",
     }
 )

@@ -156,8 +156,13 @@ def add_contacts(path: Path, count: int, *, in_campaign: int = 0) -> None:
 
 
 def stamp_as_0001(path: Path) -> None:
-    """Turn a current mirror back into one made by 0001_initial (what 0002-0005 add dropped)."""
+    """Turn a current mirror back into one made by 0001_initial (what 0002-0006 add dropped)."""
     conn = sqlite3.connect(path)
+    for table in ("notes", "outbox", "warmness_daily", "query_stats_daily"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("DROP INDEX ix_activities_owner_id_done_due_date")
+    for column in ("owner_id", "due_time", "note"):
+        conn.execute(f"ALTER TABLE activities DROP COLUMN {column}")
     conn.execute("DROP INDEX ix_contacts_owner_id_organization_id")
     conn.execute("DROP TABLE kept_contact_data")
     conn.execute("DROP TABLE users")
