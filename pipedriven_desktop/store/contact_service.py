@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from pipedriven_desktop.store import keyset
 from pipedriven_desktop.store.clock import parse_text, utcnow
 from pipedriven_desktop.store.contact_query import (
     ContactFilter,
@@ -33,6 +34,7 @@ from pipedriven_desktop.store.contact_query import (
 )
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.meta import OWNER_KEY, get_meta
+from pipedriven_desktop.store.query_stats import note_cache_lookup, recorded
 from pipedriven_desktop.store.rows import (
     ActivityRow,
     ContactPage,
@@ -100,6 +102,7 @@ class ContactService:
 
     # -- public reads -------------------------------------------------------------------------
 
+    @recorded("page")
     def page(
         self,
         contact_filter: ContactFilter,
@@ -142,6 +145,7 @@ class ContactService:
             ),
         )
 
+    @recorded("window")
     def window(
         self, contact_filter: ContactFilter, offset: int, limit: int, *, with_next: bool = True
     ) -> tuple[ContactRow, ...]:
@@ -155,9 +159,60 @@ class ContactService:
         self._store(key, token, rows)
         return rows
 
+    @recorded("count")
+    def after(
+        self,
+        contact_filter: ContactFilter,
+        contact_id: str,
+        limit: int,
+        *,
+        backwards: bool = False,
+        with_next: bool = True,
+    ) -> tuple[ContactRow, ...] | None:
+        """Up to ``limit`` rows right after ``contact_id`` in the filter's order (right before
+        it, nearest first, with ``backwards``), sought from its sort key: a page deep in the
+        list costs what the first one does, unlike OFFSET. None when the contact is gone."""
+        key = ("after", contact_filter, contact_id, limit, backwards, with_next)
+        conn = self._db.reader()
+        cached, token = self._cached(conn, key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        now = utcnow()
+        rowids = keyset.seek_rowids(
+            conn,
+            contact_filter,
+            now,
+            contact_id,
+            limit,
+            backwards=backwards,
+            broad=self._broad(conn, contact_filter),
+        )
+        rows = None if rowids is None else self._rows_in(conn, rowids, now, with_next)
+        self._store(key, token, rows)
+        return rows
+
+    def from_end(
+        self, contact_filter: ContactFilter, offset: int, limit: int, *, with_next: bool = True
+    ) -> tuple[ContactRow, ...]:
+        """Rows ``offset`` rows from the end onwards, last first (the reversed order's page):
+        the end of the list costs what its start does."""
+        key = ("from end", contact_filter, offset, limit, with_next)
+        conn = self._db.reader()
+        cached, token = self._cached(conn, key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        now = utcnow()
+        rowids = keyset.tail_rowids(
+            conn, contact_filter, now, offset, limit, broad=self._broad(conn, contact_filter)
+        )
+        rows = self._rows_in(conn, rowids, now, with_next)
+        self._store(key, token, rows)
+        return rows
+
     def count(self, contact_filter: ContactFilter) -> int:
         return self._cached_count(self._db.reader(), contact_filter, utcnow())
 
+    @recorded("position")
     def position_of(self, contact_filter: ContactFilter, contact_id: str) -> int | None:
         """The contact's row (from 0) in the filter's order; None when it does not match.
 
@@ -190,6 +245,7 @@ class ContactService:
         """
         return self.count(replace(contact_filter, owner_id=None))
 
+    @recorded("contact")
     def contact(self, contact_id: str) -> ContactRow | None:
         """One contact with its recent activities and next activity."""
         conn = self._db.reader()
@@ -201,6 +257,7 @@ class ContactService:
             return None
         return self._build(conn, [row], utcnow(), next_activity=True, recent=True)[0]
 
+    @recorded("deals")
     def deals(self, contact_id: str) -> tuple[DealRow, ...]:
         conn = self._db.reader()
         found = conn.execute(
@@ -210,6 +267,7 @@ class ContactService:
         )
         return tuple(DealRow(*row) for row in found)
 
+    @recorded("organizations")
     def organizations(self, search: str = "") -> tuple[OrganizationRow, ...]:
         """Organizations, largest first, optionally filtered by name."""
         conn = self._db.reader()
@@ -352,6 +410,27 @@ class ContactService:
         found = conn.execute(sql, (*params, limit, offset)).fetchall()
         return self._build(conn, found, now, next_activity=next_activity, recent=recent)
 
+    def _broad(self, conn: sqlite3.Connection, contact_filter: ContactFilter) -> bool:
+        """A search matching so many contacts that walking the order beats sorting the hits."""
+        if not contact_filter.search:
+            return False
+        return self._search_hits(conn, contact_filter.search) > BROAD_SEARCH_HITS
+
+    def _rows_in(
+        self, conn: sqlite3.Connection, rowids: list[int], now: datetime, next_activity: bool
+    ) -> tuple[ContactRow, ...]:
+        """The contacts of ``rowids``, in that order, with their organization and owner."""
+        found = conn.execute(
+            f"SELECT c.rowid, {_CONTACT_COLUMNS} FROM {_FROM}"
+            " WHERE c.rowid IN (SELECT value FROM json_each(?))",
+            (json.dumps(rowids),),
+        ).fetchall()
+        place = {rowid: index for index, rowid in enumerate(rowids)}
+        found.sort(key=lambda row: place[row[0]])
+        return self._build(
+            conn, [row[1:] for row in found], now, next_activity=next_activity, recent=False
+        )
+
     def _walk_pays(
         self,
         conn: sqlite3.Connection,
@@ -455,7 +534,9 @@ class ContactService:
         if token is None:
             token = _write_token(conn)
         entry = self._cache.get(key)
-        if entry is not None and entry[0] == token:
+        hit = entry is not None and entry[0] == token
+        note_cache_lookup(hit)
+        if entry is not None and hit:
             self._cache.move_to_end(key)
             return entry[1], token
         return None, token
