@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sqlite3
 import threading
 import time
@@ -112,7 +113,7 @@ def histogram_percentile(histogram: Sequence[int], fraction: float, max_ms: floa
     total = sum(histogram)
     if total == 0:
         return None
-    wanted = max(1, round(fraction * total))
+    wanted = max(1, math.ceil(fraction * total))  # nearest rank
     seen = 0
     for index, count in enumerate(histogram):
         seen += count
