@@ -1,8 +1,15 @@
-"""Generated databases of several sizes, built once and cached under benchmarks/.cache."""
+"""Generated databases of several sizes, built once and cached under benchmarks/.cache.
+
+How long each took to build, and the machine's load then, are kept beside it
+(``….build.json``), so a run that finds the database cached still reports them.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipedriven_desktop.store.database import open_database
@@ -12,21 +19,69 @@ CACHE_DIR = Path(__file__).with_name(".cache")
 DATASET_VERSION = 1
 
 
+@dataclass(frozen=True)
+class Build:
+    """How a cached database was generated."""
+
+    contacts: int
+    seconds: float
+    load: tuple[float, float, float]
+    when: str
+    size_mib: float
+
+
 def database(contacts: int) -> Path:
     """Path of a cached database with ``contacts`` contacts (built on first use)."""
     CACHE_DIR.mkdir(exist_ok=True)
-    path = CACHE_DIR / f"mirror-{contacts}-v{DATASET_VERSION}.sqlite3"
+    path = _path(contacts)
     if path.exists():
         return path
     partial = path.with_suffix(".building")
     for leftover in CACHE_DIR.glob(partial.name + "*"):
         leftover.unlink()
+    build = generate(partial, contacts)
+    partial.rename(path)
+    _build_record(path).write_text(json.dumps(build.__dict__) + "\n", encoding="utf-8")
+    print(f"  built {path.name} in {build.seconds:.1f} s ({build.size_mib:,.0f} MiB)", flush=True)
+    return path
+
+
+def is_cached(contacts: int) -> bool:
+    return _path(contacts).exists()
+
+
+def generate(path: Path, contacts: int) -> Build:
+    """Generate a mirror of ``contacts`` contacts at ``path``, timed from creation to a
+    checkpointed file."""
+    load = os.getloadavg()
     started = time.perf_counter()
-    db = open_database(partial)
+    db = open_database(path)
     populate(db, contacts=contacts, activities_per_contact=5, seed=contacts)
     with db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
-    partial.rename(path)
-    print(f"  built {path.name} in {time.perf_counter() - started:.1f} s")
-    return path
+    return Build(
+        contacts=contacts,
+        seconds=round(time.perf_counter() - started, 1),
+        load=(round(load[0], 2), round(load[1], 2), round(load[2], 2)),
+        when=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        size_mib=round(path.stat().st_size / 2**20, 1),
+    )
+
+
+def build_of(contacts: int) -> Build | None:
+    """How the cached database of ``contacts`` was built (None: not recorded)."""
+    record = _build_record(_path(contacts))
+    if not record.exists():
+        return None
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["load"] = tuple(data["load"])
+    return Build(**data)
+
+
+def _path(contacts: int) -> Path:
+    return CACHE_DIR / f"mirror-{contacts}-v{DATASET_VERSION}.sqlite3"
+
+
+def _build_record(path: Path) -> Path:
+    return path.with_suffix(".build.json")
