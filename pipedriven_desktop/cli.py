@@ -1,5 +1,5 @@
-"""Command line: the GUI by default, plus headless ``sync``, ``export``, ``orgs``, ``config``
-and ``duplicates``.
+"""Command line: the GUI by default, plus headless ``sync``, ``export``, ``orgs``, ``config``,
+``duplicates`` and ``stats``.
 
 Heavy modules (Qt, the HTTP client) are imported only by the command that needs
 them, so ``export`` stays quick and the GUI starts fast. Every refusal is one line on
@@ -110,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
         if action == "merge":
             sub.add_argument("--name", help="the name to keep (default: the larger one's)")
 
+    stats = commands.add_parser(
+        "stats", help="print the Insights figures: warmness, organizations, sync, queries"
+    )
+    stats.add_argument("--db", type=Path, default=None, dest="sub_db")
+    stats.add_argument("--format", choices=("json", "text"), default="text")
+
     config = commands.add_parser("config", help="show or change the lead status settings")
     config.add_argument("--db", type=Path, default=None, dest="sub_db")
     settings = config.add_subparsers(dest="setting")
@@ -141,7 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     explicit: Path | None = getattr(args, "sub_db", None) or args.db
     db_path: Path = explicit or default_db_path()
-    if args.command in ("sync", "export", "orgs", "config", "duplicates") and explicit is None:
+    if args.command in ("sync", "export", "orgs", "config", "duplicates", "stats") and (
+        explicit is None
+    ):
         # The default folder is ours to make (a fresh machine has none until the GUI ran);
         # a folder named with --db is the user's, and its absence is reported instead.
         try:
@@ -162,6 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _duplicates(args, db_path)
     if args.command == "config":
         return _config(args, db_path)
+    if args.command == "stats":
+        from pipedriven_desktop.stats_command import print_stats
+
+        return _guarded(lambda: print_stats(db_path, args.format, sys.stdout))
     if args.base_url is not None:
         from pipedriven_desktop.pipedrive.address import checked_base_url
 
