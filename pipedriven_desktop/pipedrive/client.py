@@ -1,5 +1,11 @@
 """The Pipedrive HTTP client: one pooled session, the token in a header, careful retries.
 
+Writes (`create_activity`, `update_activity`, `add_note`) go through `_write_json`, which
+never repeats a request that may have reached Pipedrive: only a 429 (refused before any
+work) is retried, after the wait Pipedrive asks for. A 5xx, a dropped connection or a
+timeout once the request went out is an `OutcomeUnknownError`; the caller looks in
+Pipedrive (`person_activities`, `activity`, `person_notes`) before sending again.
+
 Every request goes through `PipedriveClient._get_json`, the one place that decides what a
 response means: honour rate-limit headers, ride out 429 / 5xx / network failures and
 garbled answers a bounded number of times, stop at once on 401/403, and hand back only a
@@ -21,16 +27,18 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final, Literal, get_args
 
 import requests
+import urllib3
 
 from pipedriven_desktop.pipedrive.address import checked_base_url
 from pipedriven_desktop.pipedrive.errors import (
     AuthError,
     BadResponseError,
     CursorLoopError,
+    OutcomeUnknownError,
     PipedriveConnectionError,
     PipedriveError,
     RateLimitError,
@@ -292,6 +300,156 @@ class PipedriveClient:
         for page in self.iter_pages(entity, **kwargs):
             yield from page.items
 
+    # --- Writes, and the reads that check an unknown outcome ----------------------------------
+
+    def create_activity(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """`POST /api/v2/activities`: the activity as Pipedrive stored it (with its `id`)."""
+        return _record(self._write_json("POST", "/api/v2/activities", body), "activity")
+
+    def update_activity(self, activity_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+        """`PATCH /api/v2/activities/{id}` with the fields to change; the activity after it."""
+        path = f"/api/v2/activities/{int(activity_id)}"
+        return _record(self._write_json("PATCH", path, body), "activity")
+
+    def add_note(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """`POST /v1/notes` (`content` in HTML, `person_id`): the note as stored."""
+        return _record(self._write_json("POST", "/v1/notes", body), "note")
+
+    def activity(self, activity_id: int) -> dict[str, Any] | None:
+        """`GET /api/v2/activities/{id}`; None when Pipedrive has no such activity."""
+        try:
+            body = self._get_json(f"/api/v2/activities/{int(activity_id)}", {})
+        except RequestRejectedError as exc:
+            if exc.status in (404, 410):
+                return None
+            raise
+        return _record(body, "activity")
+
+    def person_activities(self, person_id: int, *, updated_since: datetime) -> list[dict[str, Any]]:
+        """The person's activities changed since `updated_since` (raw v2 items)."""
+        return list(
+            self.iter_items(
+                "activities",
+                updated_since=updated_since,
+                extra={"person_id": str(int(person_id))},
+            )
+        )
+
+    def person_notes(self, person_id: int, *, since: date) -> list[dict[str, Any]]:
+        """The person's notes added from `since` on (`GET /v1/notes`, v1 offset paging)."""
+        notes: list[dict[str, Any]] = []
+        start = 0
+        for _ in range(_MAX_FIELD_PAGES):
+            body = self._get_json(
+                "/v1/notes",
+                {
+                    "person_id": str(int(person_id)),
+                    "start_date": since.isoformat(),
+                    "sort": "id ASC",
+                    "start": str(start),
+                    "limit": str(PAGE_LIMIT),
+                },
+            )
+            data = body.get("data")
+            if data is not None and not isinstance(data, list):
+                raise BadResponseError("Pipedrive's answer about notes held no list.")
+            notes.extend(item for item in data or () if isinstance(item, dict))
+            more = body.get("additional_data")
+            pagination = more.get("pagination") if isinstance(more, dict) else None
+            if not isinstance(pagination, dict) or not pagination.get("more_items_in_collection"):
+                break
+            next_start = pagination.get("next_start")
+            if not isinstance(next_start, int) or next_start <= start:
+                break
+            start = next_start
+        return notes
+
+    def _write_json(self, method: str, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Send one write; its verified success envelope, or an error saying what is known.
+
+        Only 429 is retried (Pipedrive did nothing), after `Retry-After` or the reset header.
+        Failing before the request left (no connection) is a `PipedriveConnectionError`; once
+        it may have arrived, an `OutcomeUnknownError`; a refusal a `RequestRejectedError`
+        (or `AuthError` for a bad token, or an HTML 403 from the edge).
+        """
+        retries = 0
+        try:
+            while True:
+                try:
+                    return self._write_attempt(method, path, body, retries)
+                except _Retry as retry:
+                    if retries >= self.max_retries:
+                        raise retry.error from retry.error.__cause__
+                    retries += 1
+                    if self.on_retry is not None:
+                        self.on_retry(retry.error, retry.wait)
+                    self._wait(retry.wait)
+        except PipedriveError as error:
+            error.args = (self._redact(error.message), *error.args[1:])
+            raise
+
+    def _write_attempt(
+        self, method: str, path: str, body: Mapping[str, Any], retries: int
+    ) -> dict[str, Any]:
+        if self._pause_before_next > 0:
+            pause, self._pause_before_next = self._pause_before_next, 0.0
+            self._wait(pause)
+        if self._cancel.is_set():
+            raise RequestCancelledError
+        self.requests_made += 1
+        unknown = (
+            "The connection to Pipedrive broke while sending a change ({}); "
+            "it may or may not have arrived."
+        )
+        try:
+            answer = self._exchange(path, {}, method, body)
+        except ResponseTimeoutError as exc:
+            raise OutcomeUnknownError(unknown.format("no answer in time")) from exc
+        except _RETRYABLE_NETWORK_ERRORS as exc:
+            if _never_connected(exc):
+                raise PipedriveConnectionError(
+                    f"Could not reach Pipedrive ({_describe_network_error(exc)}). "
+                    "Check the internet connection and try again."
+                ) from exc
+            raise OutcomeUnknownError(unknown.format(_describe_network_error(exc))) from exc
+        except (requests.exceptions.ContentDecodingError, _BodyTooLargeError) as exc:
+            raise OutcomeUnknownError(unknown.format("the answer was unreadable")) from exc
+        except requests.RequestException as exc:
+            raise PipedriveConnectionError(
+                f"Could not send the change to Pipedrive ({type(exc).__name__})."
+            ) from exc
+        status = answer.status
+        self._note_rate_limit(answer)
+        if status == 429:
+            error = RateLimitError(
+                "Pipedrive is limiting requests right now. Try again in a few minutes.",
+                status=status,
+            )
+            raise _Retry(error, self._rate_limit_wait(answer, retries))
+        if status >= 500:
+            raise OutcomeUnknownError(
+                f"Pipedrive had trouble with a change (HTTP {status}); "
+                "it may or may not have been saved.",
+                status=status,
+            )
+        if status == 401 or (status == 403 and not _is_json(answer)):
+            raise AuthError.for_status(status)
+        if 300 <= status < 400:
+            raise BadResponseError(
+                f"Pipedrive answered {path} with a redirect (HTTP {status}). "
+                "Check the Pipedrive address in Settings.",
+                status=status,
+            )
+        if status >= 400:
+            raise RequestRejectedError(_error_text(answer.body), status=status)
+        try:
+            return _envelope(answer, path)
+        except (_Garbled, BadResponseError) as exc:
+            raise OutcomeUnknownError(
+                f"Pipedrive's answer to a change (HTTP {status}) could not be read; "
+                "it may or may not have been saved."
+            ) from exc
+
     # --- The request loop ---------------------------------------------------------------------
 
     def _get_json(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
@@ -382,7 +540,13 @@ class PipedriveClient:
         except _Garbled as garbled:
             raise _Retry(garbled.error, self._backoff(retries)) from None
 
-    def _exchange(self, path: str, params: Mapping[str, str]) -> _Answer:
+    def _exchange(
+        self,
+        path: str,
+        params: Mapping[str, str],
+        method: str = "GET",
+        body: Mapping[str, Any] | None = None,
+    ) -> _Answer:
         """The whole answer, or the helper's exception; waits at most `deadline` seconds and
         stops waiting as soon as `cancel()` is called."""
         # No redirects: a custom header would follow one to any host, token included.
@@ -392,6 +556,8 @@ class PipedriveClient:
             params,
             {"x-api-token": self._token, "Accept": "application/json"},
             self.timeout,
+            method,
+            body,
         )
         give_up = time.monotonic() + self.deadline
         try:
@@ -457,7 +623,8 @@ class _BodyTooLargeError(Exception):
 
 
 class _Exchange:
-    """One GET and its whole (decoded) body, read on a daemon thread.
+    """One request (a GET, or a write with a JSON body) and its whole (decoded) answer,
+    read on a daemon thread.
 
     The caller waits on `done`; `abandon()` (after a cancel, the deadline or an interrupt)
     shuts the socket down, so a thread blocked on a trickling answer ends too.
@@ -470,10 +637,14 @@ class _Exchange:
         params: Mapping[str, str],
         headers: Mapping[str, str],
         timeout: float,
+        method: str = "GET",
+        body: Mapping[str, Any] | None = None,
     ) -> None:
         self.done = threading.Event()
         self._session = session
         self._request = (url, dict(params), dict(headers), timeout)
+        self._method = method
+        self._body = None if body is None else dict(body)
         self._lock = threading.Lock()
         self._response: requests.Response | None = None
         self._abandoned = False
@@ -499,10 +670,12 @@ class _Exchange:
     def _run(self) -> None:
         url, params, headers, timeout = self._request
         try:
-            response = self._session.get(
+            response = self._session.request(
+                self._method,
                 url,
                 params=params,
                 headers=headers,
+                json=self._body,
                 timeout=timeout,
                 allow_redirects=False,
                 stream=True,
@@ -564,6 +737,26 @@ def _seconds(header: str | None) -> float | None:
     if not math.isfinite(value) or value < 0:
         return None
     return value
+
+
+def _never_connected(exc: Exception) -> bool:
+    """Whether the request surely never left: the connection itself could not be made."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def _is_json(answer: _Answer) -> bool:
+    return "json" in str(answer.headers.get("Content-Type") or "").lower()
+
+
+def _record(body: Mapping[str, Any], what: str) -> dict[str, Any]:
+    """The envelope's `data` object with an integer `id`, or BadResponseError."""
+    data = body.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        raise BadResponseError(f"Pipedrive's answer held no {what} record.")
+    return data
 
 
 def _describe_network_error(exc: Exception) -> str:

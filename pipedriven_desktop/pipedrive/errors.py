@@ -12,6 +12,7 @@ __all__ = [
     "AuthError",
     "BadResponseError",
     "CursorLoopError",
+    "OutcomeUnknownError",
     "PipedriveConnectionError",
     "PipedriveError",
     "RateLimitError",
@@ -61,6 +62,13 @@ class ServerError(PipedriveError):
 
 class PipedriveConnectionError(PipedriveError):
     """The network failed (timeout, refused or dropped connection) after the bounded retries."""
+
+
+class OutcomeUnknownError(PipedriveError):
+    """A write went out and no usable answer came back (5xx, dropped connection, timeout).
+
+    Pipedrive may or may not have done it: the caller must look before sending it again.
+    """
 
 
 class BadResponseError(PipedriveError):

@@ -308,6 +308,8 @@ class FakeAccount:
     deals: dict[int, dict[str, Any]] = field(repr=False)
     #: Optional person fields served only when asked for with `include_fields`.
     person_extras: dict[int, dict[str, Any]] = field(repr=False, default_factory=dict)
+    #: Notes (v1 shapes: times as `YYYY-MM-DD HH:MM:SS`), keyed by id; none are generated.
+    notes: dict[int, dict[str, Any]] = field(repr=False, default_factory=dict)
     lock: threading.RLock = field(repr=False, default_factory=threading.RLock)
     versions: dict[str, int] = field(
         repr=False, default_factory=lambda: dict.fromkeys(ENTITY_NAMES, 0)
@@ -398,6 +400,7 @@ class FakeAccount:
                 activities=dict(self.activities),
                 deals=dict(self.deals),
                 person_extras=dict(self.person_extras),
+                notes=dict(self.notes),
                 versions=dict(self.versions),
                 deleted={name: set(ids) for name, ids in self.deleted.items()},
             )
@@ -535,6 +538,41 @@ class FakeAccount:
 
     def delete_activity(self, activity_id: int) -> None:
         self._remove("activities", activity_id)
+
+    def add_note(
+        self,
+        content: str,
+        *,
+        person_id: int | None = None,
+        org_id: int | None = None,
+        deal_id: int | None = None,
+        user_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A note as `POST /v1/notes` stores it (v1 shape, times in `YYYY-MM-DD HH:MM:SS`)."""
+        with self.lock:
+            stamp = self._tick().replace("T", " ").rstrip("Z")
+            note_id = max(self.notes, default=0) + 1
+            person = self.persons.get(person_id) if person_id is not None else None
+            item: dict[str, Any] = {
+                "id": note_id,
+                "user_id": self.me_id if user_id is None else user_id,
+                "deal_id": deal_id,
+                "person_id": person_id,
+                "org_id": org_id,
+                "lead_id": None,
+                "project_id": None,
+                "content": content,
+                "add_time": stamp,
+                "update_time": stamp,
+                "active_flag": True,
+                "pinned_to_deal_flag": False,
+                "pinned_to_person_flag": False,
+                "pinned_to_organization_flag": False,
+                "last_update_user_id": None,
+                "person": {"name": person["name"]} if person else None,
+            }
+            self.notes[note_id] = item
+            return dict(item)
 
     def add_deal(
         self,

@@ -7,6 +7,13 @@ headers, and error envelopes. Faults (429, 5xx, slow, dropped or garbled answers
 403 from the edge, a cursor that repeats, an answer that trickles in a byte at a time, a
 gzip body that does not decode, an error text echoing the token) can be queued for tests.
 
+It accepts the writes the app makes (`POST`/`PATCH` activities in v2, `POST /v1/notes`,
+see `fake_writes`), and write faults: a refusal (400, 403, 404) that changes nothing, and
+the unknown outcomes, where the record IS written and then the connection drops
+(`drop_after`) or a 500 comes back (`500_after`). A plain `drop`, `500` or `429` happens
+before the write. `request_validator` may check write bodies further (tests plug in the
+OpenAPI description); what it returns is refused with a 400.
+
 It never logs or records request headers, so the token cannot leak from here either.
 """
 
@@ -31,6 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final, Literal, get_args
 from urllib.parse import parse_qsl, urlsplit
 
+from pipedriven_desktop.pipedrive import fake_writes
 from pipedriven_desktop.pipedrive.fake_data import (
     ENTITY_NAMES,
     PERSON_FIELDS,
@@ -52,6 +60,11 @@ FaultKind = Literal[
     "trickle",
     "bad_gzip",
     "echo_token",
+    "400",
+    "403",
+    "404",
+    "drop_after",
+    "500_after",
 ]
 FAULT_KINDS: Final[tuple[str, ...]] = get_args(FaultKind)
 
@@ -81,6 +94,13 @@ _PERSON_EXTRA_FIELDS: Final = frozenset(
 )
 _RFC3339_SECONDS: Final = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})")
 _VIEW_CACHE_SIZE: Final = 16
+#: Faults that let the write happen first, then fail its answer: the outcome is unknown.
+_AFTER_WRITE: Final = frozenset({"drop_after", "500_after"})
+_REFUSALS: Final[dict[str, str]] = {
+    "400": "Validation failed: the request is not valid",
+    "403": "You do not have permission to do this",
+    "404": "Person not found",
+}
 
 
 # --- Faults and the request log ---------------------------------------------------------------
@@ -95,9 +115,13 @@ class Fault:
     path_prefix: str | None = None
     delay: float = 1.0
     retry_after: int = 2
+    #: Only requests of this HTTP method (None: any).
+    method: str | None = None
 
-    def matches(self, path: str, has_cursor: bool) -> bool:
+    def matches(self, path: str, has_cursor: bool, method: str = "GET") -> bool:
         if self.path_prefix is not None and not path.startswith(self.path_prefix):
+            return False
+        if self.method is not None and self.method != method:
             return False
         # A repeated cursor only makes sense on a request that carries one.
         return self.kind != "repeat_cursor" or has_cursor
@@ -118,8 +142,10 @@ class FaultPlan:
         path_prefix: str | None = None,
         delay: float = 1.0,
         retry_after: int = 2,
+        method: str | None = None,
     ) -> None:
-        """Queue `count` occurrences of `kind` for requests whose path starts with the prefix.
+        """Queue `count` occurrences of `kind` for requests whose path starts with the prefix
+        (and of `method`, if given: "POST", "PATCH", "GET").
 
         `delay` is the pause of a "slow" answer, or between the bytes of a "trickle" one;
         `retry_after` the seconds a "429" asks for.
@@ -129,7 +155,7 @@ class FaultPlan:
         if count < 1:
             raise ValueError("count must be at least 1")
         with self._lock:
-            self._faults.append(Fault(kind, count, path_prefix, delay, retry_after))
+            self._faults.append(Fault(kind, count, path_prefix, delay, retry_after, method))
 
     def clear(self) -> None:
         with self._lock:
@@ -140,10 +166,10 @@ class FaultPlan:
         with self._lock:
             return sum(fault.remaining for fault in self._faults)
 
-    def take(self, path: str, has_cursor: bool) -> Fault | None:
+    def take(self, path: str, has_cursor: bool, method: str = "GET") -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if fault.matches(path, has_cursor):
+                if fault.matches(path, has_cursor, method):
                     fault.remaining -= 1
                     if fault.remaining <= 0:
                         self._faults.remove(fault)
@@ -292,6 +318,10 @@ class FakePipedriveServer:
         #: is a position in the listing, so deleting items before it skips as many after it.
         self.offset_cursors = False
         self.request_log: list[LoggedRequest] = []
+        #: Each accepted write's method, path and body, in order (never its headers).
+        self.write_log: list[tuple[str, str, dict[str, Any]]] = []
+        #: (method, path, body) → problems; any problem refuses the write with a 400.
+        self.request_validator: Callable[[str, str, dict[str, Any]], list[str]] | None = None
         self.errors: list[str] = []
         self._log_lock = threading.Lock()
         self._rate_lock = threading.Lock()
@@ -544,6 +574,7 @@ def _equals(name: str, wanted: int) -> Callable[[dict[str, Any]], bool]:
 _ME_PATHS: Final = frozenset({"/v1/users/me", "/api/v1/users/me"})
 _USERS_PATHS: Final = frozenset({"/v1/users", "/api/v1/users"})
 _PERSON_FIELDS_PATHS: Final = frozenset({"/v1/personFields", "/api/v1/personFields"})
+_NOTES_PATHS: Final = frozenset({"/v1/notes", "/api/v1/notes"})
 _LIST_PREFIX: Final = "/api/v2/"
 
 
@@ -597,6 +628,15 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
 
+        def _write(self) -> None:
+            self._begin()
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                self._handle_get(self._req_path, self._req_params, raw)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
         def _begin(self) -> None:
             split = urlsplit(self.path)
             self._trickle_delay = 0.0
@@ -611,18 +651,20 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
             self._send(405, _error_body(405, "Method not allowed in the fake"))
 
         def do_POST(self) -> None:
-            self._refuse()
+            self._write()
 
         def do_PUT(self) -> None:
             self._refuse()
 
         def do_PATCH(self) -> None:
-            self._refuse()
+            self._write()
 
         def do_DELETE(self) -> None:
             self._refuse()
 
-        def _handle_get(self, path: str, params: dict[str, str]) -> int:
+        def _handle_get(
+            self, path: str, params: dict[str, str], raw_body: bytes | None = None
+        ) -> int:
             remaining, reset, over = app._count_request()
             rate = {
                 "x-ratelimit-limit": str(app.burst_limit),
@@ -635,7 +677,9 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
                 return self._send(
                     429, _error_body(429, "Request over limit"), {**rate, "Retry-After": str(reset)}
                 )
-            fault = app.faults.take(path, bool(params.get("cursor")))
+            fault = app.faults.take(path, bool(params.get("cursor")), self.command)
+            if raw_body is not None:
+                return self._handle_write(path, raw_body, fault, rate)
             repeat_cursor = False
             if fault is not None:
                 if fault.kind == "slow":
@@ -657,11 +701,70 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
                     return self._send_json(200, {"success": True, "data": users}, rate)
                 if path in _PERSON_FIELDS_PATHS:
                     return self._send_json(200, _person_fields_page(params), rate)
+                if path in _NOTES_PATHS:
+                    return self._send_json(200, fake_writes.notes_page(app.account, params), rate)
+                note_path, _, note_id = path.rpartition("/")
+                if note_path in _NOTES_PATHS and note_id.isdigit():
+                    answer = fake_writes.note_answer(app.account, int(note_id))
+                    return self._send_json(200, answer, rate)
                 if path.startswith(_LIST_PREFIX):
                     return self._serve_v2(path[len(_LIST_PREFIX) :], params, repeat_cursor, rate)
-            except _BadRequestError as exc:
+            except (_BadRequestError, fake_writes.FakeRequestError) as exc:
                 return self._send(exc.status, _error_body(exc.status, str(exc)), rate)
             return self._send(404, _error_body(404, f"Unknown method {path}"), rate)
+
+        def _handle_write(
+            self, path: str, raw: bytes, fault: Fault | None, rate: dict[str, str]
+        ) -> int:
+            """A POST or PATCH: faults before the write, the write, faults after it."""
+            if fault is not None and fault.kind in _REFUSALS:
+                status = int(fault.kind)
+                return self._send(status, _error_body(status, _REFUSALS[fault.kind]), rate)
+            if fault is not None and fault.kind not in _AFTER_WRITE:
+                if fault.kind == "slow":
+                    time.sleep(fault.delay)
+                else:
+                    return self._fault(fault, rate)
+            try:
+                body = json.loads(raw or b"null")
+                if not isinstance(body, dict):
+                    raise fake_writes.FakeRequestError("The request body must be a JSON object")
+                problems = (
+                    app.request_validator(self.command, path, body) if app.request_validator else []
+                )
+                if problems:
+                    raise fake_writes.FakeRequestError("; ".join(problems[:3]))
+                status, answer = self._apply_write(path, body)
+            except ValueError:
+                return self._send(400, _error_body(400, "The request body is not JSON"), rate)
+            except fake_writes.FakeRequestError as exc:
+                return self._send(exc.status, _error_body(exc.status, str(exc)), rate)
+            with app._log_lock:
+                app.write_log.append((self.command, path, body))
+            if fault is not None and fault.kind == "drop_after":
+                app._log(self.command, path, self._req_params, 0)
+                self.close_connection = True
+                return 0
+            if fault is not None and fault.kind == "500_after":
+                return self._send(500, _error_body(500, "Internal server error"), rate)
+            return self._send_json(status, answer, rate)
+
+        def _apply_write(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            method = self.command
+            account = app.account
+            if method == "POST" and path == "/api/v2/activities":
+                item = fake_writes.create_activity(account, body)
+            elif method == "PATCH" and path.startswith("/api/v2/activities/"):
+                item_id = path.rsplit("/", 1)[1]
+                if not item_id.isdigit():
+                    raise fake_writes.FakeRequestError("id must be an integer")
+                item = fake_writes.update_activity(account, int(item_id), body)
+            elif method == "POST" and path in _NOTES_PATHS:
+                item = fake_writes.create_note(account, body)
+                return 201, {"success": True, "data": item}
+            else:
+                raise fake_writes.FakeRequestError("Method not allowed in the fake", 405)
+            return 200, {"success": True, "data": item}
 
         def _serve_v2(
             self, rest: str, params: dict[str, str], repeat_cursor: bool, rate: dict[str, str]
