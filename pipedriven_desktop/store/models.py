@@ -105,6 +105,14 @@ class Contact(Base):
         Index("ix_contacts_all_order", *map(text, MY500_ORDER_TERMS), "id"),
         # The sidebar's per-organization counts of one owner's contacts.
         Index("ix_contacts_owner_id_organization_id", "owner_id", "organization_id"),
+        # The scoring pass: contacts marked for rescoring, and the daily pass's last
+        # activity days at the rules' brackets.
+        Index("ix_contacts_unscored", "id", sqlite_where=text("score_computed_at IS NULL")),
+        Index(
+            "ix_contacts_last_contacted",
+            "last_contacted",
+            sqlite_where=text("last_contacted IS NOT NULL"),
+        ),
     )
 
 
@@ -154,6 +162,8 @@ class Activity(Base):
     __table_args__ = (
         Index("ix_activities_contact_recent", "contact_id", text("add_time DESC")),
         Index("ix_activities_owner_id_done_due_date", "owner_id", "done", "due_date"),
+        # The scoring pass's activities in its window, and those at its day boundaries.
+        Index("ix_activities_due_date_contact_id_type", "due_date", "contact_id", "type"),
         # Only activities waiting for their person are looked up by its Pipedrive id.
         Index(
             "ix_activities_pipedrive_person_id",

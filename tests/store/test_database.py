@@ -156,8 +156,14 @@ def add_contacts(path: Path, count: int, *, in_campaign: int = 0) -> None:
 
 
 def stamp_as_0001(path: Path) -> None:
-    """Turn a current mirror back into one made by 0001_initial (what 0002-0006 add dropped)."""
+    """Turn a current mirror back into one made by 0001_initial (what 0002-0007 add dropped)."""
     conn = sqlite3.connect(path)
+    for index in (
+        "ix_contacts_unscored",
+        "ix_contacts_last_contacted",
+        "ix_activities_due_date_contact_id_type",
+    ):
+        conn.execute(f"DROP INDEX {index}")
     for table in ("notes", "outbox", "warmness_daily", "query_stats_daily"):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("DROP INDEX ix_activities_owner_id_done_due_date")
