@@ -1,52 +1,81 @@
 """Organization names: the exact key that merges, and the loose key that only suggests.
 
 Two organizations are merged automatically only when their normalized names are equal
-(`normalize_org_name`). Everything looser (legal suffixes, accents, "&" versus "and", a
-leading "The", small spelling differences, a shared company email domain) only produces
-*suggestions* for the user to confirm, because a wrong merge is worse than a missed one.
+(`normalize_org_name`). Everything looser (legal forms in many languages, accents, "&"
+versus "and", a leading "The", qualifiers in brackets, "Group"/"Holdings", abbreviations,
+small spelling differences) only produces *suggestions* for the user to confirm, weighed
+with the evidence around the names (shared email domains and websites for, different
+websites, countries and cities against), because a wrong merge is worse than a missed one.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cleanco import basename
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
+
+from pipedriven_desktop.domain.legal_forms import (
+    GENERIC_LEADING,
+    GENERIC_TRAILING,
+    canonical_word,
+    fuzzy_legal_form,
+    legal_form_length,
+)
 
 __all__ = [
+    "BORDERLINE_SCORE",
     "FREE_MAIL_DOMAINS",
+    "NameKey",
     "OrgCandidate",
     "OrgSuggestion",
+    "compare",
     "email_domain",
     "is_free_mail_domain",
     "match_key",
+    "name_key",
     "normalize_org_name",
     "org_names_equal",
+    "site_name",
     "suggest_matches",
+    "website_domain",
 ]
 
-# --- Suggestion thresholds (scores are rapidfuzz 0..100 on `match_key`) --------------------
+# --- Suggestion thresholds (scores are rapidfuzz 0..100 on the loose keys) -----------------
 
 #: Spelling similarity that is a suggestion on its own (with the guards below).
 SPELLING_SUGGEST_SCORE = 90.0
-#: Spelling similarity that becomes a suggestion only when an email domain is shared.
+#: Spelling similarity that becomes a suggestion only with evidence (a shared email
+#: domain or website); below it, names are never suggested.
 BORDERLINE_SCORE = 80.0
-#: Added to the score when a non-free email domain is shared; capped at 100.
-SHARED_DOMAIN_BONUS = 10.0
+#: Added to the score when an email domain or the website agrees; capped at 100.
+EVIDENCE_BONUS = 10.0
 #: Every word of one name must resemble some word of the other this much for a
 #: spelling-only suggestion ("Deutsche Bank" is not "Deutsche Bahn").
 WORD_SIMILARITY_MIN = 80.0
-#: Keys shorter than this never become spelling-only suggestions: one letter in a short
-#: name is too often a different company ("Globe" / "Globex").
+#: Keys shorter than this never become spelling-only suggestions by similarity: one
+#: letter in a short name is too often a different company ("Globe" / "Globex")...
 SHORT_KEY_LENGTH = 7
+#: ... but one typo (a letter wrong, missing, extra, or two swapped) past the first letter
+#: is, in keys at least this long ("Netflox", "Pifzer"; not "Loews" / "Lowes").
+ONE_TYPO_KEY_LENGTH = 6
 #: Score reported for names that differ only by spacing ("Hewlett Packard" / "HewlettPackard").
 SPACING_ONLY_SCORE = 98.0
-#: Score reported for names whose match keys are identical.
+#: Score reported for names that differ only by umlauts written out ("Müller" / "Mueller").
+TRANSLITERATED_SCORE = 97.0
+#: Score reported for names whose loose keys are identical.
 SAME_KEY_SCORE = 100.0
+#: Taken off when both websites are known and name different companies.
+DIFFERENT_WEBSITE_PENALTY = 15.0
+#: Taken off when both countries are known and differ.
+DIFFERENT_COUNTRY_PENALTY = 5.0
+#: Taken off when both cities are known and differ.
+DIFFERENT_CITY_PENALTY = 3.0
 
 # --- Free-mail providers: their domain says nothing about the employer --------------------
 
@@ -202,48 +231,157 @@ def org_names_equal(a: str, b: str) -> bool:
 
 # --- Loose key ------------------------------------------------------------------------------
 
+#: Letters NFKD does not decompose, folded the way people type them without the key.
+_PLAIN_LETTERS = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE"}
+    | {"ß": "ss", "đ": "d", "Đ": "D", "ı": "i", "þ": "th", "ð": "d"}
+)
+#: German and Scandinavian transliteration ("Müller" → "Mueller", "Ørsted" → "Oersted").
+_TRANSLITERATED = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ø": "oe", "Ø": "Oe"}
+    | {"å": "aa", "Å": "Aa"}
+)
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_SPACED_PLUS = re.compile(r"\s\+\s")
+#: Words that join two names ("Smith & Sons", "Müller und Söhne"), in any of the languages.
+_CONNECTORS = frozenset({"and", "und", "et"})
 
-def _strip_legal_suffixes(text: str) -> str:
-    """Remove legal forms repeatedly ("Globex Corporation Ltd" has two), never to nothing."""
-    current = _COMMA_WITHOUT_SPACE.sub(", ", text).strip()
-    while True:
-        stripped = str(basename(current)).strip()
-        words = stripped.split()
-        # "Smith & Co" loses "Co" but keeps a dangling "&"; it belongs to the suffix.
-        while len(words) > 1 and words[-1].casefold() in _DANGLING_CONNECTORS:
-            words.pop()
-        stripped = " ".join(words)
-        if not stripped or stripped == current:
-            return current
-        current = stripped
+
+@dataclass(frozen=True)
+class NameKey:
+    """A name with everything that does not tell companies apart set aside.
+
+    ``set_aside`` says what was set aside (legal form, accents, "The", ...) and how it
+    was spelled, so a suggestion can say in what two names differ.
+    """
+
+    key: str
+    #: the key without spaces: "Hewlett Packard" and "HewlettPackard" agree
+    compact: str
+    #: the key with umlauts written out ("mueller" for "Müller"); "" when there are none
+    transliterated: str
+    numbers: tuple[str, ...]
+    set_aside: tuple[tuple[str, str], ...]
+
+    @property
+    def words(self) -> list[str]:
+        return self.key.split()
+
+
+_EMPTY_KEY = NameKey("", "", "", (), ())
 
 
 def _fold_accents(text: str) -> str:
     """ "Müller" → "Muller": decompose and drop combining marks."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_PLAIN_LETTERS))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=65_536)
-def match_key(name: str) -> str:
-    """The loose key used only to *suggest* duplicates, never to merge.
+def _key_words(text: str, set_aside: dict[str, list[str]]) -> list[str]:
+    """The loose key's words of a name whose accents are already folded."""
+    if "&" in text or _SPACED_PLUS.search(text):
+        set_aside["and"].append("&")
+        text = _SPACED_PLUS.sub(" and ", text.replace("&", " and "))
+    words = normalize_org_name(text).split()
+    if any(word in _CONNECTORS for word in words) and not set_aside["and"]:
+        set_aside["and"].append("and")
+    words = [word for word in words if word not in _CONNECTORS] or words
+    if len(words) > 1 and words[0] == "the":
+        set_aside["the"].append("the")
+        words = words[1:]
+    if len(words) > 1 and words[0] in GENERIC_LEADING:
+        set_aside["group"].append(words[0])
+        words = words[1:]
+    abbreviated = [word for word in words if canonical_word(word) != word]
+    if abbreviated:
+        set_aside["abbreviation"].extend(abbreviated)
+        words = [canonical_word(word) for word in words]
+    while len(words) > 1:
+        count = legal_form_length(words)
+        if count:
+            set_aside["legal form"].append(" ".join(words[-count:]))
+            words = words[:-count]
+        elif words[-1] in GENERIC_TRAILING:
+            set_aside["group"].append(words[-1])
+            words = words[:-1]
+        elif fuzzy_legal_form(words[-1]):
+            set_aside["misspelt legal form"].append(words[-1])
+            words = words[:-1]
+        else:
+            break
+    return words
 
-    Legal suffixes set aside (cleanco), accents folded, "&" read as "and", a leading "the"
-    dropped, then normalized. "The Acme Corporation", "ACME Corp." and "Acmé, Inc." all
-    give "acme". A name that is nothing but a suffix keeps it rather than becoming empty.
+
+@lru_cache(maxsize=131_072)
+def name_key(name: str) -> NameKey:
+    """The loose key of a name, used only to *suggest* duplicates, never to merge.
+
+    Set aside: a bracketed qualifier ("PTC (software company)"), accents, "&" / "and", a
+    leading "The" or "Groupe", legal forms at the end in many languages (also misspelt:
+    "Corproation"), a trailing "Group", "Holdings" or "International"; common
+    abbreviations ("Intl", "Mfg", "Bros", "Hldgs", ...) are read as their words. A name
+    that is nothing but such words keeps its first one rather than becoming empty.
     """
     text = unicodedata.normalize("NFKC", name).strip()
     if not text:
-        return ""
-    # cleanco knows "GmbH & Co. KG" with its "&", so suffixes go before "&" becomes "and".
-    text = _strip_legal_suffixes(text)
-    text = _fold_accents(text).replace("&", " and ")
-    key = normalize_org_name(text)
-    if key.startswith("the ") and len(key) > 4:
-        key = key[4:]
-    # Folding and dropping the article can uncover a suffix cleanco did not see before.
-    restripped = normalize_org_name(_strip_legal_suffixes(key)) if key else ""
-    return restripped or key
+        return _EMPTY_KEY
+    set_aside: dict[str, list[str]] = defaultdict(list)
+    unbracketed = " ".join(_BRACKETED.sub(" ", text).split())
+    if unbracketed and unbracketed != text and normalize_org_name(unbracketed):
+        set_aside["qualifier"].append(normalize_org_name(text))
+        text = unbracketed
+    folded = _fold_accents(text)
+    if folded != text:
+        set_aside["accents"].append(normalize_org_name(text))
+    words = _key_words(folded, set_aside)
+    key = " ".join(words)
+    transliterated = ""
+    if set_aside["accents"] and text != text.translate(_TRANSLITERATED):
+        written_out = _fold_accents(text.translate(_TRANSLITERATED))
+        spelled = " ".join(_key_words(written_out, defaultdict(list)))
+        transliterated = spelled if spelled != key else ""
+    return NameKey(
+        key=key,
+        compact=key.replace(" ", ""),
+        transliterated=transliterated,
+        numbers=tuple(_DIGITS.findall(key)),
+        set_aside=tuple((step, " ".join(found)) for step, found in set_aside.items() if found),
+    )
+
+
+def match_key(name: str) -> str:
+    """The loose key of ``name`` as text ("The Acme Corporation" → "acme")."""
+    return name_key(name).key
+
+
+# --- Websites -------------------------------------------------------------------------------
+
+#: Second-level labels under which companies register in some countries ("acme.co.uk").
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "ne", "or", "gen", "ltd"})
+
+
+def website_domain(website: str | None) -> str | None:
+    """The host of a website as people type it ("https://www.Acme.com/de" → "acme.com")."""
+    if not website:
+        return None
+    text = website.strip().lower()
+    if "://" in text:
+        text = text.split("://", 1)[1]
+    host = re.split(r"[/?#:\s]", text, maxsplit=1)[0].strip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    labels = host.split(".")
+    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
+        return None
+    return host
+
+
+def site_name(domain: str) -> str:
+    """The label that names the company in a domain: "acme" for "shop.acme.co.uk"."""
+    labels = domain.lower().rstrip(".").split(".")
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else labels[0]
 
 
 # --- Email domains --------------------------------------------------------------------------
@@ -284,11 +422,18 @@ def email_domain(email: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class OrgCandidate:
-    """An organization already in the store, as the matcher needs to see it."""
+    """An organization as the matcher sees it: its name and the evidence around it.
+
+    ``email_domains``: its contacts' company email domains; ``website``, ``country`` and
+    ``city``: Pipedrive's fields, each optional.
+    """
 
     id: str
     name: str
     email_domains: frozenset[str] = frozenset()
+    website: str | None = None
+    country: str | None = None
+    city: str | None = None
 
 
 @dataclass(frozen=True)
@@ -301,6 +446,27 @@ class OrgSuggestion:
     reasons: tuple[str, ...]
 
 
+#: How each thing set aside reads in a suggestion's reason.
+_SET_ASIDE_WORDS = {
+    "qualifier": "a bracketed qualifier",
+    "accents": "accents",
+    "and": "'&' or 'and'",
+    "the": "'The'",
+    "abbreviation": "abbreviations",
+    "legal form": "legal form",
+    "misspelt legal form": "a misspelt legal form",
+    "group": "'Group' or 'Holdings'",
+}
+
+
+def _same_name_reason(a: NameKey, b: NameKey) -> str:
+    ours, theirs = dict(a.set_aside), dict(b.set_aside)
+    differing = [
+        words for step, words in _SET_ASIDE_WORDS.items() if ours.get(step) != theirs.get(step)
+    ]
+    return "same name apart from " + (", ".join(differing) or "case and punctuation")
+
+
 def _words_agree(a: str, b: str) -> bool:
     """Every word on each side has a close counterpart on the other side."""
     words_a, words_b = a.split(), b.split()
@@ -311,20 +477,110 @@ def _words_agree(a: str, b: str) -> bool:
     return True
 
 
-def _spelling_suggests(query_key: str, key: str, similarity: float) -> bool:
-    """Spelling alone is enough only when it is close in every word and not too short."""
+def _spelling_suggests(a: str, b: str, similarity: float) -> bool:
+    """Spelling alone is enough for one typo, or when close in every word of a long name."""
+    shorter = min(len(a), len(b))
+    if shorter >= ONE_TYPO_KEY_LENGTH and a[0] == b[0] and OSA.distance(a, b, score_cutoff=1) <= 1:
+        return True
     return (
-        similarity >= SPELLING_SUGGEST_SCORE
-        and min(len(query_key), len(key)) >= SHORT_KEY_LENGTH
-        and _words_agree(query_key, key)
+        shorter >= SHORT_KEY_LENGTH
+        and similarity >= SPELLING_SUGGEST_SCORE
+        and _words_agree(a, b)
     )
 
 
-def _free_of_free_mail(domains: Iterable[str]) -> frozenset[str]:
+def _company_domains(domains: Iterable[str]) -> frozenset[str]:
     return frozenset(
         d.strip().rstrip(".").lower()
         for d in domains
         if d and d.strip() and not is_free_mail_domain(d)
+    )
+
+
+def _fold_place(place: str | None) -> str:
+    return normalize_org_name(_fold_accents(place)) if place else ""
+
+
+def compare(
+    query: OrgCandidate, candidate: OrgCandidate, similarity: float | None = None
+) -> OrgSuggestion | None:
+    """Whether ``candidate`` is a possible duplicate of ``query``, and why; None if not.
+
+    Names equal once normalized are merges, not suggestions. Names alike once legal forms,
+    accents, "&", "The", qualifiers and abbreviations are set aside are suggested; so are
+    close spellings of long enough names. Evidence lifts the score: a shared company email
+    domain, the same website, one's website the other's email domain (a borderline spelling
+    becomes a suggestion). Counter-evidence lowers it: different websites or countries
+    drop a spelling-only match, and lower an equal one; a different city lowers it.
+    Different numbers ("Studio 54" / "Studio 45") are never suggested.
+    """
+    if normalize_org_name(query.name) == normalize_org_name(candidate.name):
+        return None
+    ours, theirs = name_key(query.name), name_key(candidate.name)
+    if not ours.key or not theirs.key or ours.numbers != theirs.numbers:
+        return None
+    reasons: list[str] = []
+    if ours.key == theirs.key:
+        score = SAME_KEY_SCORE
+        reasons.append(_same_name_reason(ours, theirs))
+    elif ours.compact == theirs.compact:
+        score = SPACING_ONLY_SCORE
+        reasons.append("same name apart from spacing or hyphens")
+    elif ours.key in (theirs.transliterated, theirs.key) or theirs.key == ours.transliterated:
+        score = TRANSLITERATED_SCORE
+        reasons.append("same name apart from umlauts written out")
+    else:
+        if similarity is None:
+            similarity = fuzz.token_sort_ratio(ours.key, theirs.key)
+        if similarity < BORDERLINE_SCORE:
+            return None
+        score = similarity
+        reasons.append(f"similar spelling {round(similarity)}")
+    alike = score >= TRANSLITERATED_SCORE
+    strong = alike or _spelling_suggests(ours.key, theirs.key, score)
+
+    evidence = False
+    our_mail, their_mail = (
+        _company_domains(query.email_domains),
+        _company_domains(candidate.email_domains),
+    )
+    shared = sorted(our_mail & their_mail)
+    if shared:
+        reasons.append(f"same email domain {', '.join(shared)}")
+        evidence = True
+    our_site, their_site = website_domain(query.website), website_domain(candidate.website)
+    if our_site and their_site:
+        if site_name(our_site) == site_name(their_site):
+            reasons.append(f"same website {their_site}")
+            evidence = True
+        else:
+            reasons.append(f"different websites {our_site} / {their_site}")
+            if not alike:
+                return None
+            score -= DIFFERENT_WEBSITE_PENALTY
+    for site, mail in ((our_site, their_mail), (their_site, our_mail)):
+        if site and not evidence and any(site_name(site) == site_name(d) for d in mail):
+            reasons.append(f"website {site} is their email domain")
+            evidence = True
+    if evidence:
+        score = min(100.0, score + EVIDENCE_BONUS)
+    elif not strong:
+        return None
+    our_country, their_country = _fold_place(query.country), _fold_place(candidate.country)
+    if our_country and their_country and our_country != their_country:
+        reasons.append(f"different countries {query.country} / {candidate.country}")
+        if not alike and not evidence:
+            return None
+        score -= DIFFERENT_COUNTRY_PENALTY
+    elif (
+        _fold_place(query.city)
+        and _fold_place(candidate.city)
+        and _fold_place(query.city) != _fold_place(candidate.city)
+    ):
+        reasons.append(f"different cities {query.city} / {candidate.city}")
+        score -= DIFFERENT_CITY_PENALTY
+    return OrgSuggestion(
+        id=candidate.id, name=candidate.name, score=round(score, 1), reasons=tuple(reasons)
     )
 
 
@@ -333,68 +589,19 @@ def suggest_matches(
     candidates: Iterable[OrgCandidate],
     email_domains: frozenset[str] = frozenset(),
     limit: int = 5,
+    *,
+    website: str | None = None,
+    country: str | None = None,
+    city: str | None = None,
 ) -> list[OrgSuggestion]:
-    """Near matches of `name` among `candidates`, best first, for the user to confirm.
+    """Near matches of ``name`` among ``candidates``, best first, for the user to confirm.
 
-    Exact normalized equals are left out: those are merges, not suggestions. Scores come
-    from rapidfuzz on `match_key` (the processor). A shared company email domain lifts a
-    borderline spelling score into a suggestion and is given as a reason; it never makes
-    dissimilar names a suggestion on its own. Different numbers ("Studio 54" / "Studio
-    45") are never suggested.
+    The rules are ``compare``'s; this is its convenience for one name against a few
+    candidates (``org_index`` narrows thousands first).
     """
     if limit <= 0:
         return []
-    exact = normalize_org_name(name)
-    query_key = match_key(name)
-    if not exact or not query_key:
-        return []
-    pool = [c for c in candidates if normalize_org_name(c.name) != exact]
-    if not pool:
-        return []
-    our_domains = _free_of_free_mail(email_domains)
-    query_compact = query_key.replace(" ", "")
-    query_numbers = _DIGITS.findall(query_key)
-
-    scored: dict[int, float] = {
-        index: similarity
-        for _, similarity, index in process.extract(
-            name,
-            [c.name for c in pool],
-            scorer=fuzz.token_sort_ratio,
-            processor=match_key,
-            score_cutoff=BORDERLINE_SCORE,
-            limit=None,
-        )
-    }
-    for index, candidate in enumerate(pool):
-        if index not in scored and match_key(candidate.name).replace(" ", "") == query_compact:
-            scored[index] = SPACING_ONLY_SCORE
-
-    suggestions: list[OrgSuggestion] = []
-    for index, similarity in scored.items():
-        candidate = pool[index]
-        key = match_key(candidate.name)
-        if not key or _DIGITS.findall(key) != query_numbers:
-            continue
-        reasons: list[str] = []
-        if key == query_key:
-            score = SAME_KEY_SCORE
-            reasons.append("same name without legal suffix, accents, '&' or 'The'")
-        elif key.replace(" ", "") == query_compact:
-            score = SPACING_ONLY_SCORE
-            reasons.append("same name apart from spacing")
-        else:
-            score = similarity
-            reasons.append(f"similar spelling {round(similarity)}")
-        shared = sorted(our_domains & _free_of_free_mail(candidate.email_domains))
-        strong = score >= SPACING_ONLY_SCORE or _spelling_suggests(query_key, key, similarity)
-        if shared:
-            reasons.append(f"same email domain {', '.join(shared)}")
-            score = min(100.0, score + SHARED_DOMAIN_BONUS)
-        elif not strong:
-            continue
-        suggestions.append(
-            OrgSuggestion(id=candidate.id, name=candidate.name, score=score, reasons=tuple(reasons))
-        )
-    suggestions.sort(key=lambda s: (-s.score, -len(s.reasons), normalize_org_name(s.name), s.id))
-    return suggestions[:limit]
+    query = OrgCandidate("", name, email_domains, website, country, city)
+    found = [s for c in candidates if (s := compare(query, c)) is not None]
+    found.sort(key=lambda s: (-s.score, -len(s.reasons), normalize_org_name(s.name), s.id))
+    return found[:limit]

@@ -14,7 +14,9 @@ from pipedriven_desktop.domain.orgnames import (
     match_key,
     normalize_org_name,
     org_names_equal,
+    site_name,
     suggest_matches,
+    website_domain,
 )
 
 
@@ -79,8 +81,8 @@ def test_org_names_equal(a: str, b: str, equal: bool) -> None:
         ("Acme GmbH & Co. KG", "acme"),
         ("Globex Corporation Ltd", "globex"),
         ("Müller GmbH", "muller"),
-        ("Johnson & Johnson", "johnson and johnson"),
-        ("Johnson and Johnson Inc", "johnson and johnson"),
+        ("Johnson & Johnson", "johnson johnson"),
+        ("Johnson and Johnson Inc", "johnson johnson"),
         ("Smith & Co", "smith"),
         ("Société Générale S.A.", "societe generale"),
         ("Theranos", "theranos"),  # only a whole leading word "the"
@@ -123,7 +125,7 @@ def test_suggestion_fields_and_reason() -> None:
         id="org-0",
         name="The ACME Corporation",
         score=100.0,
-        reasons=("same name without legal suffix, accents, '&' or 'The'",),
+        reasons=("same name apart from 'The', legal form",),
     )
 
 
@@ -194,9 +196,9 @@ def with_domains(name: str, *domains: str) -> OrgCandidate:
     ("query", "stored"),
     [
         ("Northwind Traders", "Northwind Trading"),  # 82: borderline
-        ("Pfizer", "Pfiser"),  # 83 but short
+        ("Amgen", "Amgem"),  # 80 but short
         ("Globe", "Globex"),
-        ("Mueller", "Muller"),
+        ("Bayer", "Beyer"),
     ],
 )
 def test_shared_domain_lifts_borderline_to_suggestion(query: str, stored: str) -> None:
@@ -314,3 +316,151 @@ def test_normalizing_twice_gives_the_same_key_when_punctuation_joins_combining_m
 def test_normalize_org_name_is_idempotent(name: str) -> None:
     once = normalize_org_name(name)
     assert normalize_org_name(once) == once
+
+
+# --- The spellings salespeople and imports produce ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "stored"),
+    [
+        ("Acme Corproation", "Acme Corporation"),  # typo in the legal form
+        ("Globex Limted", "Globex"),
+        ("Acme Intl", "Acme International"),
+        ("Acme Mfg Co", "Acme Manufacturing Company"),
+        ("Zenith Tech Inc", "Zenith Technologies"),
+        ("Warner Bros", "Warner Brothers"),
+        ("Stark Hldgs", "Stark Holdings"),
+        ("Stark Inds", "Stark Industries"),
+        ("Vertex Comms", "Vertex Communications"),
+        ("PTC (software company)", "PTC"),
+        ("Acme Group", "Acme"),
+        ("Acme Holdings plc", "Acme Ltd"),
+        ("Groupe SEB", "SEB SA"),
+        ("Coca-Cola", "Coca Cola Company"),
+        ("Coca-Cola", "CocaCola"),
+        ("Müller & Söhne", "Müller und Söhne GmbH"),
+        ("Kühne + Nagel", "Kuehne & Nagel AG"),  # '+', umlaut written out
+        ("Nestlé S.A.", "Nestle"),
+        ("Netflox", "Netflix Inc."),  # one letter wrong
+        ("Pifzer", "Pfizer"),  # two letters swapped
+        ("Zoom Video Communicatiosn", "Zoom Video Communications Inc."),
+        ("Acme S.A. de C.V.", "Acme SA"),
+        ("Ørsted A/S", "Oersted"),
+    ],
+)
+def test_realistic_variants_are_suggested(query: str, stored: str) -> None:
+    assert [s.name for s in suggest_matches(query, cands(stored))] == [stored]
+    assert [s.name for s in suggest_matches(stored, cands(query))] == [query]
+
+
+@pytest.mark.parametrize(
+    ("query", "stored"),
+    [
+        ("Aldi Süd", "Aldi Nord"),
+        ("Siemens AG", "Siemens Energy AG"),
+        ("Loews", "Lowe's"),  # one swap in a short name
+        ("Valero", "Valeo"),
+        ("Volvo AB", "Volvo Car AB"),
+        ("Tata Motors", "Tata Steel"),
+        ("Lenovo Group", "Lenovo PC International"),
+        ("Stadtwerke München GmbH", "Stadtwerke Köln GmbH"),
+    ],
+)
+def test_more_traps_stay_apart(query: str, stored: str) -> None:
+    assert suggest_matches(query, cands(stored)) == []
+    assert suggest_matches(stored, cands(query)) == []
+
+
+def test_the_reason_names_what_differs() -> None:
+    [suggestion] = suggest_matches("The Acme Intl Corp.", cands("Acme International"))
+    assert suggestion.reasons == ("same name apart from 'The', abbreviations, legal form",)
+    [spacing] = suggest_matches("Coca-Cola", cands("CocaCola"))
+    assert spacing.reasons == ("same name apart from spacing or hyphens",)
+    [umlaut] = suggest_matches("Müller", cands("Mueller"))
+    assert umlaut.reasons == ("same name apart from umlauts written out",)
+
+
+# --- Websites, countries and cities as evidence ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("website", "expected"),
+    [
+        ("https://www.Acme.com/de", "acme.com"),
+        ("acme.co.uk", "acme.co.uk"),
+        ("http://shop.acme.com:8080?x=1", "shop.acme.com"),
+        ("www.acme.de", "acme.de"),
+        ("not a website", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_website_domain(website: str | None, expected: str | None) -> None:
+    assert website_domain(website) == expected
+
+
+@pytest.mark.parametrize(
+    ("domain", "name"),
+    [("acme.com", "acme"), ("shop.acme.co.uk", "acme"), ("acme.de", "acme"), ("acme", "acme")],
+)
+def test_site_name(domain: str, name: str) -> None:
+    assert site_name(domain) == name
+
+
+def org(name: str, **evidence: object) -> OrgCandidate:
+    return OrgCandidate(id="org-x", name=name, **evidence)  # type: ignore[arg-type]
+
+
+def test_the_same_website_lifts_a_borderline_spelling() -> None:
+    assert suggest_matches("Northwind Traders", [org("Northwind Trading")]) == []
+    [suggestion] = suggest_matches(
+        "Northwind Traders",
+        [org("Northwind Trading", website="https://northwind.com")],
+        website="www.northwind.de",  # the same company's site in another country
+    )
+    assert "same website northwind.com" in suggestion.reasons
+
+
+def test_a_website_that_is_the_others_email_domain_is_evidence() -> None:
+    [suggestion] = suggest_matches(
+        "Northwind Traders",
+        [org("Northwind Trading", email_domains=frozenset({"northwind.com"}))],
+        website="northwind.com",
+    )
+    assert "website northwind.com is their email domain" in suggestion.reasons
+
+
+def test_different_websites_drop_a_spelling_match_and_lower_an_equal_name() -> None:
+    typo = suggest_matches("Netflox", [org("Netflix", website="netflix.com")], website="netflox.io")
+    assert typo == []
+    [same] = suggest_matches(
+        "Acme Inc", [org("Acme GmbH", website="acme.de")], website="acme-tools.com"
+    )
+    [plain] = suggest_matches("Acme Inc", [org("Acme GmbH")])
+    assert same.score < plain.score
+    assert "different websites acme-tools.com / acme.de" in same.reasons
+
+
+def test_different_countries_drop_a_spelling_match_without_other_evidence() -> None:
+    assert (
+        suggest_matches("Netflox", [org("Netflix", country="United States")], country="Germany")
+        == []
+    )
+    [backed] = suggest_matches(
+        "Netflox",
+        [org("Netflix", country="United States", email_domains=frozenset({"netflix.com"}))],
+        email_domains=frozenset({"netflix.com"}),
+        country="Germany",
+    )
+    assert "different countries Germany / United States" in backed.reasons
+    [same] = suggest_matches("Acme Inc", [org("Acme GmbH", country="Germany")], country="France")
+    assert same.score == pytest.approx(95.0)
+
+
+def test_a_different_city_lowers_the_score_a_little() -> None:
+    [moved] = suggest_matches("Acme Inc", [org("Acme GmbH", city="Köln")], city="Berlin")
+    assert moved.score == pytest.approx(97.0)
+    assert "different cities Berlin / Köln" in moved.reasons
+    [same] = suggest_matches("Acme Inc", [org("Acme GmbH", city="Koln")], city="Köln")
+    assert same.score == pytest.approx(100.0)
