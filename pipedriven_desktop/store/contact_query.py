@@ -80,6 +80,11 @@ _SORT_COLUMNS = {
 }
 
 
+def sort_column(key: SortKey) -> str:
+    """The SQL expression a header sort orders by (not for ``SortKey.MY500``)."""
+    return _SORT_COLUMNS[key]
+
+
 def fts_query(search: str, owner_id: int | None = None) -> str | None:
     """Turn what the user typed into a safe FTS5 query (None: match all).
 

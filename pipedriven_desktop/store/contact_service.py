@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from pipedriven_desktop.store import keyset
 from pipedriven_desktop.store.clock import parse_text, utcnow
 from pipedriven_desktop.store.contact_query import (
     ContactFilter,
@@ -158,6 +159,55 @@ class ContactService:
         self._store(key, token, rows)
         return rows
 
+    def after(
+        self,
+        contact_filter: ContactFilter,
+        contact_id: str,
+        limit: int,
+        *,
+        backwards: bool = False,
+        with_next: bool = True,
+    ) -> tuple[ContactRow, ...] | None:
+        """Up to ``limit`` rows right after ``contact_id`` in the filter's order (right before
+        it, nearest first, with ``backwards``), sought from its sort key: a page deep in the
+        list costs what the first one does, unlike OFFSET. None when the contact is gone."""
+        key = ("after", contact_filter, contact_id, limit, backwards, with_next)
+        conn = self._db.reader()
+        cached, token = self._cached(conn, key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        now = utcnow()
+        rowids = keyset.seek_rowids(
+            conn,
+            contact_filter,
+            now,
+            contact_id,
+            limit,
+            backwards=backwards,
+            broad=self._broad(conn, contact_filter),
+        )
+        rows = None if rowids is None else self._rows_in(conn, rowids, now, with_next)
+        self._store(key, token, rows)
+        return rows
+
+    def from_end(
+        self, contact_filter: ContactFilter, offset: int, limit: int, *, with_next: bool = True
+    ) -> tuple[ContactRow, ...]:
+        """Rows ``offset`` rows from the end onwards, last first (the reversed order's page):
+        the end of the list costs what its start does."""
+        key = ("from end", contact_filter, offset, limit, with_next)
+        conn = self._db.reader()
+        cached, token = self._cached(conn, key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        now = utcnow()
+        rowids = keyset.tail_rowids(
+            conn, contact_filter, now, offset, limit, broad=self._broad(conn, contact_filter)
+        )
+        rows = self._rows_in(conn, rowids, now, with_next)
+        self._store(key, token, rows)
+        return rows
+
     @recorded("count")
     def count(self, contact_filter: ContactFilter) -> int:
         return self._cached_count(self._db.reader(), contact_filter, utcnow())
@@ -186,6 +236,16 @@ class ContactService:
             if row_id == contact_id:
                 return position
         return None
+
+    def remember_count(self, contact_filter: ContactFilter, total: int) -> None:
+        """A count made off the UI thread, kept for the state this connection sees now."""
+        key = ("count", replace(contact_filter, sort=SortKey.MY500, descending=False))
+        self._store(key, _write_token(self._db.reader()), total)
+
+    def has_contacts(self) -> bool:
+        """Whether the mirror holds any contact: one index step, never a count of them all."""
+        found = self._db.reader().execute("SELECT EXISTS (SELECT 1 FROM contacts)").fetchone()
+        return bool(found[0])
 
     def count_in_all_contacts(self, contact_filter: ContactFilter) -> int:
         """How many contacts the same filter finds among every owner's contacts.
@@ -359,6 +419,27 @@ class ContactService:
             )
         found = conn.execute(sql, (*params, limit, offset)).fetchall()
         return self._build(conn, found, now, next_activity=next_activity, recent=recent)
+
+    def _broad(self, conn: sqlite3.Connection, contact_filter: ContactFilter) -> bool:
+        """A search matching so many contacts that walking the order beats sorting the hits."""
+        if not contact_filter.search:
+            return False
+        return self._search_hits(conn, contact_filter.search) > BROAD_SEARCH_HITS
+
+    def _rows_in(
+        self, conn: sqlite3.Connection, rowids: list[int], now: datetime, next_activity: bool
+    ) -> tuple[ContactRow, ...]:
+        """The contacts of ``rowids``, in that order, with their organization and owner."""
+        found = conn.execute(
+            f"SELECT c.rowid, {_CONTACT_COLUMNS} FROM {_FROM}"
+            " WHERE c.rowid IN (SELECT value FROM json_each(?))",
+            (json.dumps(rowids),),
+        ).fetchall()
+        place = {rowid: index for index, rowid in enumerate(rowids)}
+        found.sort(key=lambda row: place[row[0]])
+        return self._build(
+            conn, [row[1:] for row in found], now, next_activity=next_activity, recent=False
+        )
 
     def _walk_pays(
         self,

@@ -323,8 +323,9 @@ class ContactTable(QWidget):
     def reload(self) -> None:
         """Re-read the rows (after a sync), keeping the selected contact and the scroll."""
         self._restore_after_reset = True
+        current = self.view.currentIndex()
         try:
-            self.model.reload()
+            self.model.reload(current.row() if current.isValid() else None)
         finally:
             self._restore_after_reset = False
 

@@ -1,7 +1,15 @@
 """The contact table's model: SQL-backed pages, fetched only as the view scrolls.
 
-Filtering and ordering happen in SQLite (``ContactFilter``); the model holds the rows
-the view has asked for so far, a page at a time, and never the whole mirror. A change of
+Filtering and ordering happen in SQLite (``ContactFilter``). The model has a row for every
+matching contact but holds only the pages near what the view shows: a page is read when
+a cell of it is first asked for and dropped when the view has moved far away, so memory
+stays bounded at any size. A page next to one held is sought from that page's edge row
+(keyset paging, never OFFSET); a page nearer the end than the start is read from the end
+in the reversed order, so Ctrl+End costs what the first page does. Only a jump into the
+middle (dragging the scroll bar) reads with OFFSET, from whichever end is nearer.
+
+At start-up the total may come later, counted off the UI thread (``count_later``); until
+then the model grows a page at a time as the view asks (``fetchMore``). A change of
 one contact (the campaign flag) shows at once, announced with a targeted ``dataChanged``
 (not a reset), and is saved off the UI thread by a ``CampaignWriter``; a save that fails
 puts the saved flag back and says why (``campaign_failed``).
@@ -10,6 +18,7 @@ puts the saved flag back and says why (``campaign_failed``).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -32,10 +41,13 @@ from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.rows import ContactRow, Performance, SyncStatus
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.campaign_writer import CampaignWriter
+from pipedriven_desktop.ui.count_reader import CountReader
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+#: Pages held at most; the ones farthest from the page last read are dropped first.
+MAX_PAGES = 24
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -135,8 +147,11 @@ class _PendingFlag:
 class ContactTableModel(QAbstractTableModel):
     """Contacts matching a ``ContactFilter``, in its order, fetched a page at a time."""
 
-    #: total rows for the filter, and the performance and sync status of the first page
+    #: total rows for the filter (-1 while it is being counted), and the performance and
+    #: sync status of the first page
     loaded = Signal(int, object, object)
+    #: the total, once counted off the UI thread (after ``set_filter(..., count_later=True)``)
+    counted = Signal(int)
     #: (contact id, new flag) after a campaign flag was saved
     campaign_changed = Signal(str, bool)
     #: (contact id, flag asked for, message) when a save failed; the row shows the saved flag
@@ -155,9 +170,17 @@ class ContactTableModel(QAbstractTableModel):
         self._db = db
         self._page_size = page_size
         self._filter = ContactFilter()
-        self._rows: list[ContactRow] = []
+        #: held pages by number: page n holds rows n*page_size onwards
+        self._pages: dict[int, list[ContactRow]] = {}
         self._row_of: dict[str, int] = {}
-        self._total = 0
+        #: rows the view sees; the total once known, else the rows read so far
+        self._extent = 0
+        #: the exact count; None while it is being counted
+        self._count: int | None = 0
+        #: a page came back short while growing: there is nothing after it
+        self._exhausted = False
+        self._hot: tuple[int, list[ContactRow]] = (-1, [])
+        self._counter: CountReader | None = None
         self._now = utcnow()
         self.performance: Performance | None = None
         self.sync_status: SyncStatus | None = None
@@ -172,15 +195,32 @@ class ContactTableModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
-        """How many contacts match the filter (the model may hold fewer)."""
-        return self._total
+        """How many contacts match the filter (the rows so far while still counting)."""
+        return self._extent if self._count is None else self._count
+
+    @property
+    def total_known(self) -> bool:
+        return self._count is not None
+
+    def held_pages(self) -> list[int]:
+        """The numbers of the pages in memory (the rest are read again when shown)."""
+        return sorted(self._pages)
 
     def row(self, row: int) -> ContactRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        """The contact at ``row``, reading its page if it is not held."""
+        if not 0 <= row < self._extent:
+            return None
+        number, slot = divmod(row, self._page_size)
+        hot_number, rows = self._hot
+        if number != hot_number:
+            rows = self._page(number)
+            self._hot = (number, rows)
+        return rows[slot] if slot < len(rows) else None
 
     def column_texts(self, column: Column, limit: int) -> list[str]:
         """The display texts of ``column`` in the first ``limit`` rows (for sizing columns)."""
-        return [self._display(row, column) or "" for row in self._rows[:limit]]
+        first = self._pages.get(0, [])
+        return [self._display(row, column) or "" for row in first[:limit]]
 
     def all_contacts_count(self) -> int | None:
         """How many contacts the same filter finds in All contacts; None when it is All already."""
@@ -192,60 +232,154 @@ class ContactTableModel(QAbstractTableModel):
         """The model row holding ``contact_id``, if it has been fetched."""
         return self._row_of.get(contact_id)
 
-    def set_filter(self, contact_filter: ContactFilter) -> None:
-        """Show the contacts matching ``contact_filter`` from the top."""
+    def set_filter(self, contact_filter: ContactFilter, *, count_later: bool = False) -> None:
+        """Show the contacts matching ``contact_filter`` from the top.
+
+        ``count_later``: read only the first page now and count the rest off the UI thread
+        (start-up: a full count grows with the mirror); ``counted`` says when it is known.
+        """
         self._filter = contact_filter
-        self._load(self._page_size)
+        if count_later:
+            self._load_counting_later()
+        else:
+            self._load(self._page_size)
 
     def set_sort(self, key: SortKey, descending: bool) -> None:
         if (key, descending) != (self._filter.sort, self._filter.descending):
             self.set_filter(replace(self._filter, sort=key, descending=descending))
 
-    def reload(self) -> None:
-        """Read the same filter again (after a sync), keeping as many rows as were fetched."""
-        self._load(max(self._page_size, len(self._rows)))
+    def reload(self, around: int | None = None) -> None:
+        """Read the same filter again (after a sync): the first page, and the page holding row
+        ``around`` (the current one, so it can be found again); others as they are shown."""
+        self._load(self._page_size, around)
 
-    def _load(self, limit: int) -> None:
+    def _load(self, limit: int, around: int | None = None) -> None:
         # Read first, reset after: a failing read leaves the model as it was. One page gives the
         # rows (with their next activity), the total, the timing and the sync status.
         page = self._service.page(self._filter, 1, limit, with_activities=False)
-        rows = self._with_pending(page.rows)
-        self.beginResetModel()
-        self._now = utcnow()
-        self._rows = rows
-        self._row_of = {row.id: index for index, row in enumerate(rows)}
-        self._total = page.pagination.total
+        self._reset(self._with_pending(page.rows), page.pagination.total, around)
         self.performance = page.performance
         self.sync_status = page.sync_status
+        self.loaded.emit(self.total, page.performance, page.sync_status)
+
+    def _load_counting_later(self) -> None:
+        started = time.perf_counter()
+        rows = self._service.window(self._filter, 0, self._page_size)
+        status = self._service.sync_status()
+        elapsed = (time.perf_counter() - started) * 1000
+        short = len(rows) < self._page_size
+        self._reset(self._with_pending(rows), len(rows) if short else None)
+        self.performance = Performance(query_ms=elapsed, cache_hit=False, total_ms=elapsed)
+        self.sync_status = status
+        if not short:
+            self._count_reader().request(self._filter)
+        self.loaded.emit(self.total if short else -1, self.performance, status)
+
+    def _reset(self, first: list[ContactRow], count: int | None, around: int | None = None) -> None:
+        self.beginResetModel()
+        if self._counter is not None:
+            self._counter.cancel()
+        self._now = utcnow()
+        self._pages = {0: first} if first else {}
+        self._row_of = {row.id: index for index, row in enumerate(first)}
+        self._hot = (-1, [])
+        self._count = count
+        self._exhausted = False
+        self._extent = len(first) if count is None else count
+        if around is not None and 0 <= around < self._extent:
+            self._page(around // self._page_size)  # held before the view looks for it
         self.endResetModel()
-        self.loaded.emit(self._total, page.performance, page.sync_status)
+
+    def _count_reader(self) -> CountReader:
+        if self._counter is None:
+            self._counter = CountReader(self._db.path, self)
+            self._counter.counted.connect(self._on_counted)
+        return self._counter
+
+    def _on_counted(self, contact_filter: ContactFilter, count: int) -> None:
+        if contact_filter != self._filter or self._count is not None:
+            return  # a later filter replaced it, or growing found the end first
+        self._service.remember_count(contact_filter, count)
+        self._set_count(max(count, self._extent))
+
+    def _set_count(self, count: int) -> None:
+        self._count = count
+        if count > self._extent:
+            self.beginInsertRows(QModelIndex(), self._extent, count - 1)
+            self._extent = count
+            self.endInsertRows()
+        self.counted.emit(count)
+
+    # -- pages ----------------------------------------------------------------------------------
+
+    def _page(self, number: int) -> list[ContactRow]:
+        rows = self._pages.get(number)
+        if rows is None:
+            rows = self._with_pending(self._read_page(number))
+            self._hold(number, rows)
+        return rows
+
+    def _read_page(self, number: int) -> Iterable[ContactRow]:
+        """Page ``number``, from a held neighbour's edge row when there is one."""
+        size = self._page_size
+        start = number * size
+        wanted = size if self._count is None else max(0, min(size, self._count - start))
+        if wanted == 0:
+            return ()
+        before = self._pages.get(number - 1)
+        if before is not None and len(before) == size:
+            found = self._service.after(self._filter, before[-1].id, wanted)
+            if found is not None:
+                return found
+        behind = self._pages.get(number + 1)
+        if behind and wanted == size:
+            found = self._service.after(self._filter, behind[0].id, wanted, backwards=True)
+            if found is not None:
+                return reversed(found)
+        if self._count is not None and self._count - (start + wanted) < start:
+            return reversed(
+                self._service.from_end(self._filter, self._count - start - wanted, wanted)
+            )
+        return self._service.window(self._filter, start, wanted)
+
+    def _hold(self, number: int, rows: list[ContactRow]) -> None:
+        """Keep page ``number``; drop the pages farthest from it beyond ``MAX_PAGES``."""
+        self._pages[number] = rows
+        start = number * self._page_size
+        for offset, row in enumerate(rows):
+            self._row_of[row.id] = start + offset
+        while len(self._pages) > MAX_PAGES:
+            farthest = max(self._pages, key=lambda held: abs(held - number))
+            for row in self._pages.pop(farthest):
+                self._row_of.pop(row.id, None)
+            if self._hot[0] == farthest:
+                self._hot = (-1, [])
 
     # -- Qt model interface ---------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._extent
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
 
     def canFetchMore(self, parent: _Index) -> bool:
-        return not parent.isValid() and len(self._rows) < self._total
+        """Only while the total is still being counted: then the rows grow a page at a time."""
+        return not parent.isValid() and self._count is None and not self._exhausted
 
     def fetchMore(self, parent: _Index) -> None:
-        if parent.isValid() or len(self._rows) >= self._total:
+        if not self.canFetchMore(parent):
             return
-        fetched = self._service.window(self._filter, len(self._rows), self._page_size)
-        # A flag toggled since the first page can shift the order by a row; never show twice.
-        fresh = self._with_pending(row for row in fetched if row.id not in self._row_of)
-        if not fresh:
-            self._total = len(self._rows)
-            return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-        for offset, row in enumerate(fresh):
-            self._row_of[row.id] = first + offset
-        self._rows.extend(fresh)
-        self.endInsertRows()
+        number = self._extent // self._page_size
+        fresh = self._with_pending(self._read_page(number))
+        if fresh:
+            self.beginInsertRows(QModelIndex(), self._extent, self._extent + len(fresh) - 1)
+            self._hold(number, fresh)
+            self._extent += len(fresh)
+            self.endInsertRows()
+        if len(fresh) < self._page_size:
+            self._exhausted = True
+            self._set_count(self._extent)  # the end was found before the count came
 
     def headerData(
         self,
@@ -276,10 +410,12 @@ class ContactTableModel(QAbstractTableModel):
         # Called for every role of every visible cell on each paint: reject early, cheaply.
         if role not in _SERVED_ROLES:
             return None
-        row_number, column_number = index.row(), index.column()
-        if not (0 <= row_number < len(self._rows) and 0 <= column_number < _COLUMN_COUNT):
+        column_number = index.column()
+        if not 0 <= column_number < _COLUMN_COUNT:
             return None
-        row = self._rows[row_number]
+        row = self.row(index.row())
+        if row is None:
+            return None
         column = _COLUMNS[column_number]
         if role == _DISPLAY:
             return self._display(row, column)
@@ -356,7 +492,8 @@ class ContactTableModel(QAbstractTableModel):
         pending = self._pending.get(contact_id)
         if pending is None:
             row_number = self._row_of.get(contact_id)
-            shown = self._rows[row_number].added_to_campaign if row_number is not None else None
+            held = self.row(row_number) if row_number is not None else None
+            shown = held.added_to_campaign if held is not None else None
             pending = self._pending[contact_id] = _PendingFlag(wanted=flag, stored=shown)
         pending.wanted = flag
         pending.in_flight += 1
@@ -367,8 +504,10 @@ class ContactTableModel(QAbstractTableModel):
         return sum(pending.in_flight for pending in self._pending.values())
 
     def wait_for_saves(self, msecs: int = -1) -> bool:
-        """Block until queued saves have ended (before the database closes); False on timeout."""
-        return self._writer is None or self._writer.wait(msecs)
+        """Block until queued saves (and a count) have ended, before the database closes;
+        False on timeout."""
+        counted = self._counter is None or self._counter.wait(msecs)
+        return (self._writer is None or self._writer.wait(msecs)) and counted
 
     def _campaign_writer(self) -> CampaignWriter:
         if self._writer is None:
@@ -399,12 +538,11 @@ class ContactTableModel(QAbstractTableModel):
 
     def _show_flag(self, contact_id: str, flag: bool) -> None:
         row_number = self._row_of.get(contact_id)
-        if row_number is None:
+        row = self.row(row_number) if row_number is not None else None
+        if row_number is None or row is None or row.added_to_campaign == flag:
             return
-        row = self._rows[row_number]
-        if row.added_to_campaign == flag:
-            return
-        self._rows[row_number] = replace(row, added_to_campaign=flag)
+        number, slot = divmod(row_number, self._page_size)
+        self._pages[number][slot] = replace(row, added_to_campaign=flag)
         cell = self.index(row_number, Column.CAMPAIGN)
         self.dataChanged.emit(
             cell, cell, [Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.ToolTipRole]

@@ -446,10 +446,9 @@ class MainWindow(QMainWindow):
         position = self.service.position_of(self.model.contact_filter, contact_id)
         if position is None:
             return  # no longer in this list (e.g. the campaign filter is on)
-        while self.model.row_of(contact_id) is None and self.model.canFetchMore(QModelIndex()):
-            if self.model.rowCount() > position:
-                break
+        while self.model.rowCount() <= position and self.model.canFetchMore(QModelIndex()):
             self.model.fetchMore(QModelIndex())
+        self.model.row(position)  # its page is read if it is not held
         if self.table.select_contact(contact_id):
             self.table.view.scrollTo(self.table.view.currentIndex())
 

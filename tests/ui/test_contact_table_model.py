@@ -11,6 +11,7 @@ from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.rows import ContactRow
 from pipedriven_desktop.ui.contact_table_model import (
+    MAX_PAGES,
     PAGE_SIZE,
     ROW_ROLE,
     SORT_ROLE,
@@ -40,17 +41,96 @@ def test_model_passes_qt_model_tester(populated_db: Database, qtmodeltester: Any
     qtmodeltester.check(model)
 
 
-def test_model_holds_only_the_pages_the_view_asked_for(populated_db: Database) -> None:
+def test_model_has_a_row_per_contact_and_reads_a_page_when_it_is_shown(
+    populated_db: Database,
+) -> None:
     model = make_model(populated_db)
-    assert model.total == CONTACTS
-    assert model.rowCount() == PAGE_SIZE
-    assert model.canFetchMore(QModelIndex())
-    model.fetchMore(QModelIndex())
-    assert model.rowCount() == min(CONTACTS, 2 * PAGE_SIZE)
-    while model.canFetchMore(QModelIndex()):
+    assert model.total == model.rowCount() == CONTACTS
+    assert model.held_pages() == [0]
+    assert not model.canFetchMore(QModelIndex())  # the total is known: nothing to grow
+    assert model.index(2 * PAGE_SIZE + 5, Column.NAME).data()
+    assert model.held_pages() == [0, 2]
+    everyone = ContactService(populated_db).window(ContactFilter(), 0, CONTACTS)
+    assert [row.id for row in rows(model)] == [row.id for row in everyone]
+
+
+def offset_ids(db: Database, contact_filter: ContactFilter) -> list[str]:
+    return [row.id for row in ContactService(db).window(contact_filter, 0, CONTACTS)]
+
+
+def paged_model(db: Database, contact_filter: ContactFilter, page_size: int) -> ContactTableModel:
+    model = ContactTableModel(ContactService(db), db, page_size=page_size)
+    model.set_filter(contact_filter)
+    return model
+
+
+def test_scrolling_through_every_row_seeks_page_after_page_and_drops_far_pages(
+    populated_db: Database,
+) -> None:
+    contact_filter = ContactFilter(sort=SortKey.NAME, descending=True)
+    model = paged_model(populated_db, contact_filter, page_size=5)
+    statements: list[str] = []
+    populated_db.reader().set_trace_callback(statements.append)
+    seen = [model.row(number) for number in range(model.rowCount())]
+    populated_db.reader().set_trace_callback(None)
+    assert [row.id for row in seen if row is not None] == offset_ids(populated_db, contact_filter)
+    assert not any("OFFSET" in sql and "OFFSET 0" not in sql for sql in statements)
+    held = model.held_pages()
+    assert len(held) == MAX_PAGES  # memory stays bounded whatever the size
+    assert held[-1] == (CONTACTS - 1) // 5
+    assert held[0] == held[-1] - MAX_PAGES + 1
+    first = seen[0]
+    assert first is not None
+    assert model.row_of(first.id) is None
+
+
+def test_the_end_is_read_from_the_reversed_order_and_scrolling_up_seeks_backwards(
+    populated_db: Database,
+) -> None:
+    contact_filter = ContactFilter(owner_id=OWNER_ID)
+    expected = offset_ids(populated_db, contact_filter)
+    model = paged_model(populated_db, contact_filter, page_size=7)
+    statements: list[str] = []
+    populated_db.reader().set_trace_callback(statements.append)
+    upwards = [model.row(number) for number in reversed(range(model.rowCount()))]
+    populated_db.reader().set_trace_callback(None)
+    assert [row.id for row in reversed(upwards) if row is not None] == expected
+    assert not any("OFFSET" in sql and "OFFSET 0" not in sql for sql in statements)
+    assert any("ORDER BY c.added_to_campaign ASC" in sql for sql in statements)  # reversed
+
+
+def test_a_page_dropped_and_shown_again_is_read_again(populated_db: Database) -> None:
+    model = paged_model(populated_db, ContactFilter(), page_size=4)
+    first = model.row(0)
+    for number in range(model.rowCount()):
+        model.row(number)
+    assert 0 not in model.held_pages()
+    again = model.row(0)
+    assert first is not None
+    assert again is not None
+    assert again.id == first.id
+    assert model.row_of(first.id) == 0
+
+
+def test_while_counting_later_the_rows_grow_by_pages_until_the_count_comes(
+    populated_db: Database, qtbot: Any
+) -> None:
+    model = ContactTableModel(ContactService(populated_db), populated_db)
+    loaded: list[int] = []
+    model.loaded.connect(lambda total, *_: loaded.append(total))
+    with qtbot.waitSignal(model.counted, timeout=5000) as counted:
+        model.set_filter(ContactFilter(), count_later=True)
+        assert loaded == [-1]
+        assert not model.total_known
+        assert model.rowCount() == PAGE_SIZE
+        assert model.canFetchMore(QModelIndex())
         model.fetchMore(QModelIndex())
+        assert model.rowCount() == 2 * PAGE_SIZE
+    assert counted.args == [CONTACTS]
+    assert model.total_known
     assert model.rowCount() == CONTACTS
-    assert len({row.id for row in rows(model)}) == CONTACTS
+    assert [row.id for row in rows(model)] == offset_ids(populated_db, ContactFilter())
+    model.wait_for_saves()
 
 
 def test_default_order_is_my500(populated_db: Database) -> None:
@@ -58,7 +138,7 @@ def test_default_order_is_my500(populated_db: Database) -> None:
     owned = ContactFilter(owner_id=OWNER_ID)
     model = make_model(populated_db, owned)
     expected = [row.id for row in service.window(owned, 0, PAGE_SIZE)]
-    assert [row.id for row in rows(model)] == expected
+    assert [row.id for row in rows(model)][:PAGE_SIZE] == expected
     flags = [row.added_to_campaign for row in rows(model)]
     assert flags == sorted(flags, reverse=True)  # campaign first
 
