@@ -122,6 +122,11 @@ class ContactTable(QWidget):
     open_requested = Signal(object)
     #: the empty hint's offer: show the same search in All contacts
     show_all_requested = Signal()
+    #: (ContactRow) log an activity / schedule the next one / add a note; it was dialled
+    log_requested = Signal(object)
+    schedule_requested = Signal(object)
+    note_requested = Signal(object)
+    called = Signal(object)
 
     def __init__(self, model: ContactTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -357,7 +362,7 @@ class ContactTable(QWidget):
         call_action = menu.addAction(f"Call {phone}" if phone else "Call")
         call_action.setObjectName("callContact")
         call_action.setEnabled(tel_url(phone or "") is not None)
-        call_action.triggered.connect(lambda: call(phone))
+        call_action.triggered.connect(lambda: self._call(current))
         mail_action = menu.addAction(f"Mail {email}" if email else "Mail")
         mail_action.setObjectName("mailContact")
         mail_action.setEnabled(mailto_url(email or "") is not None)
@@ -368,6 +373,17 @@ class ContactTable(QWidget):
         copy_phone = menu.addAction("Copy phone")
         copy_phone.setEnabled(bool(phone))
         copy_phone.triggered.connect(lambda: QGuiApplication.clipboard().setText(phone or ""))
+        menu.addSeparator()
+        for name, text, shortcut, signal in (
+            ("logContact", "Log activity…", "Ctrl+L", self.log_requested),
+            ("scheduleContact", "Schedule next activity…", "Ctrl+Shift+N", self.schedule_requested),
+            ("noteContact", "Add note…", "Ctrl+Shift+T", self.note_requested),
+        ):
+            work = menu.addAction(text)
+            work.setObjectName(name)
+            work.setShortcut(shortcut)  # shown; the window's own actions take the keys
+            work.setEnabled(current is not None)
+            work.triggered.connect(lambda _=False, s=signal: s.emit(current))
         menu.addSeparator()
         many = len(selected) > 1
         outside = sum(1 for row in selected if not row.added_to_campaign)
@@ -395,6 +411,11 @@ class ContactTable(QWidget):
         open_action.setEnabled(current is not None and current.pipedrive_person_id is not None)
         open_action.triggered.connect(self._open_current)
         return menu
+
+    def _call(self, contact: ContactRow | None) -> None:
+        """Dial, then let the window offer to log the call."""
+        if contact is not None and call(contact.phone):
+            self.called.emit(contact)
 
     def _reselect(self, contact_ids: list[str]) -> None:
         """Select these contacts again (those still fetched), keeping the current one."""

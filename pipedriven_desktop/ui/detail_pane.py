@@ -31,10 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from pipedriven_desktop.store.clock import utcnow
+from pipedriven_desktop.store.contact_activities import ContactActivities, ListedActivity
 from pipedriven_desktop.store.contact_extras import UNSUBSCRIBED, ContactExtras
 from pipedriven_desktop.store.rows import ActivityRow, ContactRow, DealRow
 from pipedriven_desktop.store.score_history import ScoreChange
 from pipedriven_desktop.ui import formatting
+from pipedriven_desktop.ui.due import local_time_text
 from pipedriven_desktop.ui.reach import call, mail
 from pipedriven_desktop.ui.style import heading, muted
 from pipedriven_desktop.ui.warmness_delegate import band_name, paint_warmness
@@ -202,12 +204,22 @@ class DetailPane(QWidget):
 
     organization_clicked = Signal(str)
     open_requested = Signal(object)
+    #: (ContactRow) the user asked to log an activity / schedule the next / add a note
+    log_requested = Signal(object)
+    schedule_requested = Signal(object)
+    note_requested = Signal(object)
+    #: (ListedActivity, ContactRow) mark this open activity done / move it
+    mark_done_requested = Signal(object, object)
+    reschedule_requested = Signal(object, object)
+    #: (ContactRow) the phone app was asked to call this contact
+    called = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._contact: ContactRow | None = None
         self._deals: tuple[DealRow, ...] = ()
         self._now: datetime | None = None
+        self._listing: ContactActivities | None = None
         self.setMinimumWidth(PANE_MIN_WIDTH)
 
         self.empty = QLabel(
@@ -237,7 +249,7 @@ class DetailPane(QWidget):
         self.email.activated.connect(mail)
         self.phone = CopyField("Call", "Call this number with your phone app")
         self.phone.setObjectName("detailPhone")
-        self.phone.activated.connect(call)
+        self.phone.activated.connect(self._on_call)
         reach = QGridLayout()
         reach.setContentsMargins(0, 0, 0, 0)
         reach.setHorizontalSpacing(8)
@@ -280,6 +292,40 @@ class DetailPane(QWidget):
         self.activities.setObjectName("detailActivities")
         self.activities.setWordWrap(True)
         self.activities.setTextFormat(Qt.TextFormat.RichText)
+        # Done and Move links are reached with Tab and followed with Enter.
+        self.activities.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.activities.linkActivated.connect(self._on_activity_link)
+        self.notes = QLabel()
+        self.notes.setObjectName("detailNotes")
+        self.notes.setWordWrap(True)
+        self.notes.setTextFormat(Qt.TextFormat.RichText)
+        self.notes_section = self._section("Notes")
+        self.notes_section.hide()
+        self.notes.hide()
+
+        self.log_button = QPushButton("&Log…")
+        self.log_button.setObjectName("detailLog")
+        self.log_button.setToolTip("Log a call, meeting or email that happened (Ctrl+L)")
+        self.log_button.clicked.connect(lambda: self._emit_for_contact(self.log_requested))
+        self.schedule_button = QPushButton("&Next step…")
+        self.schedule_button.setObjectName("detailSchedule")
+        self.schedule_button.setToolTip("Schedule the next activity (Ctrl+Shift+N)")
+        self.schedule_button.clicked.connect(
+            lambda: self._emit_for_contact(self.schedule_requested)
+        )
+        self.note_button = QPushButton("No&te…")
+        self.note_button.setObjectName("detailNote")
+        self.note_button.setToolTip("Add a note to this person (Ctrl+Shift+T)")
+        self.note_button.clicked.connect(lambda: self._emit_for_contact(self.note_requested))
+        action_row = QHBoxLayout()
+        action_row.setSpacing(6)
+        for button in (self.log_button, self.schedule_button, self.note_button):
+            button.setAutoDefault(False)
+            action_row.addWidget(button)
+        action_row.addStretch(1)
         self.deals = QLabel()
         self.deals.setObjectName("detailDeals")
         self.deals.setWordWrap(True)
@@ -299,7 +345,9 @@ class DetailPane(QWidget):
         column.addSpacing(10)
         column.addLayout(reach)
         column.addWidget(self.consent)
-        column.addSpacing(6)
+        column.addSpacing(8)
+        column.addLayout(action_row)
+        column.addSpacing(2)
         column.addWidget(self._section("Warmness"))
         meter_row = QHBoxLayout()
         meter_row.setSpacing(8)
@@ -310,8 +358,11 @@ class DetailPane(QWidget):
         column.addWidget(self.breakdown)
         column.addWidget(self.history_section)
         column.addWidget(self.history)
-        column.addWidget(self._section("Recent activities"))
+        self.activities_title = QLabel()
+        column.addWidget(self._section("Recent activities", self.activities_title))
         column.addWidget(self.activities)
+        column.addWidget(self.notes_section)
+        column.addWidget(self.notes)
         column.addWidget(self._section("Deals"))
         column.addWidget(self.deals)
         column.addSpacing(12)
@@ -331,12 +382,13 @@ class DetailPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
 
-    def _section(self, title: str) -> QWidget:
+    def _section(self, title: str, label: QLabel | None = None) -> QWidget:
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 12, 0, 2)
         layout.setSpacing(3)
-        label = QLabel(title.upper())
+        label = label or QLabel()
+        label.setText(title.upper())
         heading(label, 0.85)
         muted(label)
         line = QFrame()
@@ -369,6 +421,8 @@ class DetailPane(QWidget):
             self.clear()
             return
         now = now or utcnow()
+        if self._contact is None or self._contact.id != contact.id:
+            self._listing = None  # another contact: its own listing follows
         self._contact, self._deals, self._now = contact, deals, now
         self.name.setText(contact.name)
         self.job_title.setText(contact.job_title or "")
@@ -387,7 +441,7 @@ class DetailPane(QWidget):
         self.meter.set_score(contact.warmness_score)
         self.band.setText(f"{band_name(contact.warmness_score).capitalize()}")
         self.breakdown.setText(self._breakdown_html(contact))
-        self.activities.setText(self._activities_html(contact.recent_activities, now.date()))
+        self._render_activities()
         self.deals.setText(self._deals_html(deals))
         self.open_button.setEnabled(contact.pipedrive_person_id is not None)
         self.stack.setCurrentIndex(1)
@@ -411,12 +465,24 @@ class DetailPane(QWidget):
         else:
             self.history.setText(self._muted_html("No score changes yet."))
 
+    def set_activities(self, listing: ContactActivities | None) -> None:
+        """The contact's open activities (to mark done or move), latest done ones and notes,
+        each marked when it waits to be sent; None: the row's recent activities alone."""
+        self._listing = listing
+        if self._contact is not None:
+            self._render_activities()
+
+    @property
+    def listing(self) -> ContactActivities | None:
+        return self._listing
+
     def changeEvent(self, event: QEvent) -> None:
         # The HTML parts take their secondary colour from the palette: redo them when the
         # system switches between light and dark.
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and self._contact is not None:
             self.set_contact(self._contact, self._deals, self._now)
+            self._render_activities()
 
     # -- rendering ------------------------------------------------------------------------------
 
@@ -481,6 +547,78 @@ class DetailPane(QWidget):
             )
         return '<table width="100%" cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>"
 
+    def _render_activities(self) -> None:
+        contact, listing = self._contact, self._listing
+        if contact is None:
+            return
+        today = (self._now or utcnow()).date()
+        has_notes = listing is not None and bool(listing.notes)
+        self.notes_section.setVisible(has_notes)
+        self.notes.setVisible(has_notes)
+        if listing is None:
+            self.activities_title.setText("RECENT ACTIVITIES")
+            self.activities.setText(self._activities_html(contact.recent_activities, today))
+            return
+        self.activities_title.setText("ACTIVITIES")
+        self.activities.setText(self._listing_html(listing, today))
+        if has_notes:
+            self.notes.setText(self._notes_html(listing))
+
+    def _waiting_html(self) -> str:
+        return (
+            f'<span style="color:{self._muted_color()}" title="Sent to Pipedrive at the next '
+            'sync">⏳ waiting to be sent</span>'
+        )
+
+    def _listing_html(self, listing: ContactActivities, today: date) -> str:
+        """Open activities first, with Done and Move links; then the latest done ones."""
+        if not listing.open and not listing.done:
+            return self._muted_html("No activities yet.")
+        muted_color = self._muted_color()
+        rows: list[str] = []
+        for activity in (*listing.open, *listing.done):
+            rows.append(self._listed_row(activity, today, muted_color))
+        return '<table width="100%" cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>"
+
+    def _listed_row(self, activity: ListedActivity, today: date, muted_color: str) -> str:
+        symbol = ACTIVITY_SYMBOLS.get(activity.type, "•")
+        subject = activity.subject or activity.type.capitalize()
+        day = activity.due_date or (activity.add_time.date() if activity.add_time else None)
+        when = formatting.relative_day(day, today) if day else ""
+        if activity.due_date is not None and not activity.done:
+            at = local_time_text(activity.due_date, activity.due_time)
+            when = f"{when} {at}".strip()
+        overdue = not activity.done and activity.due_date is not None and activity.due_date < today
+        state = "overdue" if overdue else ("done" if activity.done else "open")
+        parts = [f"{html.escape(activity.type)} · {state}"]
+        if activity.waiting:
+            parts.append(self._waiting_html())
+        links = ""
+        if not activity.done:
+            ident = html.escape(activity.id)
+            links = f'<br><a href="done:{ident}">Done</a> &nbsp; <a href="move:{ident}">Move…</a>'
+        weight = "font-weight:600;" if not activity.done else ""
+        return (
+            f'<tr><td width="22">{symbol}</td>'
+            f'<td><span style="{weight}">{html.escape(subject)}</span>'
+            f'<br><span style="color:{muted_color}">{" · ".join(parts)}</span>{links}</td>'
+            f'<td align="right" style="color:{muted_color}">{html.escape(when)}</td></tr>'
+        )
+
+    def _notes_html(self, listing: ContactActivities) -> str:
+        muted_color = self._muted_color()
+        now = self._now or utcnow()
+        rows: list[str] = []
+        for note in listing.notes:
+            when = formatting.relative_past(note.add_time, now, never="")
+            marker = f" · {self._waiting_html()}" if note.waiting else ""
+            text = html.escape(note.content).replace("\n", "<br>")
+            rows.append(
+                f"<p style='margin-bottom:6px'>{text}"
+                f'<br><span style="color:{muted_color}">{html.escape(when)}</span>{marker}</p>'
+            )
+        return "".join(rows)
+
     def _deals_html(self, deals: tuple[DealRow, ...]) -> str:
         if not deals:
             return self._muted_html("No deals.")
@@ -503,3 +641,25 @@ class DetailPane(QWidget):
     def _on_open(self) -> None:
         if self._contact is not None:
             self.open_requested.emit(self._contact)
+
+    def _emit_for_contact(self, signal: Any) -> None:
+        if self._contact is not None:
+            signal.emit(self._contact)
+
+    def _on_call(self, phone: str) -> None:
+        """Dial, then let the window offer to log the call."""
+        if call(phone) and self._contact is not None:
+            self.called.emit(self._contact)
+
+    def _on_activity_link(self, link: str) -> None:
+        verb, _, activity_id = link.partition(":")
+        listing, contact = self._listing, self._contact
+        if listing is None or contact is None:
+            return
+        activity = next((a for a in listing.open if a.id == activity_id), None)
+        if activity is None:
+            return
+        if verb == "done":
+            self.mark_done_requested.emit(activity, contact)
+        elif verb == "move":
+            self.reschedule_requested.emit(activity, contact)

@@ -44,6 +44,7 @@ from pipedriven_desktop.ui.pane_toggle import PaneToggle
 from pipedriven_desktop.ui.status_bar import AppStatusBar
 from pipedriven_desktop.ui.sync_bar import SyncBanner, SyncBar, progress_text
 from pipedriven_desktop.ui.welcome import WelcomePanel
+from pipedriven_desktop.ui.window_actions import WindowActions
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +182,10 @@ class MainWindow(QMainWindow):
         self._detail_timer.timeout.connect(self._load_pending_contact)
 
         self._create_actions()
+        #: actions on contacts, Today and the outbox (menus, shortcuts, their windows)
+        self.window_actions = WindowActions(self)
+        for notice in (self.window_actions.failure_notice, self.window_actions.call_notice):
+            center_layout.insertWidget(center_layout.indexOf(self.edit_notice) + 1, notice)
         self._connect()
         self._restore_window_state()
         self._load_initial()
@@ -415,6 +420,7 @@ class MainWindow(QMainWindow):
             return
         self.detail.set_contact(contact, self.service.deals(row.id), self.model.now())
         self.detail.set_extras(contact_extras(self.db.reader(), row.id))
+        self.window_actions.load_detail_activities(row.id)
 
     def _on_campaign_changed(self, contact_id: str, flag: bool) -> None:
         if self._retry_campaign is not None and self._retry_campaign[0] == contact_id:
@@ -734,6 +740,7 @@ class MainWindow(QMainWindow):
         """Stop the sync and let queued edits finish; before the database closes."""
         self.controller.shutdown()
         self.model.wait_for_saves()
+        self.window_actions.controller.wait()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

@@ -1,11 +1,12 @@
-"""The status bar: how many contacts, when the mirror was last synced, how fast the query was."""
+"""The status bar: how many contacts, when the mirror was last synced, how fast the query was,
+and how many changes wait in the outbox to be sent (a button that opens it)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 
 from pipedriven_desktop.store.clock import utcnow
 from pipedriven_desktop.store.rows import Performance, SyncStatus
@@ -41,6 +42,16 @@ def sync_text(status: SyncStatus | None, now: datetime, *, offline: bool, runnin
     return f"Synced {when}"
 
 
+def outbox_text(waiting: int, refused: int) -> str:
+    """'2 changes waiting to be sent · 1 refused'; '' when the outbox is empty."""
+    parts = []
+    if waiting:
+        parts.append(f"{formatting.plural(waiting, 'change')} waiting to be sent")
+    if refused:
+        parts.append(f"{formatting.count(refused)} refused")
+    return " · ".join(parts)
+
+
 def performance_text(performance: Performance | None) -> str:
     if performance is None:
         return ""
@@ -49,6 +60,9 @@ def performance_text(performance: Performance | None) -> str:
 
 
 class AppStatusBar(QStatusBar):
+    #: the outbox count was clicked
+    outbox_requested = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizeGripEnabled(False)
@@ -59,7 +73,15 @@ class AppStatusBar(QStatusBar):
         self.performance = QLabel()
         self.performance.setObjectName("statusPerformance")
         muted(self.performance)
+        self.outbox = QToolButton()
+        self.outbox.setObjectName("statusOutbox")
+        self.outbox.setAutoRaise(True)
+        self.outbox.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Ctrl+Shift+O opens it too
+        self.outbox.setToolTip("Changes made here that Pipedrive does not have yet: open the list")
+        self.outbox.clicked.connect(self.outbox_requested)
+        self.outbox.hide()
         self.addWidget(self.counts)
+        self.addPermanentWidget(self.outbox)
         self.addPermanentWidget(self.performance)
         self.addPermanentWidget(self.sync)
         self._status: SyncStatus | None = None
@@ -72,6 +94,12 @@ class AppStatusBar(QStatusBar):
 
     def set_counts(self, text: str) -> None:
         self.counts.setText(text)
+
+    def set_outbox(self, waiting: int, refused: int) -> None:
+        """Say how many changes wait to be sent (and were refused); hidden when none."""
+        text = outbox_text(waiting, refused)
+        self.outbox.setText(("⚠ " if refused else "⏳ ") + text if text else "")
+        self.outbox.setVisible(bool(text))
 
     def set_sync_status(
         self,
