@@ -17,10 +17,12 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from pipedriven_desktop.domain.warmness import SCORE_MAX, WarmnessBand
 from pipedriven_desktop.store.clock import parse_text, to_text
+from pipedriven_desktop.store.database import BUSY_TIMEOUT_MS
 from pipedriven_desktop.store.meta import OWNER_KEY, get_meta
 from pipedriven_desktop.store.query_stats import (
     STARTUP,
@@ -28,6 +30,7 @@ from pipedriven_desktop.store.query_stats import (
     QueryRecorder,
     Sample,
     daily_since,
+    flush,
     histogram_percentile,
 )
 
@@ -485,3 +488,57 @@ def _percentile(ordered: Sequence[float], fraction: float) -> float | None:
     if not ordered:
         return None
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+# -- one section at a time, on a connection of its own ----------------------------------------
+
+#: The sections the Insights view fills in as each is computed.
+SECTIONS = ("warmness", "organizations", "campaign", "activity", "monitoring")
+
+
+@dataclass(frozen=True)
+class WarmnessSection:
+    owner_id: int | None
+    mix: WarmnessMix
+    history: tuple[MixOfDay, ...]
+
+
+@dataclass(frozen=True)
+class MonitoringSection:
+    sync: SyncHistory
+    queries: QueryFigures
+    #: why this session's figures could not be added to the per-day table (None: they were)
+    flush_error: str | None
+
+
+def compute_section(
+    db_path: Path, section: str, now: datetime, recorder: QueryRecorder | None = None
+) -> object:
+    """One section's figures, read on a connection opened and closed here, so any thread
+    may call it. The monitoring section first adds ``recorder``'s pending figures to the
+    per-day table (a few rows)."""
+    conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        owner = owner_id(conn)
+        if section == "warmness":
+            mix = warmness_mix(conn, owner)
+            return WarmnessSection(owner, mix, tuple(warmness_history(conn, now.date())))
+        if section == "organizations":
+            return organization_figures(conn, owner, now)
+        if section == "campaign":
+            return campaign_figures(conn, owner, now)
+        if section == "activity":
+            return activity_weeks(conn, owner, now.date())
+        if section == "monitoring":
+            error = None
+            if recorder is not None:
+                try:
+                    flush(conn, recorder)
+                except sqlite3.Error as exc:  # e.g. a sync holding the mirror too long
+                    error = str(exc)
+            return MonitoringSection(
+                sync_history(conn, now), query_figures(conn, now.date(), recorder), error
+            )
+        raise ValueError(f"unknown section {section!r}")
+    finally:
+        conn.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 import sqlite3
 import threading
@@ -38,6 +39,7 @@ __all__ = [
     "histogram_percentile",
     "note_cache_lookup",
     "recorded",
+    "save_query_stats",
 ]
 
 #: Upper bounds (inclusive, in ms) of the duration buckets: 1-2-5 steps from 0.1 ms to
@@ -51,6 +53,8 @@ BUCKETS = len(BUCKET_BOUNDS_MS) + 1
 RING_SIZE = 4096
 #: The operation under which the app's start-up (process start → My-500 painted) is kept.
 STARTUP = "startup"
+
+logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -310,3 +314,12 @@ def _histogram(stored: object) -> list[int]:
     values: Iterable[Any] = json.loads(stored) if isinstance(stored, str) else []
     counts = [int(v) for v in values][:BUCKETS]
     return counts + [0] * (BUCKETS - len(counts))
+
+
+def save_query_stats(conn: sqlite3.Connection) -> None:
+    """On quit: write what is pending; a mirror that refuses (locked, read-only) loses only
+    this session's figures, said in the log, and never stops the app from closing."""
+    try:
+        flush(conn)
+    except (sqlite3.Error, OSError) as exc:
+        logger.warning("query figures of this session not saved: %s", exc)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from pipedriven_desktop.store.contact_extras import contact_extras, email_consent
-from pipedriven_desktop.store.contact_query import ContactFilter
+from pipedriven_desktop.store.contact_query import ContactFilter, WarmnessBand
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.org_queries import OrgQueries
@@ -45,6 +45,9 @@ from pipedriven_desktop.ui.status_bar import AppStatusBar
 from pipedriven_desktop.ui.sync_bar import SyncBanner, SyncBar, progress_text
 from pipedriven_desktop.ui.welcome import WelcomePanel
 from pipedriven_desktop.ui.window_actions import WindowActions
+
+if TYPE_CHECKING:
+    from pipedriven_desktop.ui.insights.window import InsightsWindow
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +140,7 @@ class MainWindow(QMainWindow):
         #: the token was forgotten: the welcome panel stays until a new sync starts
         self._hold_welcome = False
         self._retry_campaign: tuple[str, bool] | None = None
+        self.insights: InsightsWindow | None = None
         self.status = AppStatusBar()
         self.setStatusBar(self.status)
         self.welcome = WelcomePanel()
@@ -215,6 +219,7 @@ class MainWindow(QMainWindow):
         self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q")
         self.find_action = action("&Find…", self.filter_bar.focus_search, "Ctrl+F")
         self.reload_action = action("&Reload from mirror", self.refresh_all)
+        self.insights_action = action("&Insights…", self.open_insights, "Ctrl+I")
         self.connect_action = action("&Connect Pipedrive account…", self.connect_account)
         self.help_action = action("Pipedriven Desktop &Help", self.open_help, "F1")
         self.about_action = action("&About Pipedriven Desktop", self.open_about)
@@ -229,6 +234,7 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.find_action)
         view_menu.addAction(self.reload_action)
+        view_menu.addAction(self.insights_action)
         self.detail_toggle = PaneToggle(self.splitter, 2, "Contact &details", "Ctrl+D", self)
         self.addAction(self.detail_toggle.action)
         view_menu.addAction(self.detail_toggle.action)
@@ -514,6 +520,25 @@ class MainWindow(QMainWindow):
         dialog.changed.connect(self.refresh_all)
         dialog.open()
 
+    def open_insights(self) -> None:
+        """The Insights window; its module and QtCharts are imported now, never at start-up."""
+        from pipedriven_desktop.ui.insights.window import InsightsWindow
+
+        if self.insights is None:
+            self.insights = InsightsWindow(self.db.path, self)
+            self.insights.band_requested.connect(self.show_band)
+        self.insights.show()
+        self.insights.raise_()
+        self.insights.activateWindow()
+        self.insights.refresh()
+
+    def show_band(self, band: WarmnessBand, all_contacts: bool) -> None:
+        """A warmness bar of Insights was clicked: that band of My-500 or of all contacts."""
+        self.filter_bar.set_all_contacts(all_contacts)
+        self.filter_bar.band_buttons[band].setChecked(True)
+        self.raise_()
+        self.activateWindow()
+
     # -- sync -----------------------------------------------------------------------------------
 
     def _base_url(self) -> str:
@@ -740,6 +765,8 @@ class MainWindow(QMainWindow):
         """Stop the sync and let queued edits finish; before the database closes."""
         self.controller.shutdown()
         self.model.wait_for_saves()
+        if self.insights is not None:
+            self.insights.shutdown()
         self.window_actions.controller.wait()
 
     def closeEvent(self, event: QCloseEvent) -> None:
