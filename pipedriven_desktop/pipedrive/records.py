@@ -10,6 +10,8 @@ repaired as it is read, so every string a record holds can be stored and shown.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -432,6 +434,9 @@ class Activity:
     add_time: datetime | None = None
     update_time: datetime | None = None
     is_deleted: bool = False
+    #: "HH:MM" (Pipedrive sends "HH:MM" or "HH:MM:SS"); None for a whole-day activity.
+    due_time: str | None = None
+    note: str | None = None
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Self:
@@ -468,7 +473,30 @@ class Activity:
             add_time=_time(data, "add_time"),
             update_time=_time(data, "update_time"),
             is_deleted=_flag(data, "is_deleted"),
+            due_time=_due_time(data.get("due_time")),
+            note=html_text(_opt_text(data, "note") or "") or None,
         )
+
+
+_BREAKS = re.compile(r"<br\s*/?>|</p>|</div>|</li>", re.IGNORECASE)
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def html_text(value: str) -> str:
+    """Pipedrive's HTML (notes) as plain text: line breaks kept, tags and entities gone."""
+    text = html.unescape(_TAGS.sub("", _BREAKS.sub("\n", value)))
+    lines = [line.strip() for line in text.split("\n")]
+    return "\n".join(lines).strip()
+
+
+def _due_time(value: object) -> str | None:
+    """Pipedrive's due time as "HH:MM"; None when absent or not a time."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if len(text) < 5 or text[2] != ":" or not (text[:2] + text[3:5]).isdigit():
+        return None
+    return text[:5]
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,6 +155,9 @@ class ActivityValues(NamedTuple):
     marked_as_done_time: str | None
     add_time: str | None
     update_time: str | None
+    owner_id: int | None
+    due_time: str | None
+    note: str | None
 
 
 ACTIVITIES = EntityColumns(

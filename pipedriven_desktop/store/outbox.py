@@ -236,3 +236,43 @@ def _row(found: Any) -> OutboxRow:
         sending_since=parse_text(found[11]),
         created_at=parse_text(found[12]) or datetime.min,
     )
+
+
+#: A contact's latest done activity (as ``store.actions`` and the sync's writers compute it).
+_LAST_CONTACTED_SQL = (
+    "UPDATE contacts SET score_computed_at = NULL, last_contacted ="
+    " (SELECT max(coalesce(a.marked_as_done_time, a.due_date || ' 00:00:00.000000'))"
+    " FROM activities a WHERE a.contact_id = contacts.id AND a.done = 1)"
+    " WHERE id = ?"
+)
+#: Columns an update action sets on its activity (``payload['after']``).
+_AFTER_COLUMNS: Final = ("done", "marked_as_done_time", "due_date", "due_time")
+
+
+def reapply_updates(conn: Connection) -> set[str]:
+    """Put the changes of updates Pipedrive does not have yet back on their activities.
+
+    A pull writes what Pipedrive has; until a mark-done or reschedule is delivered, the
+    mirror keeps showing it. Returns the contacts whose activities were set again (their
+    ``last_contacted`` is recomputed and their score marked for the next scoring pass).
+    """
+    contacts: set[str] = set()
+    for pending in rows(conn, "kind IN ('mark_done', 'reschedule') AND activity_id IS NOT NULL"):
+        after = pending.payload.get("after")
+        if not isinstance(after, dict):
+            continue
+        columns = [name for name in _AFTER_COLUMNS if name in after]
+        if not columns:
+            continue
+        conn.exec_driver_sql(
+            f"UPDATE activities SET {', '.join(f'{name} = ?' for name in columns)} WHERE id = ?",
+            (*(after[name] for name in columns), pending.activity_id),
+        )
+        found = conn.exec_driver_sql(
+            "SELECT contact_id FROM activities WHERE id = ?", (pending.activity_id,)
+        ).fetchone()
+        if found is not None and found[0] is not None:
+            contacts.add(found[0])
+    for contact_id in sorted(contacts):
+        conn.exec_driver_sql(_LAST_CONTACTED_SQL, (contact_id,))
+    return contacts

@@ -163,7 +163,7 @@ def contact_values(
 
 
 def activity_values(record: Activity) -> ActivityValues:
-    check_storable((record.id, record.person_id, record.org_id, record.deal_id))
+    check_storable((record.id, record.person_id, record.org_id, record.deal_id, record.owner_id))
     return ActivityValues(
         pipedrive_activity_id=record.id,
         pipedrive_person_id=record.person_id,
@@ -176,6 +176,9 @@ def activity_values(record: Activity) -> ActivityValues:
         marked_as_done_time=to_text(record.marked_as_done_time),
         add_time=to_text(record.add_time),
         update_time=to_text(record.update_time),
+        owner_id=record.owner_id,
+        due_time=record.due_time,
+        note=record.note,
     )
 
 

@@ -1,7 +1,8 @@
 """The sync service: Pipedrive into the local mirror, one committed page at a time.
 
 Order: the signed-in user (owner id of My-500) and the company's users (owner names),
-organizations, persons mapped to them,
+then the outbox (the user's actions, sent in order before anything is pulled; see
+``sync.outbox_sender``), organizations, persons mapped to them,
 activities and deals pointing at both, then warmness scores.
 
 Incremental: each entity is listed with ``updated_since`` = its watermark (the largest
@@ -66,6 +67,7 @@ from pipedriven_desktop.store.models import new_id
 from pipedriven_desktop.store.users import UserEntry, save_users
 from pipedriven_desktop.store.writer_lock import writer_lock
 from pipedriven_desktop.sync.mapping import chunked, fits_int64
+from pipedriven_desktop.sync.outbox_sender import SendReport, reapply_pending, send_outbox
 from pipedriven_desktop.sync.prefetch import Prefetcher
 from pipedriven_desktop.sync.scoring import rescore
 from pipedriven_desktop.sync.writers import EntityWriter, PageCounts, writers
@@ -90,7 +92,7 @@ CANCELLED = "cancelled"
 SCORES = "scores"
 #: Raise when the mapping from Pipedrive records to rows changes: the next sync then
 #: rewrites every row instead of only those Pipedrive changed.
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 #: Ids a v2 listing accepts in its ``ids`` filter.
 IDS_PER_REQUEST = 100
 
@@ -112,6 +114,9 @@ class SyncResult:
     deleted: int
     failed: int
     seconds: float
+    #: Outbox actions Pipedrive now has, and those it refused (kept for the user).
+    sent: int = 0
+    refused: int = 0
 
 
 class SyncCancelledError(Exception):
@@ -299,6 +304,7 @@ class _Run:
         self.now = self._now()
         #: The client serves one thread at a time: the prefetching worker, or this one.
         self.client_lock = threading.Lock()
+        self.outbox = SendReport()
 
     # --- The run ------------------------------------------------------------------------------
 
@@ -318,6 +324,10 @@ class _Run:
         self._start(kind)
         try:
             self._sync_owner()
+            self._check_cancel()
+            self.outbox = send_outbox(
+                self.db, self.client, now=self._now_aware, should_cancel=self.should_cancel
+            )
             # Every listing this run needs is begun before any is walked, so a run that
             # stops part-way leaves each of them for the next run to resume.
             for writer in to_list:
@@ -332,6 +342,7 @@ class _Run:
                     with self.db.session() as session:
                         record_pending_suggestions(session, self.now)
             self._check_cancel()
+            reapply_pending(self.db)
             rescore(self.db, self._now_aware(), self._report_scores)
         except SyncCancelledError:
             self._finish(CANCELLED)
@@ -364,6 +375,8 @@ class _Run:
             deleted=self.totals.deleted,
             failed=len(self.failures),
             seconds=time.perf_counter() - started,
+            sent=self.outbox.sent,
+            refused=self.outbox.refused,
         )
         log.info("Sync finished: %s", result)
         return result
