@@ -35,7 +35,7 @@ _ACTIVITIES_SQL = f"""
     SELECT * FROM (
         SELECT {_ACTIVITY_COLUMNS} FROM activities
          WHERE contact_id = :contact AND done = 0
-         ORDER BY due_date IS NULL, due_date, due_time IS NOT NULL, due_time, add_time DESC
+         ORDER BY due_date IS NULL, due_date, due_time IS NOT NULL, due_time, add_time DESC, id
          LIMIT :open_limit
     )
     UNION ALL

@@ -87,7 +87,7 @@ def add_agenda_fixture(db: Database, *, with_owner: bool = True) -> dict[str, st
         activity("Done yesterday", -1, done=True)
         activity("Morning call", 0, time="09:30")
         activity("All-day deadline", 0, kind="deadline")
-        activity("Their call today", 0, owner=SOMEONE_ELSE)
+        activity("Their call today", 0, owner=SOMEONE_ELSE, time="10:00")
         activity("Local follow-up", 1, pipedrive_id=None, kind="meeting")
         demo = activity("Demo prepared", 2, kind="meeting")
         activity("Org review", 3, contact=None, org=globex, kind="task")
