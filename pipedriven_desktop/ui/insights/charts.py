@@ -161,6 +161,10 @@ class WarmnessBars(ChartCard):
 class WarmnessHistory(ChartCard):
     """My-500's mix per day as stacked areas: cold at the bottom, hot on top."""
 
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self._lines: list[QLineSeries] = []
+
     def set_history(self, days: Sequence[tuple[date, Sequence[int]]]) -> None:
         if len(days) < 2:
             self.placeholder(
@@ -168,6 +172,7 @@ class WarmnessHistory(ChartCard):
             )
             return
         self._clear()
+        self._lines = []
         self._theme()
         chart = self.chart()
         chart.setTitle(f"{self._title} — last {len(days)} days with a snapshot")
@@ -185,6 +190,8 @@ class WarmnessHistory(ChartCard):
             for index, (day, mix) in enumerate(days):
                 running[index] += sum(mix[band.low : band.high + 1])
                 upper.append(_msecs(day), running[index])
+            # The area keeps pointers to its lines, not the lines: they are kept here.
+            self._lines.append(upper)
             area = QAreaSeries(upper, lower) if lower is not None else QAreaSeries(upper)
             area.setName(BAND_LABELS[band])
             area.setColor(band_color(band))
@@ -192,9 +199,9 @@ class WarmnessHistory(ChartCard):
             chart.addSeries(area)
             area.attachAxis(axis_x)
             area.attachAxis(axis_y)
-            copy = QLineSeries()
-            copy.append(upper.points())
-            lower = copy
+            lower = QLineSeries()
+            lower.append(upper.points())
+            self._lines.append(lower)
         axis_x.setRange(
             QDateTime.fromMSecsSinceEpoch(int(_msecs(days[0][0]))),
             QDateTime.fromMSecsSinceEpoch(int(_msecs(days[-1][0]))),
