@@ -63,7 +63,12 @@ def main(argv: list[str]) -> int:
         if wanted and not any(word in name for word in wanted):
             continue
         print(f"- {name} …", flush=True)
-        figures.extend(run())
+        measured = run()
+        one, five, fifteen = os.getloadavg()
+        for figure in measured:
+            figure.extra["load"] = f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
+        print(f"  load average {one:.2f}, {five:.2f}, {fifteen:.2f}", flush=True)
+        figures.extend(measured)
     print()
     print(markdown_table(figures))
     info = machine()

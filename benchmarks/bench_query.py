@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import unicodedata
 from datetime import date
@@ -16,7 +17,15 @@ from pipedriven_desktop.store.database import open_database
 from pipedriven_desktop.store.rows import ActivityRow, ContactRow
 
 PAGE = 500
-SEARCH_TERMS = ["m", "mu", "mul", "mull", "mulle", "muller", "anna", "globex 12", "+49 170"]
+SEARCH_PAGE = 100
+#: What people type: letters of a surname, first names, an organization, email fragments,
+#: phone digits (from its start and from inside the number).
+SEARCH_TERMS = [
+    "m", "mu", "mul", "mull", "mulle", "muller", "s", "smith", "anna", "globex 12",
+    "example", "anna.4", "+49 170", "0042", "4711",
+]  # fmt: skip
+#: The plain SQL baseline scans every contact per term; fewer repeats keep it affordable.
+LIKE_REPEAT = 3
 
 
 def naive_page(path: Path, owner_id: int) -> tuple[int, list[ContactRow]]:
@@ -133,19 +142,79 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+#: What the service reads per row (see ``build_contact_row``).
+_ROW_COLUMNS = (
+    "c.id, c.pipedrive_person_id, c.name, c.email, c.phone, c.job_title, c.warmness_score,"
+    " c.warmness_breakdown, c.last_contacted, c.added_to_campaign, c.lead_status, c.created_at,"
+    " o.id, o.name, o.pipedrive_org_id, u.name"
+)
+_NEXT_ACTIVITY = (
+    "SELECT page.value, (SELECT min(a.due_date) FROM activities a WHERE a.contact_id ="
+    " page.value AND a.done = 0 AND a.due_date >= ?) FROM json_each(?) AS page"
+)
+
+
+def like_page(conn: sqlite3.Connection, term: str) -> tuple[int, list[ContactRow]]:
+    """The plain SQL way: every word ``LIKE '%word%'`` in name, email, phone or organization;
+    the count and the first page in My-500 order with each row's next activity, built into
+    the same rows as the service's, so only the search differs."""
+    words = term.split()
+    where = " AND ".join(
+        "(c.name LIKE ? OR c.email LIKE ? OR c.phone LIKE ? OR o.name LIKE ?)" for _ in words
+    )
+    params = [f"%{word}%" for word in words for _ in range(4)]
+    source = (
+        "contacts c LEFT JOIN organizations o ON o.id = c.organization_id"
+        " LEFT JOIN users u ON u.id = c.owner_id"
+    )
+    total = int(conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0])
+    found = conn.execute(
+        f"SELECT {_ROW_COLUMNS} FROM {source} WHERE {where} ORDER BY {MY500_ORDER} LIMIT ?",
+        (*params, SEARCH_PAGE),
+    ).fetchall()
+    ids = json.dumps([row[0] for row in found])
+    upcoming = dict(conn.execute(_NEXT_ACTIVITY, (date.today().isoformat(), ids)).fetchall())
+    rows = [
+        build_contact_row(row, date.fromisoformat(upcoming[row[0]]) if upcoming[row[0]] else None)
+        for row in found
+    ]
+    return total, rows
+
+
+def _p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
 def search_figures(contacts: int) -> list[Figure]:
-    """Store-level search: FTS5 prefix query vs loading every contact and filtering in Python."""
+    """Store-level search: FTS5 beside a plain SQL ``LIKE`` and beside filtering in Python."""
     path = database(contacts)
     db = open_database(path)
     samples: list[float] = []
+    by_term: dict[str, float] = {}
     for term in SEARCH_TERMS:
         contact_filter = ContactFilter(search=term)
 
         def run(f: ContactFilter = contact_filter) -> None:
-            ContactService(db).page(f, 1, 100, with_activities=False)
+            ContactService(db).page(f, 1, SEARCH_PAGE, with_activities=False)
 
-        samples.extend(time_ms(run, repeat=5).samples)
+        timing = time_ms(run, repeat=5)
+        samples.extend(timing.samples)
+        by_term[term] = round(timing.median, 2)
     samples.sort()
+    like_conn = sqlite3.connect(path)
+    like_samples: list[float] = []
+    like_by_term: dict[str, float] = {}
+    for term in SEARCH_TERMS:
+
+        def like(t: str = term) -> None:
+            like_page(like_conn, t)
+
+        timing = time_ms(like, repeat=LIKE_REPEAT)
+        like_samples.extend(timing.samples)
+        like_by_term[term] = round(timing.median, 2)
+    like_conn.close()
+    like_samples.sort()
 
     def naive() -> None:
         conn = sqlite3.connect(path)
@@ -160,24 +229,37 @@ def search_figures(contacts: int) -> list[Figure]:
     naive_timing = time_ms(naive, repeat=3)
     db.close()
     p50 = samples[len(samples) // 2]
-    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    like_p50 = like_samples[len(like_samples) // 2]
     label = f"{contacts:,}"
+    terms = f"{len(SEARCH_TERMS)} terms × 5 runs: " + ", ".join(SEARCH_TERMS)
     return [
         Figure(
-            figure=f"Search query (FTS5, first 100 rows), p50 ({label} contacts)",
+            figure=f"Search query (FTS5, count + first 100 rows), p50 ({label} contacts)",
             value=p50,
             unit="ms",
-            naive=naive_timing.median,
+            naive=like_p50,
             minimum=samples[0],
             maximum=samples[-1],
             runs=len(samples),
+            note=f"naive: plain SQL LIKE '%word%' over the same terms; {terms}",
+            extra={"median_by_term": by_term, "like_median_by_term": like_by_term},
         ),
         Figure(
-            figure=f"Search query (FTS5, first 100 rows), p95 ({label} contacts)",
-            value=p95,
+            figure=f"Search query (FTS5, count + first 100 rows), p95 ({label} contacts)",
+            value=_p95(samples),
             unit="ms",
-            target=50,
-            naive=naive_timing.median,
+            naive=_p95(like_samples),
             runs=len(samples),
+            note="naive: plain SQL LIKE, p95 over the same terms, "
+            f"{LIKE_REPEAT} runs per term; no target: the 50 ms target is the keystroke's",
+        ),
+        Figure(
+            figure=f"Search the old page's way, filtered in Python ({label} contacts)",
+            value=naive_timing.median,
+            unit="ms",
+            minimum=naive_timing.minimum,
+            maximum=naive_timing.maximum,
+            runs=3,
+            note="all contacts with their organization loaded, 'mull' matched after folding",
         ),
     ]
