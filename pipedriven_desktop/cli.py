@@ -1,5 +1,5 @@
 """Command line: the GUI by default, plus headless ``sync``, ``export``, ``orgs``, ``config``,
-``duplicates`` and ``stats``.
+``duplicates``, ``stats`` and the actions on contacts, ``log``, ``note`` and ``outbox``.
 
 Heavy modules (Qt, the HTTP client) are imported only by the command that needs
 them, so ``export`` stays quick and the GUI starts fast. Every refusal is one line on
@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipedriven_desktop import __version__
+from pipedriven_desktop import __version__, actions_command
 from pipedriven_desktop.paths import DEFAULT_BASE_URL, default_db_path
 
 EXPORT_BATCH = 1000
@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--db", type=Path, default=None, dest="sub_db")
     stats.add_argument("--format", choices=("json", "text"), default="text")
 
+    actions_command.add_parsers(commands)
+
     config = commands.add_parser("config", help="show or change the lead status settings")
     config.add_argument("--db", type=Path, default=None, dest="sub_db")
     settings = config.add_subparsers(dest="setting")
@@ -147,9 +149,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     explicit: Path | None = getattr(args, "sub_db", None) or args.db
     db_path: Path = explicit or default_db_path()
-    if args.command in ("sync", "export", "orgs", "config", "duplicates", "stats") and (
-        explicit is None
-    ):
+    headless = (
+        "sync",
+        "export",
+        "orgs",
+        "config",
+        "duplicates",
+        "stats",
+        *actions_command.COMMANDS,
+    )
+    if args.command in headless and explicit is None:
         # The default folder is ours to make (a fresh machine has none until the GUI ran);
         # a folder named with --db is the user's, and its absence is reported instead.
         try:
@@ -170,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _duplicates(args, db_path)
     if args.command == "config":
         return _config(args, db_path)
+    if args.command in actions_command.COMMANDS:
+        return actions_command.run_command(args, db_path, sys.stdout)
     if args.command == "stats":
         from pipedriven_desktop.stats_command import print_stats
 

@@ -140,10 +140,15 @@ def _cancel_on_ctrl_c(cancel: threading.Event, client: PipedriveClient) -> Itera
 
 
 def summary(result: SyncResult) -> str:
+    outbox = ""
+    if result.sent or result.refused:
+        outbox = f"; {result.sent} changes sent to Pipedrive, {result.refused} refused"
+        if result.refused:
+            outbox += " (see `outbox`)"
     return (
         f"Sync complete ({result.kind}): {result.fetched} fetched, {result.created} created, "
         f"{result.updated} updated, {result.deleted} deleted, {result.failed} failed; "
-        f"{result.requests} requests in {result.seconds:.2f} s"
+        f"{result.requests} requests in {result.seconds:.2f} s{outbox}"
     )
 
 
