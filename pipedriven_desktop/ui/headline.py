@@ -37,14 +37,16 @@ def headline(
     *,
     mine: bool,
     narrowed: bool,
-    total: int,
+    total: int | None,
     base_total: int,
     sort: SortKey = SortKey.MY500,
     descending: bool = False,
 ) -> tuple[str, str]:
-    """(headline, subline) for the table."""
+    """(headline, subline) for the table; ``total`` None while it is being counted."""
     order = order_text(sort, descending)
     name = "My-500" if mine else "All contacts"
+    if total is None:
+        return name, f"counting… · {order}"
     if narrowed:
         return (
             f"{name}: {formatting.count(total)} of {formatting.count(base_total)}",

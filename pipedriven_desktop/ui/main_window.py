@@ -53,8 +53,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1600, 900)
 RESULT_MESSAGE_MS = 10_000
-#: Read the sidebar after this long even if the table has no rows to paint.
-SIDEBAR_FALLBACK_MS = 150
 #: The table's share before the splitter hands it the rest of the width.
 CENTER_HINT_WIDTH = 640
 #: How long a sync waits for the window to paint the rows it just wrote.
@@ -122,7 +120,7 @@ class MainWindow(QMainWindow):
         self.model = ContactTableModel(self.service, db, self)
         self.table = ContactTable(self.model)
         self.org_queries = OrgQueries(db)
-        self.sidebar = OrgSidebar(self.org_queries)
+        self.sidebar = OrgSidebar(self.org_queries, db=db)
         self.org_card = OrgCardView(self.org_queries)
         self.filter_bar = FilterBar()
         self.filter_bar.set_all_contacts(settings.all_contacts)
@@ -255,6 +253,8 @@ class MainWindow(QMainWindow):
         self.detail.open_requested.connect(self.open_in_pipedrive)
         self.detail.organization_clicked.connect(self.sidebar.select)
         self.model.loaded.connect(self._on_loaded)
+        self.model.counted.connect(self._on_counted)
+        self.sidebar.loaded.connect(self._update_counts)
         self.model.campaign_changed.connect(self._on_campaign_changed)
         self.model.campaign_failed.connect(self._on_campaign_failed)
         self.edit_notice.retry_requested.connect(self._retry_campaign_save)
@@ -295,24 +295,33 @@ class MainWindow(QMainWindow):
     def _load_initial(self) -> None:
         """First page of rows; or the welcome panel on a blank first run.
 
-        The sidebar (up to tens of thousands of organizations) is read just after the table
-        first paints, so My-500 is on screen first.
+        Nothing read before the first paint grows with the mirror: one page of rows, their
+        count from a worker thread when it is done, and the sidebar (up to hundreds of
+        thousands of organizations) just after the first paint, its full list off the UI
+        thread too. An empty list has no rows to paint: its sidebar is read at once.
         """
         self._sidebar_loaded = False
         self.table.view.first_painted.connect(self._schedule_sidebar)
-        QTimer.singleShot(SIDEBAR_FALLBACK_MS, self._load_sidebar)
-        self.apply_filter()
-        blank = self.model.total == 0 and self.service.count(ContactFilter()) == 0
+        self.model.set_filter(self.current_filter(), count_later=True)
+        if self.model.rowCount() == 0:
+            self._schedule_sidebar()
+        blank = self.model.rowCount() == 0 and not self.service.has_contacts()
         if blank and self.demo is None and self._token() is None:
             self._show_page(self.welcome)
         self.table.view.setFocus()
 
     def _schedule_sidebar(self) -> None:
-        QTimer.singleShot(0, self._load_sidebar)
+        QTimer.singleShot(0, self._load_sidebar_lazily)
 
-    def _load_sidebar(self) -> None:
+    def _load_sidebar_lazily(self) -> None:
         if self._sidebar_loaded:
             return
+        self._sidebar_loaded = True
+        self.sidebar.load_lazily(self._scope_filter())
+        self._update_counts()
+
+    def _load_sidebar(self) -> None:
+        """The whole sidebar, read now on this thread (start-up reads it lazily)."""
         self._sidebar_loaded = True
         self.sidebar.set_scope(self._scope_filter())
         self._update_counts()
@@ -351,9 +360,27 @@ class MainWindow(QMainWindow):
                 self._show_org_card(self.sidebar.selected_key)
         self.apply_filter()
 
+    def _on_counted(self, total: int) -> None:
+        if self.model.performance is not None and self.model.sync_status is not None:
+            self._on_loaded(total, self.model.performance, self.model.sync_status)
+
     def _on_loaded(self, total: int, performance: Performance, status: SyncStatus) -> None:
         current = self.model.contact_filter
         mine = not self.filter_bar.state().all_contacts
+        if total < 0:  # still being counted off the UI thread: the rows come first
+            self.table.set_headline(
+                *headline(
+                    mine=mine,
+                    narrowed=False,
+                    total=None,
+                    base_total=0,
+                    sort=current.sort,
+                    descending=current.descending,
+                )
+            )
+            self.status.set_performance(performance)
+            self.status.set_sync_status(status)
+            return
         scope = ContactFilter(owner_id=current.owner_id)
         base_total = self.service.count(scope)
         narrowed = (
@@ -393,13 +420,15 @@ class MainWindow(QMainWindow):
         )
 
     def _update_counts(self) -> None:
+        if not self.model.total_known:
+            return  # the count is on its way; this runs again when it comes
         scope = ContactFilter(owner_id=self.model.contact_filter.owner_id)
         total = self.service.count(scope)
         in_campaign = self.service.count(ContactFilter(owner_id=scope.owner_id, in_campaign=True))
         text = (
             f"{formatting.plural(total, 'contact')} · {formatting.count(in_campaign)} in campaign"
         )
-        if self._sidebar_loaded:
+        if self._sidebar_loaded and self.sidebar.complete:
             organizations = self.sidebar.model.organization_count()
             text += f" · {formatting.plural(organizations, 'organization')}"
         self.status.set_counts(text)
@@ -754,7 +783,7 @@ class MainWindow(QMainWindow):
 
     def start_first_sync_if_empty(self) -> bool:
         """An empty mirror with a way to fill it (demo, or a token) syncs at once."""
-        if self.showing_welcome() or self.service.count(ContactFilter()) > 0:
+        if self.showing_welcome() or self.service.has_contacts():
             return False
         if self.demo is None and self._token() is None:
             return False
@@ -765,6 +794,7 @@ class MainWindow(QMainWindow):
         """Stop the sync and let queued edits finish; before the database closes."""
         self.controller.shutdown()
         self.model.wait_for_saves()
+        self.sidebar.wait()
         if self.insights is not None:
             self.insights.shutdown()
         self.window_actions.controller.wait()

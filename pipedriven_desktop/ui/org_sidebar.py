@@ -2,9 +2,15 @@
 
 The choice is remembered by key, not by row, so it survives the list being re-read after
 a sync or narrowed by the sidebar's own filter box.
+
+At start-up the list is read lazily (``load_lazily``): the largest organizations at once
+(a screenful, by index), the full list (a pass over every contact in scope) off the UI
+thread, shown when it arrives.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from PySide6.QtCore import (
     QItemSelectionModel,
@@ -28,20 +34,26 @@ from PySide6.QtWidgets import (
 )
 
 from pipedriven_desktop.store.contact_query import ContactFilter
-from pipedriven_desktop.store.org_queries import OrgQueries
+from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.org_preview import largest_organizations, narrowed
+from pipedriven_desktop.store.org_queries import OrgQueries, SidebarCounts
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.org_sidebar_model import (
     ALL_CONTACTS,
     KEY_ROLE,
+    UNKNOWN_COUNT,
     OrgSidebarModel,
     SidebarColumn,
 )
+from pipedriven_desktop.ui.sidebar_reader import SidebarReader
 from pipedriven_desktop.ui.style import heading
 from pipedriven_desktop.ui.table_delegates import RowDelegate
 
 FILTER_DEBOUNCE_MS = 120
 SIDEBAR_WIDTH = 240
 SIDEBAR_MIN_WIDTH = 190
+#: Organizations shown before the full list arrives: more than a tall screen holds.
+PREVIEW_ROWS = 80
 
 
 class OrgSidebar(QWidget):
@@ -55,10 +67,21 @@ class OrgSidebar(QWidget):
     selection_changed = Signal(str)
     #: the "Possible duplicates" entry was clicked
     duplicates_requested = Signal()
+    #: the full list read off the UI thread is shown (after ``load_lazily``)
+    loaded = Signal()
 
-    def __init__(self, queries: OrgQueries, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, queries: OrgQueries, parent: QWidget | None = None, *, db: Database | None = None
+    ) -> None:
         super().__init__(parent)
         self._queries = queries
+        #: the mirror, for reading lazily (without it every read is on the UI thread)
+        self._db = db
+        self._reader: SidebarReader | None = None
+        #: the full counts read off the UI thread, by scope, until the next set_scope
+        self._lazy: tuple[int | None, SidebarCounts] | None = None
+        #: whether the full list is shown (not yet read, or only the preview: False)
+        self.complete = False
         self._scope = ContactFilter()
         self._selected = ALL_CONTACTS
         self.model = OrgSidebarModel(self)
@@ -129,11 +152,72 @@ class OrgSidebar(QWidget):
     def set_scope(self, scope: ContactFilter) -> None:
         """The contacts the fixed entries count (My-500 or everyone); re-reads the list."""
         self._scope = ContactFilter(owner_id=scope.owner_id)
+        self._forget_lazy()
         self.refresh()
 
+    def load_lazily(self, scope: ContactFilter) -> None:
+        """Like ``set_scope``, but only the largest organizations are read now; the full list
+        is read off the UI thread and replaces them when it arrives (``loaded``)."""
+        if self._db is None:
+            self.set_scope(scope)
+            return
+        self._scope = ContactFilter(owner_id=scope.owner_id)
+        self._forget_lazy()
+        self.complete = False
+        owner = self._scope.owner_id
+        preview = largest_organizations(self._db.reader(), owner, PREVIEW_ROWS)
+        self.model.set_data(
+            UNKNOWN_COUNT,
+            UNKNOWN_COUNT,
+            narrowed(preview, self.filter_edit.text()),
+            scoped=owner is not None,
+        )
+        self._show_selected()
+        if self._reader is None:
+            self._reader = SidebarReader(self._db.path, self)
+            self._reader.read.connect(self._on_read)
+        self._reader.request(owner)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until a read off the UI thread has ended (before the database closes)."""
+        return self._reader is None or self._reader.wait(msecs)
+
     def refresh(self) -> None:
-        """Re-read counts and organizations, keeping the chosen entry."""
-        counts = self._queries.sidebar(self._scope.owner_id, self.filter_edit.text())
+        """Re-read counts and organizations, keeping the chosen entry.
+
+        After a lazy load the counts read off the UI thread are narrowed instead, and while
+        they are still on their way the filter is applied when they come.
+        """
+        if self._lazy is not None and self._lazy[0] == self._scope.owner_id:
+            counts = self._lazy[1]
+            self._show(
+                replace(
+                    counts,
+                    organizations=narrowed(counts.organizations, self.filter_edit.text()),
+                )
+            )
+            return
+        if not self.complete:
+            return
+        self._show(self._queries.sidebar(self._scope.owner_id, self.filter_edit.text()))
+        self.set_duplicate_count(self._queries.open_suggestion_count())
+
+    def _forget_lazy(self) -> None:
+        self._lazy = None
+        self.complete = True
+        if self._reader is not None:
+            self._reader.cancel()
+
+    def _on_read(self, owner: object, counts: object, suggestions: int) -> None:
+        if owner != self._scope.owner_id or not isinstance(counts, SidebarCounts):
+            return
+        self._lazy = (self._scope.owner_id, counts)
+        self.complete = True
+        self.refresh()
+        self.set_duplicate_count(suggestions)
+        self.loaded.emit()
+
+    def _show(self, counts: SidebarCounts) -> None:
         self.model.set_data(
             counts.all_count,
             counts.no_organization,
@@ -141,7 +225,6 @@ class OrgSidebar(QWidget):
             scoped=self._scope.owner_id is not None,
         )
         self._fit_count_column(counts.all_count)
-        self.set_duplicate_count(self._queries.open_suggestion_count())
         if self.model.row_of(self._selected) is None and not self.filter_edit.text().strip():
             self._set_selected(ALL_CONTACTS)  # the organization is gone from the mirror
         self._show_selected()

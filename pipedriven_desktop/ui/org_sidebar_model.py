@@ -20,6 +20,9 @@ from pipedriven_desktop.ui import formatting
 ALL_CONTACTS = "__all__"
 NO_ORGANIZATION = "__none__"
 
+#: The count of a fixed entry while the full list is still being read.
+UNKNOWN_COUNT = -1
+
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -102,6 +105,8 @@ class OrgSidebarModel(QAbstractTableModel):
         entry = self.entry(row)
         if entry is None:
             return ""
+        if entry.count == UNKNOWN_COUNT:
+            return "…"
         if entry.key != NO_ORGANIZATION:
             return formatting.count(entry.count)
         total = self._fixed[0].count
@@ -153,6 +158,8 @@ class OrgSidebarModel(QAbstractTableModel):
             return self.count_text(index.row())
         if role == Qt.ItemDataRole.ToolTipRole:
             owners = " of yours" if self._scoped else ", all owners"
+            if entry.count == UNKNOWN_COUNT:
+                return f"{entry.name}: counting the contacts{owners}…"
             return f"{entry.name}: {formatting.plural(entry.count, 'contact')}{owners}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column is SidebarColumn.COUNT:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

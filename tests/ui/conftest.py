@@ -95,6 +95,8 @@ def make_window(qtbot: Any, settings: AppSettings) -> Iterator[Callable[..., Mai
         window.show()
         qtbot.waitExposed(window)
         windows.append(window)
+        # start-up counts the contacts off the UI thread; tests read the counted window
+        qtbot.waitUntil(lambda: window.model.total_known, timeout=5000)
         return window
 
     yield make
