@@ -8,18 +8,21 @@ day has moved on since the last pass (``app_meta`` key ``scores_day``), only con
 with a last activity or a due date at those boundaries since that day are visited;
 without a ``scores_day`` (first pass, changed settings) every contact is.
 
-Facts are read in a few aggregated statements (every contact: one scan per table;
-a few: ``IN`` lists by id), scored by the domain's own function, and only rows whose
-score, breakdown or dirty mark changed are written, in chunks of their own
-transactions so readers (WAL) and the user's small writes are never held up long.
-Both marks live in the database, so a sync killed before scoring still scores next time.
+Facts are read in three aggregated statements (every contact: one scan each; a few:
+``IN`` lists by id), reduced in SQL to what the rules can tell apart, so contacts with
+equal facts share one computation by the domain's own function; the lead statuses that
+count are the configured ones. Only rows whose score, breakdown or dirty mark changed
+are written, in chunks of their own transactions so readers (WAL) and the user's small
+writes are never held up long; then today's warmness mix is recorded. Both marks live
+in the database, so a sync killed before scoring still scores next time.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -28,6 +31,7 @@ from sqlalchemy import Connection
 
 from pipedriven_desktop.domain.warmness import (
     RECENCY_TIERS,
+    RECENT_TYPE_BONUS,
     RECENT_WINDOW_DAYS,
     STALE_AFTER_DAYS,
     ActivityFact,
@@ -35,12 +39,24 @@ from pipedriven_desktop.domain.warmness import (
     change_reason,
     compute_warmness,
 )
-from pipedriven_desktop.store.clock import date_to_text, parse_date_text, parse_text, to_text
+from pipedriven_desktop.store.clock import date_to_text, to_text
 from pipedriven_desktop.store.database import Database
-from pipedriven_desktop.store.meta import SCORES_DAY_KEY, get_meta, set_meta
+from pipedriven_desktop.store.meta import (
+    SCORES_DAY_KEY,
+    get_meta,
+    lead_status_values,
+    set_meta,
+)
 from pipedriven_desktop.store.score_history import ScoreChangeRow, record_changes
+from pipedriven_desktop.store.score_inputs import (
+    activity_facts_sql,
+    contact_facts_sql,
+    deal_facts_sql,
+    recency_bounds,
+)
+from pipedriven_desktop.store.warmness_daily import record_today
 from pipedriven_desktop.sync.breakdown_text import breakdown_text
-from pipedriven_desktop.sync.mapping import LIVE_DEAL_STATUSES, chunked, placeholders
+from pipedriven_desktop.sync.mapping import LIVE_DEAL_STATUSES, chunked
 
 #: Contacts per fact read when only some are scored (an ``IN`` list each).
 CHUNK = 2000
@@ -60,39 +76,23 @@ RECENCY_BOUNDARIES: tuple[int, ...] = tuple(
     sorted({limit for limit, _points in RECENCY_TIERS} | {STALE_AFTER_DAYS + 1})
 )
 
-_COLUMNS = (
-    "rowid, id, email, phone, organization_id, pipedrive_org_id, job_title, lead_status,"
-    " last_contacted, incoming_mail_count, outgoing_mail_count,"
-    " warmness_score, warmness_breakdown, score_computed_at IS NULL"
-)
-_ALL_CONTACTS_SQL = f"SELECT {_COLUMNS} FROM contacts"
-_CONTACTS_SQL = f"SELECT {_COLUMNS} FROM contacts WHERE id IN ({{ids}})"
-#: Activities due before the score's window never count; scheduled ones do.
-_ALL_ACTIVITIES_SQL = (
-    "SELECT contact_id, type, due_date, done FROM activities"
-    " WHERE due_date >= ? AND contact_id IS NOT NULL"
-)
-_ACTIVITIES_SQL = (
-    "SELECT contact_id, type, due_date, done FROM activities"
-    " WHERE contact_id IN ({ids}) AND due_date >= ?"
-)
-_ALL_DEALS_SQL = (
-    "SELECT contact_id, sum(value) FROM deals"
-    " WHERE contact_id IS NOT NULL AND status IN ({statuses}) GROUP BY contact_id"
-)
-_DEALS_SQL = (
-    "SELECT contact_id, sum(value) FROM deals"
-    " WHERE contact_id IN ({ids}) AND status IN ({statuses}) GROUP BY contact_id"
-)
+#: Days since the last activity at which the recency bracket read in SQL changes.
+_BRACKET_DAYS: tuple[int, ...] = (7, 30, STALE_AFTER_DAYS + 1)
+#: A bracket's stand-in number of days: any in the bracket gives the same reason.
+_BRACKET_REPRESENTATIVE: tuple[int, ...] = (0, *_BRACKET_DAYS)
+#: The bonus types, as the activity facts list them.
+_BONUS_KINDS: tuple[str, ...] = tuple(RECENT_TYPE_BONUS)
+
 _UPDATE_SQL = (
     "UPDATE contacts SET warmness_score = ?, warmness_breakdown = ?, score_computed_at = ?"
     " WHERE rowid = ?"
 )
 
-#: One contact row as read: (rowid, id, old score, old breakdown, dirty).
-_Scored = tuple[int, str, int, str | None, bool]
 #: A row to write: (score, breakdown, rowid, the history entry if the score moved).
 Change = tuple[int, str, int, ScoreChangeRow | None]
+#: What the rules can tell apart about a contact (see `_facts_of`): contacts with equal
+#: keys get the same score and breakdown.
+FactsKey = tuple[Any, ...]
 
 
 def contacts_to_score(conn: Connection, now: datetime) -> tuple[list[str] | None, bool]:
@@ -158,147 +158,193 @@ def rescore(
     now: datetime,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Score every contact that needs it; returns how many were looked at."""
+    """Score every contact that needs it, then record today's mix; returns how many
+    were looked at."""
     now = now.astimezone(UTC)
     with db.engine.connect() as conn:
         ids, day_moved = contacts_to_score(conn, now)
+        scorer = _Scorer(conn, now)
         if ids is None or len(ids) > SCAN_SHARE * _contact_count(conn):
-            rows = _score_all(conn, now, None if ids is None else set(ids))
+            changes, looked_at = scorer.score(None if ids is None else set(ids))
         else:
-            rows = []
+            changes, looked_at = [], 0
             for part in chunked(ids, CHUNK):
-                rows += score_rows(conn, part, now)
-    looked_at = len(rows)
-    changes = [row for row in rows if row is not None]
+                found, seen = scorer.score(part)
+                changes += found
+                looked_at += seen
     _write(db, changes, now, progress, looked_at)
-    if day_moved:
-        with db.session() as session:
-            set_meta(session.connection(), SCORES_DAY_KEY, now.date().isoformat())
+    with db.session() as session:
+        connection = session.connection()
+        if day_moved:
+            set_meta(connection, SCORES_DAY_KEY, now.date().isoformat())
+        record_today(connection, now)
     return looked_at
 
 
 def score_contacts(conn: Connection, ids: Sequence[str], now: datetime) -> None:
     """Score ``ids`` and write the rows that changed, in the caller's transaction."""
     now = now.astimezone(UTC)
-    changes = [row for row in score_rows(conn, ids, now) if row is not None]
+    scorer = _Scorer(conn, now)
+    changes: list[Change] = []
+    for part in chunked(ids, CHUNK):
+        changes += scorer.score(part)[0]
     _write_rows(_raw(conn), changes, now)
 
 
-def score_rows(conn: Connection, ids: Sequence[str], now: datetime) -> list[Change | None]:
-    """For each of ``ids`` found: (score, breakdown, rowid) if it changed, else None."""
-    if not ids:
-        return []
-    raw = _raw(conn)
-    marks = placeholders(len(ids))
-    recent_from = _recent_from(now)
-    activities = _activities(
-        raw.execute(_ACTIVITIES_SQL.format(ids=marks), (*ids, recent_from)).fetchall()
-    )
-    deals = dict(
-        raw.execute(
-            _DEALS_SQL.format(ids=marks, statuses=placeholders(len(LIVE_DEAL_STATUSES))),
-            (*ids, *LIVE_DEAL_STATUSES),
-        ).fetchall()
-    )
-    contacts = raw.execute(_CONTACTS_SQL.format(ids=marks), tuple(ids)).fetchall()
-    return _score(contacts, activities, deals, now)
+class _Scorer:
+    """One pass's scoring: the facts read set-wise, each distinct case computed once.
 
+    A contact's facts are reduced (in SQL, `store.score_inputs`) to what the rules can
+    tell apart: the base fields, lead status, deal value and lost deals, the bracket of
+    days since the last activity, the mail facts by day, and the activities in the
+    window by count and bonus type. Contacts with equal facts share their score and
+    breakdown text, worked out by the domain's own `compute_warmness` from stand-in
+    facts (`_facts_of`) that the rules read exactly as the contact's own.
+    """
 
-def _score_all(conn: Connection, now: datetime, only: set[str] | None) -> list[Change | None]:
-    """Score every contact (or those in ``only``) from one scan of each table."""
-    raw = _raw(conn)
-    activities = _activities(raw.execute(_ALL_ACTIVITIES_SQL, (_recent_from(now),)).fetchall())
-    deals = dict(
-        raw.execute(
-            _ALL_DEALS_SQL.format(statuses=placeholders(len(LIVE_DEAL_STATUSES))),
-            LIVE_DEAL_STATUSES,
-        ).fetchall()
-    )
-    contacts = raw.execute(_ALL_CONTACTS_SQL).fetchall()
-    if only is not None:
-        contacts = [row for row in contacts if row[1] in only]
-    return _score(contacts, activities, deals, now)
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.raw = _raw(conn)
+        self.now = now
+        self.today = now.date()
+        self.lead_values = lead_status_values(conn)
+        self.bounds = recency_bounds(now.replace(tzinfo=None), _BRACKET_DAYS)
+        self.window_start = _recent_from(now)
+        self.results: dict[FactsKey, tuple[int, str]] = {}
 
+    def score(self, ids: Collection[str] | None) -> tuple[list[Change], int]:
+        """The changed rows of ``ids`` (a set: read every contact and keep those; a
+        sequence: read those by id; None: every contact), and how many were looked at."""
+        by_id = ids is not None and not isinstance(ids, AbstractSet)
+        wanted: Sequence[str] = list(ids) if by_id and ids is not None else ()
+        count = len(wanted) if by_id else None
+        today = date_to_text(self.today)
+        activity_args = (today, *[today] * (2 * len(_BONUS_KINDS)), self.window_start)
+        activities = {
+            row[0]: row[1:]
+            for row in self.raw.execute(
+                activity_facts_sql(_BONUS_KINDS, count), (*activity_args, *wanted)
+            )
+        }
+        deals = {
+            row[0]: row[1:]
+            for row in self.raw.execute(
+                deal_facts_sql(LIVE_DEAL_STATUSES, count), (*LIVE_DEAL_STATUSES, *wanted)
+            )
+        }
+        contacts = self.raw.execute(contact_facts_sql(count), (*self.bounds, *wanted))
+        only = ids if ids is not None and not by_id else None
+        return self._changes(contacts, activities, deals, only)
 
-def _score(
-    contacts: Iterable[Sequence[Any]],
-    activities: dict[str, tuple[ActivityFact, ...]],
-    deals: dict[str, float],
-    now: datetime,
-) -> list[Change | None]:
-    """Score the contact rows; each changed one as (score, breakdown, rowid), else None."""
-    previous: list[_Scored] = []
-    results: list[tuple[int, str]] = []
-    # Contacts without activities in the window are scored by a handful of facts, and
-    # time enters only as whole days since the last activity: many share a result.
-    shared: dict[tuple[Any, ...], tuple[int, str]] = {}
-    no_activities: tuple[ActivityFact, ...] = ()
-    now = now.astimezone(UTC)
-    for (
-        rowid,
-        contact_id,
-        email,
-        phone,
-        org_id,
-        pd_org_id,
-        title,
-        lead,
-        last,
-        incoming,
-        outgoing,
-        old_score,
-        old_breakdown,
-        dirty,
-    ) in contacts:
-        previous.append((rowid, contact_id, old_score, old_breakdown, bool(dirty)))
-        last_contacted = parse_text(last)
-        last_activity = None if last_contacted is None else last_contacted.replace(tzinfo=UTC)
-        acts = activities.get(contact_id, no_activities)
-        deal = float(deals.get(contact_id) or 0.0)
-        flags = (bool(email), bool(phone), org_id is not None or pd_org_id is not None, bool(title))
-        key = None
-        if not acts:
-            days = None if last_activity is None else (now - last_activity).days
-            key = (*flags, deal, lead, days, incoming, outgoing)
-            found = shared.get(key)
-            if found is not None:
-                results.append(found)
+    def _changes(
+        self,
+        contacts: Iterable[Sequence[Any]],
+        activities: dict[str, tuple[Any, ...]],
+        deals: dict[str, tuple[Any, ...]],
+        only: Collection[str] | None,
+    ) -> tuple[list[Change], int]:
+        results = self.results
+        changes: list[Change] = []
+        looked_at = 0
+        no_deals = (0.0, 0)
+        for (
+            rowid,
+            contact_id,
+            base,
+            lead,
+            bracket,
+            incoming,
+            outgoing,
+            received,
+            sent,
+            replied,
+            old_score,
+            old_text,
+            dirty,
+        ) in contacts:
+            if only is not None and contact_id not in only:
                 continue
-        warmness = compute_warmness(
-            ContactFacts(
-                has_email=flags[0],
-                has_phone=flags[1],
-                has_organization=flags[2],
-                has_job_title=flags[3],
-                activities=acts,
-                total_deal_value=deal,
-                lead_status=lead,
-                last_activity=last_activity,
-                incoming_mail_count=incoming,
-                outgoing_mail_count=outgoing,
-            ),
-            now,
+            looked_at += 1
+            key = (
+                base,
+                lead,
+                bracket,
+                incoming,
+                outgoing,
+                received,
+                sent,
+                replied,
+                deals.get(contact_id, no_deals),
+                activities.get(contact_id),
+            )
+            result = results.get(key)
+            if result is None:
+                warmness = compute_warmness(self._facts_of(key), self.now, self.lead_values)
+                result = results[key] = (warmness.score, breakdown_text(warmness))
+            score, text = result
+            if not dirty and score == old_score and text == old_text:
+                continue
+            history = None
+            # A contact never scored before (no breakdown, or JSON null) has no change to keep.
+            if score != old_score and old_text is not None:
+                why = _why(old_text, text)
+                if why is not None:
+                    history = ScoreChangeRow(contact_id, self.today, old_score, score, why)
+            changes.append((score, text, rowid, history))
+        return changes, looked_at
+
+    def _facts_of(self, key: FactsKey) -> ContactFacts:
+        """Facts the rules read exactly as those of the contacts with ``key``.
+
+        The last activity stands at a day of its bracket, a mail at noon of its day (or
+        at midnight when it came before a mail sent that day), an activity up to today
+        on today, and one of the scheduled ones without a bonus type the day after.
+        """
+        base, lead, bracket, incoming, outgoing, received, sent, replied, deal, acts = key
+        total, lost = deal
+        last_in = _mail_moment(received, noon=bool(replied))
+        last_out = _mail_moment(sent, noon=True)
+        last_activity = None
+        if bracket is not None:
+            last_activity = self.now - timedelta(days=_BRACKET_REPRESENTATIVE[bracket])
+        return ContactFacts(
+            has_email=bool(base & 1),
+            has_phone=bool(base & 2),
+            has_organization=bool(base & 4),
+            has_job_title=bool(base & 8),
+            activities=() if acts is None else self._activities_of(acts),
+            total_deal_value=float(total or 0.0),
+            lead_status=lead,
+            last_activity=last_activity,
+            incoming_mail_count=incoming,
+            outgoing_mail_count=outgoing,
+            lost_deal_count=int(lost or 0),
+            last_incoming_mail=last_in,
+            last_outgoing_mail=last_out,
         )
-        result = (warmness.score, breakdown_text(warmness))
-        if key is not None:
-            shared[key] = result
-        results.append(result)
-    out: list[Change | None] = []
-    today = now.astimezone(UTC).date()
-    for (rowid, contact_id, old_score, old_breakdown, dirty), (score, text) in zip(
-        previous, results, strict=True
-    ):
-        if not dirty and score == old_score and text == old_breakdown:
-            out.append(None)
-            continue
-        history = None
-        # A contact never scored before (no breakdown, or JSON null) has no change to keep.
-        if score != old_score and old_breakdown is not None:
-            why = _why(old_breakdown, text)
-            if why is not None:
-                history = ScoreChangeRow(contact_id, today, old_score, score, why)
-        out.append((score, text, rowid, history))
-    return out
+
+    def _activities_of(self, facts: tuple[Any, ...]) -> tuple[ActivityFact, ...]:
+        count, scheduled, *per_kind = facts
+        kinds = len(_BONUS_KINDS)
+        past = [kind for kind, seen in zip(_BONUS_KINDS, per_kind[:kinds], strict=True) if seen]
+        ahead = [
+            ActivityFact(kind, date.fromisoformat(str(due)[:10]))
+            for kind, due in zip(_BONUS_KINDS, per_kind[kinds:], strict=True)
+            if due is not None
+        ]
+        today, tomorrow = self.today, self.today + timedelta(days=1)
+        return (
+            *(ActivityFact(kind, today) for kind in past),
+            *[ActivityFact("", today)] * (count - scheduled - len(past)),
+            *ahead,
+            *[ActivityFact("", tomorrow)] * (scheduled - len(ahead)),
+        )
+
+
+def _mail_moment(day: str | None, *, noon: bool) -> datetime | None:
+    if day is None:
+        return None
+    moment = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    return moment + timedelta(hours=12) if noon else moment
 
 
 @lru_cache(maxsize=65_536)
@@ -314,20 +360,6 @@ def _parsed(text: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
-
-
-def _activities(rows: Iterable[Sequence[Any]]) -> dict[str, tuple[ActivityFact, ...]]:
-    grouped: dict[str, list[ActivityFact]] = {}
-    days: dict[str, date | None] = {}
-    for contact_id, kind, due, done in rows:
-        day = days.get(due) if due in days else days.setdefault(due, parse_date_text(due))
-        fact = ActivityFact(type=kind, due_date=day, done=bool(done))
-        found = grouped.get(contact_id)
-        if found is None:
-            grouped[contact_id] = [fact]
-        else:
-            found.append(fact)
-    return {key: tuple(value) for key, value in grouped.items()}
 
 
 def _write(

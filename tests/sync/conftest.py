@@ -15,7 +15,12 @@ import pytest
 from sqlalchemy import event, text
 
 from pipedriven_desktop.domain.orgnames import normalize_org_name
-from pipedriven_desktop.domain.warmness import ActivityFact, ContactFacts, compute_warmness
+from pipedriven_desktop.domain.warmness import (
+    ActivityFact,
+    ContactFacts,
+    LeadStatusValues,
+    compute_warmness,
+)
 from pipedriven_desktop.pipedrive import (
     FAKE_LEAD_STATUS_FIELD,
     FakeAccount,
@@ -24,6 +29,7 @@ from pipedriven_desktop.pipedrive import (
     PipedriveClient,
 )
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.meta import lead_status_values
 from pipedriven_desktop.sync.service import SyncResult, run_sync
 from tests.fakes import SleepRecorder
 
@@ -259,7 +265,9 @@ def assert_mirror_matches(db: Database, account: FakeAccount, now: datetime = NO
             counts[row.organization_id] += 1
     for local_id, organization in mirror.organizations.items():
         assert organization.contact_count == counts.get(local_id, 0)
-    _assert_scores(mirror, account, people, last_done, now)
+    with db.engine.connect() as conn:
+        lead_values = lead_status_values(conn)
+    _assert_scores(mirror, account, people, last_done, now, lead_values)
 
 
 def _assert_scores(
@@ -268,8 +276,11 @@ def _assert_scores(
     people: dict[int, Person],
     last_done: dict[int, datetime],
     now: datetime,
+    lead_values: LeadStatusValues,
 ) -> None:
-    """Each score is what the warmness function gives for the account's own facts."""
+    """Each score is what the warmness function gives for the account's own facts: the
+    configured lead statuses, the mail facts, lost deals named, and the organization
+    point only for an organization the mirror holds under a name."""
     activities: dict[int, list[ActivityFact]] = defaultdict(list)
     for act in account.activities.values():
         if act["person_id"] is not None:
@@ -281,15 +292,24 @@ def _assert_scores(
                 )
             )
     deal_totals: dict[int, float] = defaultdict(float)
+    lost_deals: dict[int, int] = defaultdict(int)
     for deal in account.deals.values():
-        if deal["status"] in ("open", "won") and deal["person_id"] is not None:
+        if deal["person_id"] is None:
+            continue
+        if deal["status"] in ("open", "won"):
             deal_totals[deal["person_id"]] += deal["value"]
+        elif deal["status"] == "lost":
+            lost_deals[deal["person_id"]] += 1
+    named: set[str | None] = {
+        local for local, org in mirror.organizations.items() if (org.name or "").strip()
+    }
     for pid, person in people.items():
         last = last_done.get(pid)
         facts = ContactFacts(
             has_email=bool(person.primary_email),
             has_phone=bool(person.primary_phone),
-            has_organization=person.org_id is not None,
+            has_organization=person.org_id is not None
+            and mirror.aliases.get(person.org_id) in named,
             has_job_title=bool(person.job_title),
             activities=tuple(activities[pid]),
             total_deal_value=deal_totals[pid],
@@ -297,9 +317,13 @@ def _assert_scores(
             last_activity=None if last is None else last.replace(tzinfo=UTC),
             incoming_mail_count=person.incoming_mail_count,
             outgoing_mail_count=person.outgoing_mail_count,
+            lost_deal_count=lost_deals[pid],
+            email_messages_count=person.email_messages_count,
+            last_incoming_mail=person.last_incoming_mail_time,
+            last_outgoing_mail=person.last_outgoing_mail_time,
         )
         row = mirror.contacts[pid]
-        expected = compute_warmness(facts, now)
+        expected = compute_warmness(facts, now, lead_values)
         assert row.warmness_score == expected.score, pid
         # Rows whose score did not change keep their stamp; the breakdown is always current.
         assert _breakdown(row.warmness_breakdown) == expected.to_json(), pid

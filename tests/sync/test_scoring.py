@@ -13,6 +13,7 @@ from pipedriven_desktop.domain.warmness import ActivityFact, ContactFacts, compu
 from pipedriven_desktop.store.database import Database, open_database
 from pipedriven_desktop.store.meta import SCORES_DAY_KEY, set_meta
 from pipedriven_desktop.store.score_history import recent_changes
+from pipedriven_desktop.store.warmness_daily import mix_since
 from pipedriven_desktop.sync.breakdown_text import breakdown_text
 from pipedriven_desktop.sync.scoring import rescore
 from tests.synthetic import populate
@@ -141,3 +142,22 @@ def test_breakdown_text_is_the_json_of_the_breakdown() -> None:
         warmness = compute_warmness(facts, NOW)
         expected = json.dumps(warmness.to_json(), separators=(",", ":"), ensure_ascii=False)
         assert breakdown_text(warmness) == expected
+
+
+def test_each_pass_records_todays_warmness_mix(db: Database) -> None:
+    _full_pass(db, NOW)
+    later = NOW + timedelta(days=100)
+    rescore(db, later)
+    mixes = mix_since(db.reader(), NOW.date())
+    assert [mix.day for mix in mixes] == [NOW.date(), later.date()]
+    scores = [row[0] for row in db.reader().execute("SELECT warmness_score FROM contacts")]
+    owner = db.reader().execute("SELECT value FROM app_meta WHERE key = 'owner_id'").fetchone()[0]
+    mine = [
+        row[0]
+        for row in db.reader().execute(
+            "SELECT warmness_score FROM contacts WHERE owner_id = ?", (int(owner),)
+        )
+    ]
+    assert mixes[-1].all_contacts == tuple(scores.count(score) for score in range(11))
+    assert mixes[-1].my500 == tuple(mine.count(score) for score in range(11))
+    assert mixes[0].all_contacts != mixes[-1].all_contacts, "a hundred days move scores"
