@@ -171,7 +171,7 @@ class AgendaModel(QAbstractItemModel):
             return when_text(item, self._agenda.today)
         if column == ACTIVITY:
             subject = item.subject or item.type.capitalize()
-            waiting = "  ⏳ waiting to be sent" if item.waiting else ""
+            waiting = "  ↑ waiting to be sent" if item.waiting else ""
             return f"{SYMBOLS.get(item.type, '•')}  {subject}{waiting}"
         if column == CONTACT:
             return item.contact_name or "—"

@@ -306,24 +306,28 @@ class DetailPane(QWidget):
         self.notes_section.hide()
         self.notes.hide()
 
-        self.log_button = QPushButton("&Log…")
+        # Tool buttons: at 1024 px the pane is narrow, and push buttons' margins cut the third.
+        self.log_button = QToolButton()
+        self.log_button.setText("&Log…")
         self.log_button.setObjectName("detailLog")
         self.log_button.setToolTip("Log a call, meeting or email that happened (Ctrl+L)")
         self.log_button.clicked.connect(lambda: self._emit_for_contact(self.log_requested))
-        self.schedule_button = QPushButton("&Next step…")
+        self.schedule_button = QToolButton()
+        self.schedule_button.setText("&Next step…")
         self.schedule_button.setObjectName("detailSchedule")
         self.schedule_button.setToolTip("Schedule the next activity (Ctrl+Shift+N)")
         self.schedule_button.clicked.connect(
             lambda: self._emit_for_contact(self.schedule_requested)
         )
-        self.note_button = QPushButton("No&te…")
+        self.note_button = QToolButton()
+        self.note_button.setText("No&te…")
         self.note_button.setObjectName("detailNote")
         self.note_button.setToolTip("Add a note to this person (Ctrl+Shift+T)")
         self.note_button.clicked.connect(lambda: self._emit_for_contact(self.note_requested))
         action_row = QHBoxLayout()
         action_row.setSpacing(6)
         for button in (self.log_button, self.schedule_button, self.note_button):
-            button.setAutoDefault(False)
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             action_row.addWidget(button)
         action_row.addStretch(1)
         self.deals = QLabel()
@@ -567,7 +571,7 @@ class DetailPane(QWidget):
     def _waiting_html(self) -> str:
         return (
             f'<span style="color:{self._muted_color()}" title="Sent to Pipedrive at the next '
-            'sync">⏳ waiting to be sent</span>'
+            'sync">↑ waiting to be sent</span>'
         )
 
     def _listing_html(self, listing: ContactActivities, today: date) -> str:

@@ -121,7 +121,7 @@ class OutboxModel(QAbstractTableModel):
         if column == CONTACT:
             return entry.contact_name or "(no longer in the mirror)"
         if column == STATE:
-            prefix = "⚠ " if entry.state == "refused" else "⏳ "
+            prefix = "⚠ " if entry.state == "refused" else "↑ "
             return prefix + state_text(entry)
         return formatting.relative_past(entry.created_at, self._now)
 
@@ -256,7 +256,7 @@ class OutboxDialog(QDialog):
             return
         lines = [entry.summary]
         if entry.state == "refused":
-            lines.append(f"Pipedrive refused it: {entry.error or 'no reason given'}.")
+            lines.append(entry.error or "Pipedrive refused it and gave no reason.")
         elif entry.state == "sending":
             lines.append(
                 "It was being sent when the connection or the app stopped; the next sync "

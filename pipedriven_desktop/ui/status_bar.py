@@ -81,6 +81,9 @@ class AppStatusBar(QStatusBar):
         self.outbox.clicked.connect(self.outbox_requested)
         self.outbox.hide()
         self.addWidget(self.counts)
+        # A message covers the counts; Qt shows them again when a second message replaces
+        # the first, so they would be drawn under it: hide them while any message shows.
+        self.messageChanged.connect(lambda message: self.counts.setVisible(not message))
         self.addPermanentWidget(self.outbox)
         self.addPermanentWidget(self.performance)
         self.addPermanentWidget(self.sync)
@@ -98,7 +101,7 @@ class AppStatusBar(QStatusBar):
     def set_outbox(self, waiting: int, refused: int) -> None:
         """Say how many changes wait to be sent (and were refused); hidden when none."""
         text = outbox_text(waiting, refused)
-        self.outbox.setText(("⚠ " if refused else "⏳ ") + text if text else "")
+        self.outbox.setText(("⚠ " if refused else "↑ ") + text if text else "")
         self.outbox.setVisible(bool(text))
 
     def set_sync_status(

@@ -179,8 +179,8 @@ class WindowActions(QObject):
 
     def set_overdue(self, overdue: int) -> None:
         self.overdue = overdue
-        text = f"Today · {formatting.count(overdue)} overdue" if overdue else "Today"
-        self.today_button.setText(text)
+        # Short: at 1024 px the button shares the search row with Sync now.
+        self.today_button.setText(f"{formatting.count(overdue)} overdue" if overdue else "Today")
         self.agenda_action.setText(f"&Today ({overdue:,} overdue)" if overdue else "&Today")
 
     def load_detail_activities(self, contact_id: str) -> None:
