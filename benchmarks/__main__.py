@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.bench_app import (
+    insights_figures,
     memory_figures,
     search_ui_figures,
     stall_figures,
@@ -36,6 +37,7 @@ SECTIONS: list[tuple[str, Callable[[], list[Figure]]]] = [
     ("ui stalls during a sync", stall_figures),
     ("scores", lambda: score_figures(100_000)),
     ("memory", lambda: memory_figures(100_000)),
+    ("insights view", lambda: insights_figures(100_000)),
 ]
 
 

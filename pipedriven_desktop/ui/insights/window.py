@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -35,7 +37,6 @@ from pipedriven_desktop.ui.insights.charts import (
     WarmnessHistory,
 )
 from pipedriven_desktop.ui.insights.loader import InsightsLoader
-from pipedriven_desktop.ui.insights.monitoring import MonitoringPage
 from pipedriven_desktop.ui.insights.tables import (
     fill_table,
     muted_label,
@@ -43,6 +44,9 @@ from pipedriven_desktop.ui.insights.tables import (
     share,
 )
 from pipedriven_desktop.ui.style import heading
+
+if TYPE_CHECKING:
+    from pipedriven_desktop.ui.insights.monitoring import MonitoringPage
 
 DEFAULT_SIZE = (1180, 780)
 
@@ -275,7 +279,13 @@ class InsightsWindow(QWidget):
         elif name == "activity":
             page = self.activity = ActivityPage()
         else:
-            page = self.monitoring = MonitoringPage()
+            from pipedriven_desktop.ui.insights.monitoring import MonitoringPage
+
+            self.monitoring = MonitoringPage()
+            page = QScrollArea()  # its tables keep their rows' height: the page scrolls
+            page.setWidgetResizable(True)
+            page.setFrameShape(QScrollArea.Shape.NoFrame)
+            page.setWidget(self.monitoring)
         holder = self.tabs.widget(index)
         layout = holder.layout() if holder is not None else None
         assert layout is not None
