@@ -33,6 +33,7 @@ from pipedriven_desktop.store.query_stats import (
     flush,
     histogram_percentile,
 )
+from pipedriven_desktop.store.warmness_daily import mix_since
 
 SCORES = SCORE_MAX + 1
 HISTORY_DAYS = 90
@@ -95,13 +96,10 @@ def warmness_mix(conn: sqlite3.Connection, owner: int | None) -> WarmnessMix:
 
 
 def warmness_history(conn: sqlite3.Connection, today: date) -> list[MixOfDay]:
-    """My-500's mix per day over the last ``HISTORY_DAYS`` days, from the daily snapshot."""
+    """My-500's mix per day over the last ``HISTORY_DAYS`` days, from the daily snapshot
+    the scoring pass records (``store.warmness_daily``)."""
     since = today - timedelta(days=HISTORY_DAYS - 1)
-    found = conn.execute(
-        "SELECT day, my500 FROM warmness_daily WHERE day >= ? AND day <= ? ORDER BY day",
-        (since.isoformat(), today.isoformat()),
-    )
-    return [MixOfDay(date.fromisoformat(str(day)[:10]), _counts(mix)) for day, mix in found]
+    return [MixOfDay(day.day, day.my500) for day in mix_since(conn, since) if day.day <= today]
 
 
 def band_counts(mix: Sequence[int]) -> dict[WarmnessBand, int]:

@@ -18,6 +18,7 @@ from tests.store.test_contact_service import add_contact, add_org
 
 NOW = datetime(2026, 11, 25, 12, 0, 0)  # a Wednesday
 TODAY = NOW.date()
+RECORDED = "2026-11-25 06:00:00.000000"
 ME = 1
 
 
@@ -85,11 +86,11 @@ def test_warmness_history_reads_the_last_90_days_of_snapshots(mirror: Database) 
             conn.execute(
                 "INSERT INTO warmness_daily (day, my500, all_contacts, recorded_at)"
                 " VALUES (?, ?, ?, ?)",
-                ((TODAY - timedelta(days=days_ago)).isoformat(), json.dumps(mix), "[]", "x"),
+                ((TODAY - timedelta(days=days_ago)).isoformat(), json.dumps(mix), "[]", RECORDED),
             )
         conn.execute(
-            "INSERT INTO warmness_daily VALUES (?, ?, '[]', 'x')",
-            ((TODAY - timedelta(days=5)).isoformat(), json.dumps([7, 7])),  # short: padded
+            "INSERT INTO warmness_daily VALUES (?, ?, '[]', ?)",
+            ((TODAY - timedelta(days=5)).isoformat(), json.dumps([7, 7]), RECORDED),  # padded
         )
     history = insights.warmness_history(conn, TODAY)
     assert [h.day for h in history] == [

@@ -138,7 +138,7 @@ def test_history_draws_one_area_per_band_once_two_days_are_kept(
     with conn:
         for days_ago in (3, 1):
             conn.execute(
-                "INSERT INTO warmness_daily VALUES (?, ?, '[]', 'x')",
+                "INSERT INTO warmness_daily VALUES (?, ?, '[]', '2026-11-01 06:00:00.000000')",
                 ((today - timedelta(days=days_ago)).isoformat(), json.dumps([5] * 11)),
             )
     insights = open_insights(window, qtbot)
