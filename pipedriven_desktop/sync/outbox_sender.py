@@ -57,8 +57,9 @@ from pipedriven_desktop.store import outbox
 from pipedriven_desktop.store.clock import to_store
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.outbox import CREATES_ACTIVITY, UPDATES_ACTIVITY, OutboxRow
+from pipedriven_desktop.store.writer_lock import writer_lock
 
-__all__ = ["CLOCK_SKEW", "SendReport", "reapply_pending", "send_outbox"]
+__all__ = ["CLOCK_SKEW", "SendReport", "reapply_pending", "send_now", "send_outbox"]
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,21 @@ def send_outbox(
     rows concerned keep a state saying what is known); returns what was done otherwise.
     """
     return _Sender(db, client, now, should_cancel).run()
+
+
+def send_now(
+    db: Database,
+    client: PipedriveClient,
+    *,
+    now: Callable[[], datetime],
+    should_cancel: Callable[[], bool] | None = None,
+) -> SendReport:
+    """Send the outbox alone (the network came back), holding the mirror's writer lock.
+
+    Raises SyncBusyError at once while a sync runs (that sync sends the outbox itself).
+    """
+    with writer_lock(db.path):
+        return send_outbox(db, client, now=now, should_cancel=should_cancel)
 
 
 def reapply_pending(db: Database) -> set[str]:

@@ -17,25 +17,19 @@ from pipedriven_desktop.pipedrive import FakeAccount, FakePipedriveServer
 from pipedriven_desktop.store import actions
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.sync.scoring import score_contacts
-from tests.pipedrive.request_schemas import validate_write
 from tests.sync.conftest import NOW, TOKEN, SyncFn, assert_mirror_matches, rows
+from tests.sync.outbox_helpers import ACTIVITIES, small_account, validating_server
 from tests.sync.test_sync_killed import ROOT, SYNC_SCRIPT
-
-ACTIVITIES = "/api/v2/activities"
 
 
 @pytest.fixture
 def account() -> FakeAccount:
-    return FakeAccount.generate(
-        seed=5, now=NOW, persons=30, owned_persons=12, organizations=8, activities=60, deals=8
-    )
+    return small_account()
 
 
 @pytest.fixture
 def server(account: FakeAccount) -> Iterator[FakePipedriveServer]:
-    with FakePipedriveServer(account, token=TOKEN) as fake:
-        fake.request_validator = validate_write
-        yield fake
+    yield from validating_server(account)
 
 
 def _wait_for(condition: object, what: str, process: subprocess.Popen[bytes] | None = None) -> None:
