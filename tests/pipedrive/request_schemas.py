@@ -45,7 +45,7 @@ NOTE_SCHEMA: dict[str, Any] = {
 
 
 @cache
-def _spec() -> dict[str, Any]:
+def spec_document() -> dict[str, Any]:
     path = next(p for p in SPEC_CANDIDATES if p.is_file())
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with Path(path).open(encoding="utf-8") as handle:
@@ -59,7 +59,7 @@ def request_schema(path: str, method: str) -> dict[str, Any]:
         f"/paths/{path.replace('/', '~1')}/{method.lower()}"
         "/requestBody/content/application~1json/schema"
     )
-    schema: dict[str, Any] = to_json_schema(resolve(_spec(), pointer))
+    schema: dict[str, Any] = to_json_schema(resolve(spec_document(), pointer))
     return {**schema, "additionalProperties": False}
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 import requests
+from jsonschema import Draft4Validator, FormatChecker
 
 from pipedriven_desktop.pipedrive import (
     AuthError,
@@ -21,7 +22,13 @@ from pipedriven_desktop.pipedrive import (
 )
 from tests.fakes import SleepRecorder
 from tests.pipedrive.conftest import NOW, TOKEN
-from tests.pipedrive.request_schemas import validate_write
+from tests.pipedrive.request_schemas import spec_document, validate_write
+from tests.pipedrive.test_openapi_conformance import (
+    NULL_IN_PRACTICE,
+    allow_null,
+    resolve,
+    to_json_schema,
+)
 
 ACTIVITIES = "/api/v2/activities"
 
@@ -224,3 +231,33 @@ def test_no_connection_at_all_is_a_connection_error_not_an_unknown_outcome(
         pytest.raises(PipedriveConnectionError),
     ):
         api.create_activity(call_body(person, account.me_id))
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("post", "/activities"), ("patch", "/activities/{id}")]
+)
+def test_the_fake_s_write_answers_validate_against_the_spec(
+    server: FakePipedriveServer, account: FakeAccount, person: int, method: str, path: str
+) -> None:
+    schema = to_json_schema(resolve(spec_document(), write_answer_pointer(method, path)))
+    item = schema["allOf"][1]["properties"]["data"]["properties"]
+    for name in NULL_IN_PRACTICE["activities"]:
+        allow_null(item[name])
+    validator = Draft4Validator(schema, format_checker=FormatChecker())
+    with requests.Session() as session:
+        session.headers["x-api-token"] = TOKEN
+        url = f"{server.base_url}/api/v2/activities"
+        answer = session.post(url, json=call_body(person, account.me_id), timeout=5)
+        if method == "patch":
+            answer = session.patch(f"{url}/{answer.json()['data']['id']}", json={"done": False})
+    assert answer.status_code == 200
+    body = answer.json()
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
+    assert not errors, errors[:5]
+    assert not validator.is_valid({**body, "data": {**body["data"], "done": "no"}})
+
+
+def write_answer_pointer(method: str, path: str) -> str:
+    return (
+        f"/paths/{path.replace('/', '~1')}/{method}/responses/200/content/application~1json/schema"
+    )
