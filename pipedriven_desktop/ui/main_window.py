@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
         self._create_actions()
         #: actions on contacts, Today and the outbox (menus, shortcuts, their windows)
         self.window_actions = WindowActions(self)
-        for notice in (self.window_actions.failure_notice, self.window_actions.call_notice):
+        for notice in self.window_actions.notices:
             center_layout.insertWidget(center_layout.indexOf(self.edit_notice) + 1, notice)
         self._connect()
         self._restore_window_state()
@@ -821,5 +821,9 @@ def _result_text(result: object) -> str:
     failed = number("failed")
     if failed:
         parts.append(f"{formatting.count(failed)} skipped")
+    if number("sent"):
+        parts.append(f"{formatting.plural(number('sent'), 'change')} sent")
+    if number("refused"):
+        parts.append(f"{formatting.count(number('refused'))} refused (see the outbox)")
     took = f" in {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
     return f"Sync finished{took}: " + ", ".join(parts)

@@ -76,6 +76,7 @@ class WindowActions(QObject):
         self.controller.applied.connect(self._on_applied)
         self.controller.failed.connect(self._on_failed)
         self.controller.counts_changed.connect(window.status.set_outbox)
+        self.controller.counts_changed.connect(self._on_counts)
         self.controller.outbox_loaded.connect(self._on_outbox_loaded)
         self.agenda_dialog: AgendaDialog | None = None
         self.outbox_dialog: OutboxDialog | None = None
@@ -89,6 +90,12 @@ class WindowActions(QObject):
         self.call_notice.retry_button.setText("Log the call…")
         self.call_notice.retry_requested.connect(self._log_called)
         self._called: ContactRow | None = None
+        self.refused_notice = NoticeBanner("refusedNotice")
+        self.refused_notice.retry_button.setText("Open the outbox…")
+        self.refused_notice.retry_requested.connect(self.open_outbox)
+        self._refused_seen = 0
+        #: the banners the window shows above the table
+        self.notices = (self.refused_notice, self.failure_notice, self.call_notice)
 
         self.today_button = QToolButton()
         self.today_button.setObjectName("todayButton")
@@ -176,6 +183,17 @@ class WindowActions(QObject):
         overdue = 0 if owner is None else overdue_count(self.window.db.reader(), owner, today())
         self.set_overdue(overdue)
         self.controller.refresh_counts()
+
+    def _on_counts(self, _waiting: int, refused: int) -> None:
+        """Pipedrive refused more changes than the user has seen: say so until dealt with."""
+        if refused > self._refused_seen:
+            self.refused_notice.show_notice(
+                f"Pipedrive refused {formatting.plural(refused, 'change')}.",
+                "Each keeps its reason in the outbox: edit, retry or discard it there.",
+            )
+        elif refused == 0:
+            self.refused_notice.hide()
+        self._refused_seen = refused
 
     def set_overdue(self, overdue: int) -> None:
         self.overdue = overdue

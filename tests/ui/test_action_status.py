@@ -43,3 +43,16 @@ def test_a_second_message_still_hides_the_counts(qtbot: Any) -> None:
     assert not status.counts.isVisible()
     status.clearMessage()
     assert status.counts.isVisible()
+
+
+def test_the_sync_result_says_what_the_outbox_sent_and_what_was_refused() -> None:
+    from types import SimpleNamespace
+
+    from pipedriven_desktop.ui.main_window import _result_text
+
+    result = SimpleNamespace(created=1, updated=2, deleted=0, failed=0, sent=3, refused=1)
+    text = _result_text(result)
+    assert text.endswith("3 changes sent, 1 refused (see the outbox)")
+    quiet = _result_text(SimpleNamespace(created=0, updated=0, deleted=0, sent=0, refused=0))
+    assert "sent" not in quiet
+    assert "refused" not in quiet

@@ -162,3 +162,17 @@ def test_editing_a_refused_action_is_its_fix(qtbot: Any, window: MainWindow) -> 
     activity_id = query(window.db, "SELECT activity_id FROM outbox WHERE id = ?", outbox_id)[0][0]
     subject = query(window.db, "SELECT subject FROM activities WHERE id = ?", activity_id)
     assert subject == [("Call about the renewal, new contact person",)]
+
+
+def test_a_new_refusal_is_announced_above_the_table(qtbot: Any, window: MainWindow) -> None:
+    notice = window.window_actions.refused_notice
+    refused_schedule(qtbot, window)
+    assert not notice.isVisible()
+    window.window_actions.refresh_counts()  # what the window does after every sync
+    qtbot.waitUntil(notice.isVisible)
+    assert "Pipedrive refused 1 change" in notice.message.text()
+    with qtbot.waitSignal(window.window_actions.controller.outbox_loaded, timeout=10_000):
+        notice.retry_button.click()
+    dialog = window.window_actions.outbox_dialog
+    assert dialog is not None
+    assert dialog.isVisible()
