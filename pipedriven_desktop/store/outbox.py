@@ -129,13 +129,18 @@ def pending_rows(conn: Connection) -> list[OutboxRow]:
     return rows(conn, "state IN ('waiting', 'sending')")
 
 
-def claim(conn: Connection, outbox_id: int, now: datetime) -> None:
-    """Mark the row as being sent from ``now``: commit this before the request goes out."""
-    conn.exec_driver_sql(
+def claim(conn: Connection, outbox_id: int, now: datetime) -> OutboxRow | None:
+    """Mark the row as being sent from ``now``: commit this before the request goes out.
+
+    Returns the row as it stands now (the user may have edited it since it was read), or
+    None when it is no longer to be sent (discarded, or refused meanwhile).
+    """
+    changed = conn.exec_driver_sql(
         "UPDATE outbox SET state = 'sending', sending_since = ?, attempts = attempts + 1,"
-        " error = NULL, updated_at = ? WHERE id = ?",
+        " error = NULL, updated_at = ? WHERE id = ? AND state IN ('waiting', 'sending')",
         (to_text(now), to_text(now), outbox_id),
-    )
+    ).rowcount
+    return row(conn, outbox_id) if changed else None
 
 
 def delivered(conn: Connection, outbox: OutboxRow, pipedrive_id: int) -> None:

@@ -166,7 +166,10 @@ class _Sender:
             target = self._target(row)
             if target is None:
                 return
-        self._claim(row)
+        claimed = self._claim(row)
+        if claimed is None:
+            return  # discarded (or refused) since the walk began: not to be sent
+        row = claimed
         try:
             pipedrive_id = self._send(row, target)
         except RateLimitError:
@@ -279,9 +282,9 @@ class _Sender:
 
     # --- State changes, each committed on its own ---------------------------------------------
 
-    def _claim(self, row: OutboxRow) -> None:
+    def _claim(self, row: OutboxRow) -> OutboxRow | None:
         with self.db.engine.begin() as conn:
-            outbox.claim(conn, row.id, self._stamp())
+            return outbox.claim(conn, row.id, self._stamp())
 
     def _release(self, row: OutboxRow, note: str | None = None) -> None:
         with self.db.engine.begin() as conn:

@@ -16,6 +16,7 @@ from pipedriven_desktop.pipedrive import (
     RequestRejectedError,
 )
 from pipedriven_desktop.store import actions
+from pipedriven_desktop.store import outbox as outbox_store
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.outbox import OutboxRow
 from pipedriven_desktop.store.writer_lock import SyncBusyError, writer_lock
@@ -158,3 +159,31 @@ def test_notes_go_as_html_and_refusals_read_as_sentences() -> None:
         text = refusal_words(RequestRejectedError("Content is required.", status=status), row)
         assert words in text
         assert text.startswith("Pipedrive ")
+
+
+def test_an_action_discarded_or_edited_while_a_send_runs_is_sent_as_it_stands(
+    synced: Database,
+    account: FakeAccount,
+    server: FakePipedriveServer,
+    client: PipedriveClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    db = synced
+    contact_id, person_id = my_contact(db, account)
+    log_call(db, contact_id, account, subject="Discarded")
+    log_call(db, contact_id, account, subject="Before the edit")
+    with db.engine.connect() as conn:
+        read_at_start = outbox_store.pending_rows(conn)
+    first, second = (row.id for row in read_at_start)
+    with actions.writing(db) as conn:
+        actions.discard(conn, first, now=NOW, rescore=score_contacts)
+        actions.edit(conn, second, {"subject": "After the edit"}, now=NOW, rescore=score_contacts)
+    # The sender walks the rows it read before the user's changes.
+    monkeypatch.setattr(outbox_store, "pending_rows", lambda conn: read_at_start)
+
+    report = send_now(db, client, now=lambda: NOW)
+
+    assert report.sent == 1
+    subjects = [body["subject"] for method, _, body in server.write_log if method == "POST"]
+    assert subjects == ["After the edit"]
+    assert in_account(account, person_id, "Discarded") == []
