@@ -268,7 +268,10 @@ class _Sender:
         if row.pipedrive_person_id is None:
             return None
         wanted = _plain(as_html(str(row.body.get("content", ""))))
-        notes = self.client.person_notes(row.pipedrive_person_id, since=since.date())
+        # `start_date` is a day in the company's time zone: a day earlier covers any zone;
+        # the add time (UTC) then decides.
+        day = (since - timedelta(days=1)).date()
+        notes = self.client.person_notes(row.pipedrive_person_id, since=day)
         candidates = sorted(
             note["id"]
             for note in notes
