@@ -21,6 +21,7 @@ from benchmarks.bench_app import (
     stall_figures,
     startup_figures,
 )
+from benchmarks.bench_orgs import org_figures
 from benchmarks.bench_query import my500_figures, search_figures
 from benchmarks.bench_scores import score_figures
 from benchmarks.bench_sync import sync_figures
@@ -38,6 +39,7 @@ SECTIONS: list[tuple[str, Callable[[], list[Figure]]]] = [
     ("scores", lambda: score_figures(100_000)),
     ("memory", lambda: memory_figures(100_000)),
     ("insights view", lambda: insights_figures(100_000)),
+    ("organizations: matching and suggestions", org_figures),
 ]
 
 

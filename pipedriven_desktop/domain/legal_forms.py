@@ -188,6 +188,12 @@ def compact_legal_forms() -> frozenset[str]:
     return frozenset(forms | _EXTRA_LEGAL_FORMS)
 
 
+@lru_cache(maxsize=1)
+def _form_endings() -> frozenset[str]:
+    """Every ending of every legal form: a last word outside it starts no legal form."""
+    return frozenset(form[i:] for form in compact_legal_forms() for i in range(len(form)))
+
+
 #: How many trailing words a legal form may span ("s a de c v" is five).
 MAX_FORM_WORDS = 5
 
@@ -197,6 +203,8 @@ def legal_form_length(words: Sequence[str]) -> int:
 
     Never the whole name: at least one word stays.
     """
+    if words[-1] not in _form_endings():
+        return 0
     forms = compact_legal_forms()
     for count in range(min(MAX_FORM_WORDS, len(words) - 1), 0, -1):
         if "".join(words[-count:]) in forms:
@@ -204,6 +212,7 @@ def legal_form_length(words: Sequence[str]) -> int:
     return 0
 
 
+@lru_cache(maxsize=65_536)
 def fuzzy_legal_form(word: str) -> bool:
     """Whether ``word`` is a misspelt long legal form or group word ("corproation")."""
     if len(word) < 5 or word in compact_legal_forms() or word in GENERIC_TRAILING:

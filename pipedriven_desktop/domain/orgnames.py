@@ -178,7 +178,6 @@ _COMMA_WITHOUT_SPACE = re.compile(r",(?=\S)")
 _DIGITS = re.compile(r"\d+")
 #: Dropped rather than turned into a space, so "O'Reilly"/"OReilly" and "A.B.C."/"ABC" agree.
 _JOINING_PUNCTUATION = frozenset("'’‘`´.·")
-_DANGLING_CONNECTORS = frozenset({"and", "&", "und", "et", "y"})
 
 
 # --- Exact key ------------------------------------------------------------------------------
@@ -210,10 +209,18 @@ def normalize_org_name(name: str) -> str:
 _MAX_NORMALIZE_PASSES = 4
 
 
+#: The per-character rule below as a table for ASCII text, where it is most of the work.
+_ASCII_PUNCTUATION = {
+    code: ("" if chr(code) in _JOINING_PUNCTUATION else " ")
+    for code in range(128)
+    if unicodedata.category(chr(code)).startswith("P")
+}
+
+
 def _normalize_once(name: str) -> str:
     text = unicodedata.normalize("NFKC", name).casefold()
-    if text.isascii() and text.replace(" ", "").isalnum():
-        return " ".join(text.split())
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_PUNCTUATION).split())
     chars: list[str] = []
     for ch in text:
         if unicodedata.category(ch).startswith("P"):
@@ -273,13 +280,15 @@ _EMPTY_KEY = NameKey("", "", "", (), ())
 
 def _fold_accents(text: str) -> str:
     """ "Müller" → "Muller": decompose and drop combining marks."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text.translate(_PLAIN_LETTERS))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _key_words(text: str, set_aside: dict[str, list[str]]) -> list[str]:
     """The loose key's words of a name whose accents are already folded."""
-    if "&" in text or _SPACED_PLUS.search(text):
+    if "&" in text or " + " in text or _SPACED_PLUS.search(text):
         set_aside["and"].append("&")
         text = _SPACED_PLUS.sub(" and ", text.replace("&", " and "))
     words = normalize_org_name(text).split()
@@ -322,14 +331,15 @@ def name_key(name: str) -> NameKey:
     abbreviations ("Intl", "Mfg", "Bros", "Hldgs", ...) are read as their words. A name
     that is nothing but such words keeps its first one rather than becoming empty.
     """
-    text = unicodedata.normalize("NFKC", name).strip()
+    text = (name if name.isascii() else unicodedata.normalize("NFKC", name)).strip()
     if not text:
         return _EMPTY_KEY
     set_aside: dict[str, list[str]] = defaultdict(list)
-    unbracketed = " ".join(_BRACKETED.sub(" ", text).split())
-    if unbracketed and unbracketed != text and normalize_org_name(unbracketed):
-        set_aside["qualifier"].append(normalize_org_name(text))
-        text = unbracketed
+    if "(" in text or "[" in text:
+        unbracketed = " ".join(_BRACKETED.sub(" ", text).split())
+        if unbracketed and unbracketed != text and normalize_org_name(unbracketed):
+            set_aside["qualifier"].append(normalize_org_name(text))
+            text = unbracketed
     folded = _fold_accents(text)
     if folded != text:
         set_aside["accents"].append(normalize_org_name(text))
@@ -360,6 +370,7 @@ def match_key(name: str) -> str:
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "ne", "or", "gen", "ltd"})
 
 
+@lru_cache(maxsize=65_536)
 def website_domain(website: str | None) -> str | None:
     """The host of a website as people type it ("https://www.Acme.com/de" → "acme.com")."""
     if not website:
@@ -376,6 +387,7 @@ def website_domain(website: str | None) -> str | None:
     return host
 
 
+@lru_cache(maxsize=65_536)
 def site_name(domain: str) -> str:
     """The label that names the company in a domain: "acme" for "shop.acme.co.uk"."""
     labels = domain.lower().rstrip(".").split(".")
@@ -478,18 +490,30 @@ def _words_agree(a: str, b: str) -> bool:
 
 
 def _spelling_suggests(a: str, b: str, similarity: float) -> bool:
-    """Spelling alone is enough for one typo, or when close in every word of a long name."""
+    """Spelling alone is enough for one typo, or when close in every word of a long name.
+
+    The typo is counted with the words in sorted order, as the similarity is: a typo that
+    moves a word in that order is no longer "one typo" there.
+    """
     shorter = min(len(a), len(b))
-    if shorter >= ONE_TYPO_KEY_LENGTH and a[0] == b[0] and OSA.distance(a, b, score_cutoff=1) <= 1:
+    sorted_a, sorted_b = _sorted_words(a), _sorted_words(b)
+    if (
+        shorter >= ONE_TYPO_KEY_LENGTH
+        and sorted_a[0] == sorted_b[0]
+        and OSA.distance(sorted_a, sorted_b, score_cutoff=1) <= 1
+    ):
         return True
     return (
-        shorter >= SHORT_KEY_LENGTH
-        and similarity >= SPELLING_SUGGEST_SCORE
-        and _words_agree(a, b)
+        shorter >= SHORT_KEY_LENGTH and similarity >= SPELLING_SUGGEST_SCORE and _words_agree(a, b)
     )
 
 
-def _company_domains(domains: Iterable[str]) -> frozenset[str]:
+def _sorted_words(key: str) -> str:
+    return " ".join(sorted(key.split()))
+
+
+@lru_cache(maxsize=65_536)
+def _company_domains(domains: frozenset[str]) -> frozenset[str]:
     return frozenset(
         d.strip().rstrip(".").lower()
         for d in domains
@@ -497,48 +521,64 @@ def _company_domains(domains: Iterable[str]) -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=8192)
 def _fold_place(place: str | None) -> str:
     return normalize_org_name(_fold_accents(place)) if place else ""
 
 
-def compare(
-    query: OrgCandidate, candidate: OrgCandidate, similarity: float | None = None
-) -> OrgSuggestion | None:
-    """Whether ``candidate`` is a possible duplicate of ``query``, and why; None if not.
+@dataclass(frozen=True)
+class NameMatch:
+    """How two names compare, before any evidence."""
 
-    Names equal once normalized are merges, not suggestions. Names alike once legal forms,
-    accents, "&", "The", qualifiers and abbreviations are set aside are suggested; so are
-    close spellings of long enough names. Evidence lifts the score: a shared company email
-    domain, the same website, one's website the other's email domain (a borderline spelling
-    becomes a suggestion). Counter-evidence lowers it: different websites or countries
-    drop a spelling-only match, and lower an equal one; a different city lowers it.
-    Different numbers ("Studio 54" / "Studio 45") are never suggested.
+    score: float
+    reason: str
+    #: equal once everything that does not tell companies apart is set aside
+    alike: bool
+    #: a suggestion on the names alone (unless counter-evidence drops it)
+    strong: bool
+
+
+@lru_cache(maxsize=65_536)
+def name_match(name: str, other: str) -> NameMatch | None:
+    """How ``other`` compares with ``name``; None when no evidence could make it a suggestion.
+
+    Names equal once normalized are merges, not suggestions, so they are None too, and so
+    are names with different numbers ("Studio 54" / "Studio 45").
     """
-    if normalize_org_name(query.name) == normalize_org_name(candidate.name):
+    if normalize_org_name(name) == normalize_org_name(other):
         return None
-    ours, theirs = name_key(query.name), name_key(candidate.name)
+    ours, theirs = name_key(name), name_key(other)
     if not ours.key or not theirs.key or ours.numbers != theirs.numbers:
         return None
-    reasons: list[str] = []
     if ours.key == theirs.key:
-        score = SAME_KEY_SCORE
-        reasons.append(_same_name_reason(ours, theirs))
-    elif ours.compact == theirs.compact:
-        score = SPACING_ONLY_SCORE
-        reasons.append("same name apart from spacing or hyphens")
-    elif ours.key in (theirs.transliterated, theirs.key) or theirs.key == ours.transliterated:
-        score = TRANSLITERATED_SCORE
-        reasons.append("same name apart from umlauts written out")
-    else:
-        if similarity is None:
-            similarity = fuzz.token_sort_ratio(ours.key, theirs.key)
-        if similarity < BORDERLINE_SCORE:
-            return None
-        score = similarity
-        reasons.append(f"similar spelling {round(similarity)}")
-    alike = score >= TRANSLITERATED_SCORE
-    strong = alike or _spelling_suggests(ours.key, theirs.key, score)
+        return NameMatch(SAME_KEY_SCORE, _same_name_reason(ours, theirs), True, True)
+    if ours.compact == theirs.compact:
+        return NameMatch(SPACING_ONLY_SCORE, "same name apart from spacing or hyphens", True, True)
+    if ours.key in (theirs.transliterated, theirs.key) or theirs.key == ours.transliterated:
+        reason = "same name apart from umlauts written out"
+        return NameMatch(TRANSLITERATED_SCORE, reason, True, True)
+    similarity = fuzz.token_sort_ratio(ours.key, theirs.key)
+    if similarity < BORDERLINE_SCORE:
+        return None
+    strong = _spelling_suggests(ours.key, theirs.key, similarity)
+    return NameMatch(similarity, f"similar spelling {round(similarity)}", False, strong)
 
+
+def compare(query: OrgCandidate, candidate: OrgCandidate) -> OrgSuggestion | None:
+    """Whether ``candidate`` is a possible duplicate of ``query``, and why; None if not.
+
+    Names alike once legal forms, accents, "&", "The", qualifiers and abbreviations are set
+    aside are suggested; so are close spellings of long enough names (``name_match``).
+    Evidence lifts the score: a shared company email domain, the same website, one's
+    website the other's email domain (a borderline spelling becomes a suggestion).
+    Counter-evidence lowers it: different websites or countries drop a spelling-only
+    match, and lower an equal one; a different city lowers it.
+    """
+    match = name_match(query.name, candidate.name)
+    if match is None:
+        return None
+    score, alike, strong = match.score, match.alike, match.strong
+    reasons = [match.reason]
     evidence = False
     our_mail, their_mail = (
         _company_domains(query.email_domains),

@@ -12,19 +12,13 @@ import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, bindparam, select, text, update
+from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from pipedriven_desktop.domain.orgnames import (
-    BORDERLINE_SCORE,
-    OrgCandidate,
-    match_key,
-    normalize_org_name,
-    suggest_matches,
-)
+from pipedriven_desktop.domain.orgnames import OrgCandidate, normalize_org_name
 from pipedriven_desktop.store.clock import utcnow
 from pipedriven_desktop.store.meta import get_meta
 from pipedriven_desktop.store.models import (
@@ -39,6 +33,8 @@ from pipedriven_desktop.store.models import (
 CHOSEN_NAMES_KEY = "org_chosen_names"
 #: Every merge still undoable: a JSON list of records, oldest first (``store.org_merge``).
 MERGES_KEY = "org_merges"
+#: Ids or names per statement when looking up by them.
+_CHUNK = 500
 #: What a suggestion's status may be; the last two close the pair for good.
 SUGGESTION_STATUSES = ("open", "confirmed", "dismissed", "kept_separate")
 
@@ -84,6 +80,19 @@ def merged_spellings(
     return found
 
 
+def _live_merged_spellings(session: Session) -> dict[str, str]:
+    """``merged_spellings`` checked against only the organizations the merges name."""
+    conn = session.connection()
+    merges = merged_records(conn)
+    if not merges:
+        return {}
+    named = sorted(
+        {str(m["survivor"]) for m in merges} | {str(m["absorbed"]["id"]) for m in merges}
+    )
+    existing = set(session.scalars(select(Organization.id).where(Organization.id.in_(named))).all())
+    return merged_spellings(conn, existing)
+
+
 @dataclass(frozen=True)
 class OrganizationFields:
     """What Pipedrive tells about an organization, in the store's terms."""
@@ -101,31 +110,57 @@ class OrganizationFields:
 class OrganizationResolver:
     """Maps Pipedrive organizations to local ones within one session.
 
-    Loads the lookup tables once, so resolving thousands of organizations in a
-    sync costs no query per organization.
+    Looks up only what each batch names (its Pipedrive ids and normalized names), by
+    index, and remembers it: resolving a sync page costs the same whatever the size of
+    the mirror, and no query per organization.
     """
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        aliases = session.execute(
-            select(OrganizationAlias.pipedrive_org_id, OrganizationAlias.organization_id)
-        ).all()
-        self._by_pipedrive_id: dict[int, str] = {alias[0]: alias[1] for alias in aliases}
+        self._by_pipedrive_id: dict[int, str] = {}
         self._by_normalized: dict[str, str] = {}
-        existing: set[str] = set()
-        for org_id, normalized in session.execute(
-            select(Organization.id, Organization.normalized_name).order_by(Organization.created_at)
-        ):
-            self._by_normalized.setdefault(normalized, org_id)
-            existing.add(org_id)
+        self._looked_up_ids: set[int] = set()
+        self._looked_up_names: set[str] = set()
         conn = session.connection()
         self._chosen = chosen_names(conn)
-        for normalized, org_id in merged_spellings(conn, existing).items():
-            self._by_normalized.setdefault(normalized, org_id)
+        self._merged_spellings = _live_merged_spellings(session)
+
+    def _look_up(self, many: Sequence[OrganizationFields]) -> None:
+        """Load the aliases and same-named organizations of ``many`` not seen yet."""
+        ids = sorted(
+            {f.pipedrive_org_id for f in many if f.pipedrive_org_id is not None}
+            - self._looked_up_ids
+        )
+        for start in range(0, len(ids), _CHUNK):
+            for pipedrive_id, org_id in self._session.execute(
+                select(OrganizationAlias.pipedrive_org_id, OrganizationAlias.organization_id).where(
+                    OrganizationAlias.pipedrive_org_id.in_(ids[start : start + _CHUNK])
+                )
+            ):
+                self._by_pipedrive_id.setdefault(pipedrive_id, org_id)
+        self._looked_up_ids.update(ids)
+        self._look_up_names({normalize_org_name(f.name) for f in many})
+
+    def _look_up_names(self, normalized_names: Collection[str]) -> None:
+        names = sorted(set(normalized_names) - self._looked_up_names - {""})
+        for start in range(0, len(names), _CHUNK):
+            for org_id, normalized in self._session.execute(
+                select(Organization.id, Organization.normalized_name)
+                .where(Organization.normalized_name.in_(names[start : start + _CHUNK]))
+                .order_by(Organization.created_at)
+            ):
+                self._by_normalized.setdefault(normalized, org_id)
+        for normalized in names:
+            merged_into = self._merged_spellings.get(normalized)
+            if merged_into is not None:
+                self._by_normalized.setdefault(normalized, merged_into)
+        self._looked_up_names.update(names)
 
     def local_id_for(self, pipedrive_org_id: int | None) -> str | None:
         if pipedrive_org_id is None:
             return None
+        if pipedrive_org_id not in self._looked_up_ids:
+            self._look_up([OrganizationFields(name="", pipedrive_org_id=pipedrive_org_id)])
         return self._by_pipedrive_id.get(pipedrive_org_id)
 
     def resolve(self, fields: OrganizationFields, now: datetime | None = None) -> tuple[str, bool]:
@@ -147,6 +182,7 @@ class OrganizationResolver:
         organization.
         """
         now = now or utcnow()
+        self._look_up(many)
         created_rows: dict[str, Organization] = {}
         plan: list[tuple[OrganizationFields, str, bool]] = []
         for fields in many:
@@ -193,6 +229,8 @@ class OrganizationResolver:
                     )
                 )
             )
+        # The spellings renamed away stay known, as if looked up before any rename.
+        self._look_up_names({org.normalized_name for org in rows.values()})
         # Details first, so a new organization is inserted once, whole, not then updated.
         for fields, local_id, _ in plan:
             org_row = rows[local_id]
@@ -266,106 +304,126 @@ def refresh_organization_stats(session: Session, org_ids: Collection[str] | None
 
 
 def record_suggestions(
-    session: Session, org_ids: Iterable[str], now: datetime | None = None
+    session: Session, org_ids: Iterable[str], now: datetime | None = None, limit: int = 5
 ) -> int:
     """Record near-match suggestions for ``org_ids`` against every other organization.
 
-    Pairs the user dismissed stay dismissed; returns how many new pairs were added.
+    The names are blocked (``org_index``) so only plausible pairs are compared; the
+    evidence (websites, places, contacts' email domains) is read for those pairs' few
+    organizations only. At most ``limit`` suggestions per organization; pairs already
+    known (open, merged, dismissed or kept separate) are never added again. Returns how
+    many new pairs were added.
     """
+    from pipedriven_desktop.domain.org_index import NameIndex
+    from pipedriven_desktop.domain.orgnames import compare, name_match
+
     now = now or utcnow()
-    rows = session.execute(select(Organization.id, Organization.name)).all()
-    domains = _email_domains_by_org(session)
-    candidates = [
-        OrgCandidate(id=i, name=n, email_domains=domains.get(i, frozenset())) for i, n in rows
+    wanted = list(dict.fromkeys(org_ids))
+    if not wanted:
+        return 0
+    index = NameIndex(
+        (org_id, name)
+        for org_id, name in session.execute(select(Organization.id, Organization.name))
+    )
+    if len(wanted) * 4 >= len(index):
+        # A first sync: every organization's evidence is read anyway, and it narrows the
+        # loose spellings to organizations sharing a website or email domain.
+        facts = _candidates(session, None)
+        evidence = {org_id: _site_names(org) for org_id, org in facts.items()}
+        plausible = index.plausible_pairs(wanted, evidence)
+    else:
+        plausible = index.plausible_pairs(wanted)
+        facts = _candidates(session, {org for pair in plausible for org in pair})
+    pairs = [
+        (org_id, other)
+        for org_id, other in plausible
+        if name_match(index.name_of(org_id), index.name_of(other)) is not None
     ]
-    names = dict(rows)
+    if not pairs:
+        return 0
+    best: dict[str, list[tuple[float, str, str]]] = {}
+    for query, candidate in pairs:
+        if query in facts and candidate in facts:
+            suggestion = compare(facts[query], facts[candidate])
+            if suggestion is not None:
+                reasons = "; ".join(suggestion.reasons)
+                best.setdefault(query, []).append((suggestion.score, candidate, reasons))
     known = {
         (a, b)
         for a, b in session.execute(
             select(OrgSuggestionRow.organization_id, OrgSuggestionRow.candidate_id)
         )
     }
-    added = 0
-    plausible = _PlausibleCandidates(candidates)
-    for org_id in org_ids:
-        name = names.get(org_id)
-        if name is None:
-            continue
-        others = [c for c in plausible.for_name(name) if c.id != org_id]
-        for suggestion in suggest_matches(name, others, domains.get(org_id, frozenset())):
-            pair = (org_id, suggestion.id)
-            if pair in known or (suggestion.id, org_id) in known:
+    rows: list[dict[str, Any]] = []
+    for org_id, found in best.items():
+        ranked = sorted(found, key=lambda one: (-one[0], one[1]))
+        for score, candidate, reasons in ranked[:limit]:
+            if (org_id, candidate) in known or (candidate, org_id) in known:
                 continue
-            session.add(
-                OrgSuggestionRow(
-                    organization_id=org_id,
-                    candidate_id=suggestion.id,
-                    score=suggestion.score,
-                    reasons="; ".join(suggestion.reasons),
-                    status="open",
-                    created_at=now,
-                )
+            rows.append(
+                {
+                    "id": new_id(),
+                    "organization_id": org_id,
+                    "candidate_id": candidate,
+                    "score": score,
+                    "reasons": reasons,
+                    "status": "open",
+                    "created_at": now,
+                }
             )
-            known.add(pair)
-            added += 1
-    return added
+            known.add((org_id, candidate))
+    if rows:
+        session.execute(insert(OrgSuggestionRow), rows)
+    return len(rows)
 
 
-class _PlausibleCandidates:
-    """Narrows the candidates to those ``suggest_matches`` could return, much faster.
+def _site_names(org: OrgCandidate) -> frozenset[str]:
+    """The names of the organization's website and email domains ("acme" for acme.co.uk)."""
+    from pipedriven_desktop.domain.orgnames import site_name, website_domain
 
-    ``suggest_matches`` keeps only candidates whose match keys score at least
-    BORDERLINE_SCORE with token_sort_ratio, or that differ from the name only by
-    spacing; everything else is discarded. token_sort_ratio is the plain ratio of
-    the keys with their words sorted, so the words are sorted once per key here and
-    one rapidfuzz ratio call per name scores them all (instead of a Python processor
-    call and a split and sort per pair). Passing on only the survivors gives the same
-    suggestions, and keeps the check of a first sync's thousands of new
-    organizations to a small fraction of a second.
-    """
-
-    def __init__(self, candidates: Sequence[OrgCandidate]) -> None:
-        self._candidates = candidates
-        keys = [match_key(c.name) for c in candidates]
-        self._sorted_keys = [_sorted_words(key) for key in keys]
-        self._by_compact: dict[str, list[int]] = {}
-        for index, key in enumerate(keys):
-            self._by_compact.setdefault(key.replace(" ", ""), []).append(index)
-
-    def for_name(self, name: str) -> list[OrgCandidate]:
-        key = match_key(name)
-        if not key:
-            return []
-        found = {
-            index
-            for _, _, index in process.extract(
-                _sorted_words(key),
-                self._sorted_keys,
-                scorer=fuzz.ratio,
-                score_cutoff=BORDERLINE_SCORE,
-                limit=None,
-            )
-        }
-        found.update(self._by_compact.get(key.replace(" ", ""), ()))
-        return [self._candidates[index] for index in sorted(found)]
+    site = website_domain(org.website)
+    return frozenset(site_name(d) for d in (*org.email_domains, *([site] if site else [])))
 
 
-def _sorted_words(key: str) -> str:
-    """The words of ``key`` in sorted order, as token_sort_ratio compares them."""
-    return " ".join(sorted(key.split()))
+def _candidates(session: Session, org_ids: Collection[str] | None) -> dict[str, OrgCandidate]:
+    """The matcher's view of ``org_ids`` (None: all): name, website, place, email domains."""
+    # The driver's connection, in the session's transaction: thousands of rows, read plainly.
+    conn = session.connection().connection.driver_connection
+    assert conn is not None
+    wanted = set(org_ids) if org_ids is not None else None
+    params: tuple[str, ...] = ()
+    org_where: tuple[str, tuple[str, ...]] = ("", ())
+    if wanted is None:
+        where = "organization_id IS NOT NULL"
+    else:
+        payload = json.dumps(sorted(wanted))
+        where, params = "organization_id IN (SELECT value FROM json_each(?))", (payload,)
+        org_where = (" WHERE id IN (SELECT value FROM json_each(?))", (payload,))
+    domains: dict[str, set[str]] = {}
+    for org_id, email in conn.execute(
+        f"SELECT organization_id, email FROM contacts WHERE {where} AND email LIKE '%@%'",
+        params,
+    ):
+        if wanted is None or org_id in wanted:
+            company = _company_domain(email.rpartition("@")[2].strip().lower())
+            if company:
+                domains.setdefault(org_id, set()).add(company)
+    return {
+        org_id: OrgCandidate(
+            org_id, name, frozenset(domains.get(org_id, ())), website, country, city
+        )
+        for org_id, name, website, country, city in conn.execute(
+            "SELECT id, name, website, country, city FROM organizations" + org_where[0],
+            org_where[1],
+        )
+    }
 
 
-def _email_domains_by_org(session: Session) -> dict[str, frozenset[str]]:
+@lru_cache(maxsize=8192)
+def _company_domain(domain: str | None) -> str | None:
     from pipedriven_desktop.domain.orgnames import email_domain
 
-    found: dict[str, set[str]] = {}
-    for org_id, email in session.execute(
-        text("SELECT organization_id, email FROM contacts WHERE organization_id IS NOT NULL")
-    ):
-        domain = email_domain(email)
-        if domain:
-            found.setdefault(org_id, set()).add(domain)
-    return {org_id: frozenset(values) for org_id, values in found.items()}
+    return email_domain(f"x@{domain}") if domain else None
 
 
 def set_suggestion_status(session: Session, suggestion_id: str, status: str) -> None:

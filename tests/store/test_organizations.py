@@ -131,3 +131,32 @@ def test_near_matches_become_suggestions_and_dismissals_are_remembered(db: Datab
     with db.session() as session:
         assert record_suggestions(session, ids, NOW) == 0
         assert session.scalars(select(OrgSuggestionRow.status)).all() == ["dismissed"]
+
+
+def test_a_page_reads_only_the_rows_it_names(db: Database) -> None:
+    """The resolver looks up the page's ids and names, never whole tables."""
+    from sqlalchemy import event
+
+    resolve_all(db, *(OrganizationFields(f"Org {i}", pipedrive_org_id=i) for i in range(1, 51)))
+    page = [
+        OrganizationFields("Org 7 renamed", pipedrive_org_id=7),
+        OrganizationFields("ORG 8", pipedrive_org_id=1008),  # joins "Org 8" by name
+        OrganizationFields("Brand new", pipedrive_org_id=2000),
+    ]
+    selects: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with db.session() as session:
+            ids = [local for local, _ in OrganizationResolver(session).resolve_many(page, NOW)]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    reads = [sql for sql in selects if "organization" in sql]
+    assert reads
+    assert all(" WHERE " in sql and " IN (" in sql for sql in reads), reads
+    assert ids[1] == resolve_all(db, OrganizationFields("Org 8", pipedrive_org_id=8))[0]
+    assert len(set(ids)) == 3
