@@ -22,6 +22,7 @@ import logging
 import sqlite3
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import chain
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Row
@@ -32,6 +33,8 @@ from pipedriven_desktop.pipedrive.client import Entity
 from pipedriven_desktop.pipedrive.records import Activity, Deal, Organization, Person
 from pipedriven_desktop.store.entities import EntityColumns
 from pipedriven_desktop.sync.mapping import (
+    INT64_MAX,
+    INT64_MIN,
     chunked,
     fits_int64,
     multi_row,
@@ -138,7 +141,8 @@ def lookup(conn: Connection, ids: IdLookup, values: Iterable[int | None]) -> dic
     One statement and one JSON value, not a row at a time: the statement runs without
     the interpreter lock while the next page is parsed in the fetching thread.
     """
-    wanted = sorted({v for v in values if v is not None and fits_int64(v)})
+    # The bounds inline, not fits_int64: this runs for every id of every page.
+    wanted = sorted({v for v in values if v is not None and INT64_MIN <= v <= INT64_MAX})
     if not wanted:
         return {}
     found = conn.exec_driver_sql(
@@ -197,7 +201,7 @@ def write_rows(
     per_statement = max(1, _MAX_VARIABLES // row_columns(sql))
     try:
         for part in chunked(pending, per_statement):
-            values = tuple(value for item in part for value in item.row)
+            values = tuple(chain.from_iterable([item.row for item in part]))
             conn.exec_driver_sql(multi_row(sql, len(part)), values)
         written = {p.pipedrive_id for p in pending}
     except DBAPIError as batch_error:
