@@ -33,7 +33,7 @@ def server(account: FakeAccount) -> Iterator[FakePipedriveServer]:
 
 
 def _wait_for(condition: object, what: str, process: subprocess.Popen[bytes] | None = None) -> None:
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while not condition():  # type: ignore[operator]
         if process is not None:
             assert process.poll() is None, process.communicate()

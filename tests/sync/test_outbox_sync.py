@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 
@@ -254,10 +255,7 @@ def test_a_row_left_sending_by_a_crash_is_looked_up_before_any_resend(
             (str(NOW.replace(tzinfo=None)),),
         )
     if arrived:  # the request had reached Pipedrive before the crash
-        body = (
-            row.payload if isinstance(row.payload, dict) else __import__("json").loads(row.payload)
-        )
-        sent = dict(body["body"])
+        sent = dict(json.loads(row.payload)["body"])
         sent["note"] = "Wants a demo<br>next week &lt;soon&gt;"
         sent.pop("participants")
         account.add_activity(sent.pop("subject"), **sent)
