@@ -274,7 +274,7 @@ app.processEvents()
 window.insights.repaint()
 opened = (time.perf_counter() - started) * 1000
 opened_cpu = (time.thread_time() - cpu) * 1000
-while window.insights.loader.busy():
+while window.insights.counting():
     app.processEvents()
     time.sleep(0.002)
 app.processEvents()

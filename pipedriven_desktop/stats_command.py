@@ -203,7 +203,9 @@ def _band_text(bands: dict[str, int]) -> str:
 
 
 def _share(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f} %"
+    if value is None:
+        return "—"
+    return f"{value * 100:.1f}".removesuffix(".0") + " %"  # 90.4 % is not 90 %
 
 
 def _ms(value: float | None) -> str:

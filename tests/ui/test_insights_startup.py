@@ -1,4 +1,5 @@
-"""Opening the app stays as fast as before: nothing of Insights is imported by the first paint."""
+"""Opening the app stays as fast as before: nothing of Insights is imported by the first paint;
+and the start-up is timed and kept with the query figures."""
 
 from __future__ import annotations
 
@@ -51,3 +52,11 @@ def test_neither_insights_nor_qtcharts_is_imported_before_the_first_paint(
     # The query statistics (store.query_stats) are not Insights: only the view and its SQL.
     assert loaded == []
     assert (tmp_path / "shot.png").exists()
+    # The start-up was timed, and saved with the day's query figures when the app quit.
+    calls, longest = (
+        populated_db.reader()
+        .execute("SELECT calls, max_ms FROM query_stats_daily WHERE operation = 'startup'")
+        .fetchone()
+    )
+    assert calls == 1
+    assert 0 < longest < 60_000

@@ -39,7 +39,9 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
 
 
 def share(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f} %"
+    if value is None:
+        return "—"
+    return f"{value * 100:.1f}".removesuffix(".0") + " %"  # 90.4 % is not 90 %
 
 
 def muted_label(text: str = "") -> QLabel:

@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -216,6 +216,8 @@ class InsightsWindow(QWidget):
         self.loader.failed.connect(self._on_failed)
         self.loader.finished.connect(self._on_finished)
         self._figures: dict[str, object] = {}
+        self._painted = False
+        self._count_when_painted = False
         self._problem = ""
 
         title = QLabel("Insights")
@@ -254,13 +256,32 @@ class InsightsWindow(QWidget):
         QShortcut(QKeySequence("Esc"), self, self.close)
 
     def refresh(self) -> None:
-        """Count every figure again, off the UI thread."""
+        """Count every figure again, off the UI thread; once the window has painted, so the
+        counting threads do not compete with its first paint."""
         if self.loader.busy():
+            return
+        if not self._painted:
+            self._count_when_painted = True
             return
         self._problem = ""
         self.updated.setText("Counting…")
         self.refresh_button.setEnabled(False)
         self.loader.load(utcnow())
+
+    def counting(self) -> bool:
+        """Figures are asked for and not all arrived yet."""
+        return self._count_when_painted or self.loader.busy()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            if self._count_when_painted:
+                QTimer.singleShot(0, self._count_now)
+
+    def _count_now(self) -> None:
+        self._count_when_painted = False
+        self.refresh()
 
     def _page(self, name: str) -> QWidget | None:
         page: QWidget | None = getattr(self, name)
