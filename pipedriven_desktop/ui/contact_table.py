@@ -12,6 +12,7 @@ import heapq
 import math
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -39,7 +40,8 @@ from pipedriven_desktop.ui.empty_hint import EmptyHint
 from pipedriven_desktop.ui.links import mailto_url, tel_url
 from pipedriven_desktop.ui.reach import call, mail
 from pipedriven_desktop.ui.style import heading, muted
-from pipedriven_desktop.ui.table_delegates import CampaignDelegate, RowDelegate
+from pipedriven_desktop.ui.table_delegates import CampaignDelegate
+from pipedriven_desktop.ui.text_delegate import TextCellDelegate
 from pipedriven_desktop.ui.warmness_delegate import WarmnessDelegate
 
 #: The narrowest a column starts, as the text a short cell holds; the user's widths win later.
@@ -77,6 +79,11 @@ SHRINK_STAGES: tuple[dict[Column, int], ...] = (
 )
 
 
+_LOOK_CHANGES = frozenset(
+    {QEvent.Type.FontChange, QEvent.Type.PaletteChange, QEvent.Type.StyleChange}
+)
+
+
 class ContactTableView(QTableView):
     """The table itself; tells once when it first painted rows (start-up is measured to it)."""
 
@@ -99,6 +106,13 @@ class ContactTableView(QTableView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.resized.emit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in _LOOK_CHANGES:
+            delegate = self.itemDelegate()
+            if isinstance(delegate, TextCellDelegate):
+                delegate.forget()  # texts laid out in the old font, colours of the old palette
+        super().changeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -188,7 +202,7 @@ class ContactTable(QWidget):
         view.setCornerButtonEnabled(False)
         view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        view.setItemDelegate(RowDelegate(view))
+        view.setItemDelegate(TextCellDelegate(self.model.text_at, view))
         view.setItemDelegateForColumn(Column.CAMPAIGN, CampaignDelegate(view))
         view.setItemDelegateForColumn(Column.WARMNESS, WarmnessDelegate(view))
 
@@ -446,6 +460,9 @@ class ContactTable(QWidget):
             self.view.setColumnHidden(Column.OWNER, hide_owner)
         self._measure_content()
         self._fit_columns()
+        # Lay the new rows out now, not on the next turn of the event loop: a layout left
+        # for later repaints the table a second time after the first paint of each keystroke.
+        self.view.doItemsLayout()
         if total == 0:
             status = self.model.sync_status
             syncing = status is not None and status.running

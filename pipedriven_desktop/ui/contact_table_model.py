@@ -61,6 +61,9 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 _SERVED_ROLES = frozenset({_DISPLAY, _EDIT, _CHECK, _TOOLTIP, ROW_ROLE, SORT_ROLE})
 _CHECKED = Qt.CheckState.Checked
 _UNCHECKED = Qt.CheckState.Unchecked
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_CHECKABLE_FLAGS = _CELL_FLAGS | Qt.ItemFlag.ItemIsUserCheckable
 
 
 class Column(IntEnum):
@@ -78,6 +81,7 @@ class Column(IntEnum):
 
 _COLUMNS: tuple[Column, ...] = tuple(Column)
 _COLUMN_COUNT = len(_COLUMNS)
+_CAMPAIGN_COLUMN = int(Column.CAMPAIGN)
 
 HEADERS: dict[Column, str] = {
     Column.CAMPAIGN: "Campaign",
@@ -216,6 +220,13 @@ class ContactTableModel(QAbstractTableModel):
             rows = self._page(number)
             self._hot = (number, rows)
         return rows[slot] if slot < len(rows) else None
+
+    def text_at(self, row: int, column: int) -> str | None:
+        """A cell's display text, for delegates that paint it without a ``data()`` round trip."""
+        found = self.row(row)
+        if found is None or not 0 <= column < _COLUMN_COUNT:
+            return None
+        return self._display(found, _COLUMNS[column])
 
     def column_texts(self, column: Column, limit: int) -> list[str]:
         """The display texts of ``column`` in the first ``limit`` rows (for sizing columns)."""
@@ -399,12 +410,10 @@ class ContactTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
+        # Asked for every visible cell on each paint: precomputed, no enum arithmetic.
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == Column.CAMPAIGN:
-            flags |= Qt.ItemFlag.ItemIsUserCheckable
-        return flags
+            return _NO_FLAGS
+        return _CHECKABLE_FLAGS if index.column() == _CAMPAIGN_COLUMN else _CELL_FLAGS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Called for every role of every visible cell on each paint: reject early, cheaply.
