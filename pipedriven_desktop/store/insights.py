@@ -1,5 +1,8 @@
 """The figures of the Insights view and of ``stats``: plain SQL over the mirror.
 
+The figures are named tuples, not dataclasses: this module is imported when the window
+opens, and a dataclass costs several times more to define.
+
 Each function takes a read connection and answers one question; each is an aggregate
 served by an index where one exists (warmness and coverage come from the My-500 and
 owner/organization indexes), so none reads the contacts row by row. They still take
@@ -15,10 +18,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipedriven_desktop.domain.warmness import SCORE_MAX, WarmnessBand
 from pipedriven_desktop.store.clock import parse_text, to_text
@@ -60,16 +62,14 @@ CANCELLED = "cancelled"
 # -- warmness ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class WarmnessMix:
+class WarmnessMix(NamedTuple):
     """Contacts at each score 0..10: My-500 and all contacts."""
 
     my500: tuple[int, ...]
     all_contacts: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class MixOfDay:
+class MixOfDay(NamedTuple):
     day: date
     my500: tuple[int, ...]
 
@@ -109,16 +109,14 @@ def band_counts(mix: Sequence[int]) -> dict[WarmnessBand, int]:
 # -- organizations ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OrganizationWarmness:
+class OrganizationWarmness(NamedTuple):
     id: str
     name: str
     contacts: int
     average_warmness: float
 
 
-@dataclass(frozen=True)
-class QuietOrganization:
+class QuietOrganization(NamedTuple):
     """An organization with hot contacts of mine and no activity for ``QUIET_DAYS`` days."""
 
     id: str
@@ -127,8 +125,7 @@ class QuietOrganization:
     last_activity: datetime | None
 
 
-@dataclass(frozen=True)
-class OrganizationFigures:
+class OrganizationFigures(NamedTuple):
     contacts: int
     linked: int
     top: tuple[OrganizationWarmness, ...]
@@ -194,8 +191,7 @@ def organization_figures(
 # -- campaign ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CampaignFigures:
+class CampaignFigures(NamedTuple):
     flagged: int
     mix: tuple[int, ...]
     #: flagged contacts not contacted for ``CAMPAIGN_STALE_DAYS`` days or more, or never
@@ -220,12 +216,11 @@ def campaign_figures(conn: sqlite3.Connection, owner: int | None, now: datetime)
 # -- activity ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ActivityWeeks:
+class ActivityWeeks(NamedTuple):
     """Activities of My-500 due in each of the last ``ACTIVITY_WEEKS`` weeks (Monday first)."""
 
     week_starts: tuple[date, ...]
-    by_type: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    by_type: dict[str, tuple[int, ...]]
 
     @property
     def totals(self) -> tuple[int, ...]:
@@ -256,8 +251,7 @@ def activity_weeks(conn: sqlite3.Connection, owner: int | None, today: date) -> 
 # -- sync history -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SyncRunRow:
+class SyncRunRow(NamedTuple):
     started: datetime
     finished: datetime | None
     kind: str
@@ -278,8 +272,7 @@ class SyncRunRow:
         return (self.finished - self.started).total_seconds()
 
 
-@dataclass(frozen=True)
-class SyncHistory:
+class SyncHistory(NamedTuple):
     runs: tuple[SyncRunRow, ...]
     #: over ``SYNC_RATE_DAYS`` days: runs that ended, succeeded, failed (cancelled ones aside)
     succeeded: int
@@ -347,8 +340,7 @@ def _outcome(finished: object, error: object, newest: bool) -> str:
 # -- queries and cache ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OperationFigures:
+class OperationFigures(NamedTuple):
     """One service operation's durations and cache hits, this session or over days."""
 
     operation: str
@@ -359,8 +351,7 @@ class OperationFigures:
     mean_ms: float | None
 
 
-@dataclass(frozen=True)
-class QueryFigures:
+class QueryFigures(NamedTuple):
     session: tuple[OperationFigures, ...]
     recent_days: tuple[OperationFigures, ...]
     startup_ms: float | None
@@ -494,15 +485,13 @@ def _percentile(ordered: Sequence[float], fraction: float) -> float | None:
 SECTIONS = ("warmness", "organizations", "campaign", "activity", "monitoring")
 
 
-@dataclass(frozen=True)
-class WarmnessSection:
+class WarmnessSection(NamedTuple):
     owner_id: int | None
     mix: WarmnessMix
     history: tuple[MixOfDay, ...]
 
 
-@dataclass(frozen=True)
-class MonitoringSection:
+class MonitoringSection(NamedTuple):
     sync: SyncHistory
     queries: QueryFigures
     #: why this session's figures could not be added to the per-day table (None: they were)

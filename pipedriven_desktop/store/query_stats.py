@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 __all__ = [
     "BUCKET_BOUNDS_MS",
@@ -60,8 +60,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-@dataclass(frozen=True, slots=True)
-class Sample:
+class Sample(NamedTuple):
     """One recorded call. ``cache_hit`` is None for calls that consult no cache."""
 
     at: datetime
@@ -93,8 +92,7 @@ class _Aggregate:
         self.histogram = [a + b for a, b in zip(self.histogram, other.histogram, strict=True)]
 
 
-@dataclass(frozen=True)
-class DailyStats:
+class DailyStats(NamedTuple):
     """One day's row of ``query_stats_daily``."""
 
     day: date
