@@ -26,6 +26,7 @@ from pipedriven_desktop.store.contact_query import (
     ContactFilter,
     SortKey,
     fts_query,
+    fts_terms_indexed,
     joins_organization,
     only_searches,
     order_sql,
@@ -458,6 +459,8 @@ class ContactService:
         """
         if contact_filter.sort is not SortKey.MY500 or not only_searches(contact_filter):
             return False
+        if not fts_terms_indexed(contact_filter.search):
+            return False  # each contact's test would expand a long term over the index
         everyone = int(conn.execute("SELECT max(rowid) FROM contacts").fetchone()[0] or 0)
         return wanted * everyone <= hits * (WALK_BUDGET // 2)
 
