@@ -1,13 +1,16 @@
 """Computes the Insights sections off the UI thread, each delivered as soon as it is ready.
 
-Each section is a QRunnable on a small pool of its own (two threads: this machine has two
-cores, and the UI thread must keep one); results come back through a QObject living on the
-UI thread, so delivery is queued there (the pattern of ``ui/campaign_writer.py``).
+Each section is a QRunnable on a small pool of its own, one thread fewer than the machine
+has cores (at most two): the UI thread keeps a core to itself, so the window still paints
+and scrolls at once while the figures are counted. Results come back through a QObject
+living on the UI thread, so delivery is queued there (the pattern of
+``ui/campaign_writer.py``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from pipedriven_desktop.store.query_stats import RECORDER
 
 logger = logging.getLogger(__name__)
 
-POOL_THREADS = 2
+POOL_THREADS = max(1, min(2, (os.cpu_count() or 2) - 1))
 
 
 class _Outcome(QObject):
@@ -63,8 +66,8 @@ class InsightsLoader(QObject):
         self._waiting: set[str] = set()
 
     def load(self, now: datetime) -> None:
-        # The slowest sections first, so the two threads end at about the same time.
-        order = ("activity", "organizations", "warmness", "monitoring", "campaign")
+        # The first tab's figures first; then the slower sections.
+        order = ("warmness", "organizations", "campaign", "activity", "monitoring")
         self._waiting = set(order)
         for section in order:
             self._pool.start(_Section(self._outcome, self._db_path, section, now))
