@@ -226,13 +226,21 @@ class PipedriveClient:
         Used to choose the field holding the lead status and to read an option field's
         labels; an unusable field description is skipped.
         """
+        return self._fields("/v1/personFields", "person", limit)
+
+    def organization_fields(self, limit: int = PAGE_LIMIT) -> list[PersonField]:
+        """Every organization field (`GET /v1/organizationFields`, paged): the labels of
+        option fields such as the industry."""
+        return self._fields("/v1/organizationFields", "organization", limit)
+
+    def _fields(self, path: str, what: str, limit: int) -> list[PersonField]:
         fields: list[PersonField] = []
         start = 0
         for _ in range(_MAX_FIELD_PAGES):
-            body = self._get_json("/v1/personFields", {"start": str(start), "limit": str(limit)})
+            body = self._get_json(path, {"start": str(start), "limit": str(limit)})
             data = body.get("data")
             if data is not None and not isinstance(data, list):
-                raise BadResponseError("Pipedrive's answer about person fields held no list.")
+                raise BadResponseError(f"Pipedrive's answer about {what} fields held no list.")
             for item in data or ():
                 if isinstance(item, dict):
                     try:

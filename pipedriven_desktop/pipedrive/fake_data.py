@@ -26,9 +26,11 @@ from typing import Any, Final, Literal, get_args
 
 __all__ = [
     "ACTIVITY_TYPES",
+    "FAKE_INDUSTRY_OPTIONS",
     "FAKE_LEAD_STATUS_FIELD",
     "FAKE_LEAD_STATUS_OPTIONS",
     "FAKE_LEAD_STATUS_OPTION_FIELD",
+    "ORGANIZATION_FIELDS",
     "PERSON_FIELDS",
     "EntityName",
     "FakeAccount",
@@ -84,6 +86,35 @@ PERSON_FIELDS: Final[tuple[dict[str, Any], ...]] = (
         "options": [{"id": k, "label": v} for k, v in FAKE_LEAD_STATUS_OPTIONS.items()],
     },
     {"id": 9103, "key": "c0ffee" * 6 + "c0ff", "name": "Birthday card", "field_type": "date"},
+)
+#: The organizations' built-in "industry" option field: option id → label.
+FAKE_INDUSTRY_OPTIONS: Final[dict[int, str]] = dict(
+    enumerate(
+        (
+            "Agriculture", "Apparel", "Automotive", "Banking", "Biotechnology", "Chemicals",
+            "Communications", "Construction", "Consulting", "Education", "Electronics",
+            "Energy", "Engineering", "Entertainment", "Environmental", "Finance",
+            "Food & Beverage", "Government", "Healthcare", "Hospitality", "Insurance",
+            "Machinery", "Manufacturing", "Media", "Not For Profit", "Recreation", "Retail",
+            "Shipping", "Technology", "Telecommunications", "Transportation", "Utilities",
+            "Logistics", "Pharmaceuticals", "Real Estate", "Software", "Textiles", "Tourism",
+            "Other",
+        ),
+        start=1,
+    )
+)  # fmt: skip
+#: The organization fields `GET /v1/organizationFields` describes.
+ORGANIZATION_FIELDS: Final[tuple[dict[str, Any], ...]] = (
+    {"id": 8001, "key": "name", "name": "Name", "field_type": "varchar"},
+    {"id": 8002, "key": "address", "name": "Address", "field_type": "address"},
+    {
+        "id": 8003,
+        "key": "industry",
+        "name": "Industry",
+        "field_type": "enum",
+        "options": [{"id": k, "label": v} for k, v in FAKE_INDUSTRY_OPTIONS.items()],
+    },
+    {"id": 8004, "key": "website", "name": "Website", "field_type": "varchar"},
 )
 ACTIVITY_TYPES: Final = ("call", "meeting", "email", "task", "deadline", "lunch")
 

@@ -41,6 +41,7 @@ from urllib.parse import parse_qsl, urlsplit
 from pipedriven_desktop.pipedrive import fake_writes
 from pipedriven_desktop.pipedrive.fake_data import (
     ENTITY_NAMES,
+    ORGANIZATION_FIELDS,
     PERSON_FIELDS,
     EntityName,
     FakeAccount,
@@ -574,19 +575,22 @@ def _equals(name: str, wanted: int) -> Callable[[dict[str, Any]], bool]:
 _ME_PATHS: Final = frozenset({"/v1/users/me", "/api/v1/users/me"})
 _USERS_PATHS: Final = frozenset({"/v1/users", "/api/v1/users"})
 _PERSON_FIELDS_PATHS: Final = frozenset({"/v1/personFields", "/api/v1/personFields"})
+_ORG_FIELDS_PATHS: Final = frozenset({"/v1/organizationFields", "/api/v1/organizationFields"})
 _NOTES_PATHS: Final = frozenset({"/v1/notes", "/api/v1/notes"})
 _LIST_PREFIX: Final = "/api/v2/"
 
 
-def _person_fields_page(params: dict[str, str]) -> dict[str, Any]:
-    """A v1 page of person fields (`start`/`limit`, v1's offset paging)."""
+def _person_fields_page(
+    params: dict[str, str], fields: tuple[dict[str, Any], ...] = PERSON_FIELDS
+) -> dict[str, Any]:
+    """A v1 page of person (or other) fields (`start`/`limit`, v1's offset paging)."""
     try:
         start = max(0, int(params.get("start", "0")))
         limit = min(MAX_LIMIT, max(1, int(params.get("limit", str(DEFAULT_LIMIT)))))
     except ValueError:
         raise _BadRequestError("start and limit must be whole numbers") from None
-    page = [dict(item) for item in PERSON_FIELDS[start : start + limit]]
-    more = start + limit < len(PERSON_FIELDS)
+    page = [dict(item) for item in fields[start : start + limit]]
+    more = start + limit < len(fields)
     pagination: dict[str, Any] = {"start": start, "limit": limit, "more_items_in_collection": more}
     if more:
         pagination["next_start"] = start + limit
@@ -701,6 +705,9 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
                     return self._send_json(200, {"success": True, "data": users}, rate)
                 if path in _PERSON_FIELDS_PATHS:
                     return self._send_json(200, _person_fields_page(params), rate)
+                if path in _ORG_FIELDS_PATHS:
+                    page = _person_fields_page(params, ORGANIZATION_FIELDS)
+                    return self._send_json(200, page, rate)
                 if path in _NOTES_PATHS:
                     return self._send_json(200, fake_writes.notes_page(app.account, params), rate)
                 note_path, _, note_id = path.rpartition("/")

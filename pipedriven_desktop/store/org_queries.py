@@ -96,6 +96,7 @@ class OrgCard:
     name: str
     pipedrive_org_id: int | None
     spellings: tuple[Spelling, ...]
+    #: the industry option's label (Pipedrive's value when its label is not known)
     industry: str | None
     size: int | None
     website: str | None
@@ -216,12 +217,14 @@ class OrgQueries:
         last_activity = parse_text(last) or parse_text(
             conn.execute(_LAST_ACTIVITY_SQL, (org_id,)).fetchone()[0]
         )
+        from pipedriven_desktop.store.org_labels import industry_label, industry_labels
+
         return OrgCard(
             id=org_id,
             name=name,
             pipedrive_org_id=pipedrive_id,
             spellings=_spellings(conn, [org_id]).get(org_id, ()),
-            industry=industry,
+            industry=industry_label(industry, industry_labels(conn)),
             size=size,
             website=website,
             address=address,
