@@ -7,7 +7,7 @@ constants below; the code only applies them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
@@ -24,6 +24,7 @@ __all__ = [
     "ScoreComponent",
     "Warmness",
     "WarmnessBand",
+    "change_between",
     "change_reason",
     "compute_many",
     "compute_warmness",
@@ -553,7 +554,11 @@ def change_reason(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> str:
     """
     if old is None:
         return "first score"
-    before, after = _earned(old), _earned(new)
+    return change_between(_earned(old), _earned(new))
+
+
+def change_between(before: Sequence[str], after: Sequence[str]) -> str:
+    """`change_reason` from the reasons that earned points before and after."""
     gained = [reason for reason in after if reason not in before]
     lost = [f"no longer: {reason}" for reason in before if reason not in after]
     return "; ".join(gained + lost) or "score recomputed"

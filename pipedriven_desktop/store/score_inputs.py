@@ -3,8 +3,9 @@
 The pass reads a contact's facts as a few plain values, reduced in SQL to what the
 rules can tell apart, so contacts with the same values share one computation:
 
-- `contact_facts_sql`: per contact the four base fields as bits (`BASE_BITS`; the
-  organization only when the mirror knows it, by a named row), the lead status, the
+- `contact_facts_sql`: per contact the base fields as bits (email, phone, job title:
+  1, 2, 8; the organization point, 4, only for an organization the mirror knows by a
+  named row: `NAMED_ORGANIZATIONS_SQL`), the lead status, the
   bracket of days since the last activity (`recency_bounds`), and the mail facts:
   per-direction counts, and the days of the last mail received and sent with whether
   the reply came last (``contacts`` columns `MAIL_COLUMNS`, as the person listing's
@@ -30,10 +31,10 @@ from pipedriven_desktop.store.clock import parse_text, to_text
 
 __all__ = [
     "ALL_LOST_DEALS_SQL",
-    "BASE_BITS",
     "DEAL_FACTS_SQL",
     "LOST_DEALS_SQL",
     "MAIL_COLUMNS",
+    "NAMED_ORGANIZATIONS_SQL",
     "activity_facts_sql",
     "contact_facts_sql",
     "deal_facts_sql",
@@ -52,15 +53,17 @@ LOST_DEALS_SQL: Final = (
     "SELECT contact_id, count(*) FROM deals"
     " WHERE contact_id IN ({ids}) AND status = 'lost' GROUP BY contact_id"
 )
-#: The bits of `contact_facts_sql`'s base column, in the rules' order.
-BASE_BITS: Final = ("email", "phone", "organization", "job_title")
 
 _BASE = (
-    "(coalesce(c.email, '') <> '')"
-    " + 2 * (coalesce(c.phone, '') <> '')"
-    " + 4 * (c.organization_id IS NOT NULL AND EXISTS (SELECT 1 FROM organizations o"
-    " WHERE o.id = c.organization_id AND trim(coalesce(o.name, '')) <> ''))"
+    "(coalesce(c.email, '') <> '') + 2 * (coalesce(c.phone, '') <> '')"
     " + 8 * (coalesce(c.job_title, '') <> '')"
+)
+#: Organizations the mirror knows by a name: the organization point's condition.
+NAMED_ORGANIZATIONS_SQL: Final = "SELECT id FROM organizations WHERE trim(coalesce(name, '')) <> ''"
+#: For a few contacts, the organization only when it is named (looked up per contact).
+_NAMED_ORGANIZATION = (
+    "CASE WHEN EXISTS (SELECT 1 FROM organizations o WHERE o.id = c.organization_id"
+    " AND trim(coalesce(o.name, '')) <> '') THEN c.organization_id END"
 )
 _, _LAST_IN, _LAST_OUT = MAIL_COLUMNS
 #: 0: under 7 days, 1: under 30, 2: 30 to 90, 3: over 90 days since the last activity
@@ -70,7 +73,7 @@ _RECENCY = (
     " WHEN c.last_contacted > ? THEN 1 WHEN c.last_contacted > ? THEN 2 ELSE 3 END"
 )
 _CONTACT_FACTS = (
-    f"SELECT c.rowid, c.id, {_BASE}, c.lead_status, {_RECENCY},"
+    "SELECT c.rowid, c.id, {organization}, " + _BASE + ", c.lead_status, " + _RECENCY + ","
     " c.incoming_mail_count, c.outgoing_mail_count,"
     f" substr(c.{_LAST_IN}, 1, 10), substr(c.{_LAST_OUT}, 1, 10), c.{_LAST_IN} >= c.{_LAST_OUT},"
     " c.warmness_score, c.warmness_breakdown, c.score_computed_at IS NULL FROM contacts c"
@@ -91,9 +94,16 @@ def recency_bounds(now: datetime, days: Sequence[int]) -> tuple[str, ...]:
 def contact_facts_sql(ids: int | None = None) -> str:
     """Every contact's facts (``ids`` None) or those of an ``IN`` list of ``ids`` ids.
 
+    The organization column is the contact's organization id: for every contact as
+    stored (the caller checks it against `NAMED_ORGANIZATIONS_SQL`'s, read once, rather
+    than a lookup per contact); for an ``IN`` list only when it is named.
     Parameters: the three `recency_bounds`, then the ids.
     """
-    return _CONTACT_FACTS + ("" if ids is None else f" WHERE c.id IN ({_marks(ids)})")
+    if ids is None:
+        return _CONTACT_FACTS.format(organization="c.organization_id")
+    return _CONTACT_FACTS.format(organization=_NAMED_ORGANIZATION) + (
+        f" WHERE c.id IN ({_marks(ids)})"
+    )
 
 
 def activity_facts_sql(kinds: Sequence[str], ids: int | None = None) -> str:
@@ -105,14 +115,23 @@ def activity_facts_sql(kinds: Sequence[str], ids: int | None = None) -> str:
     the ids (``ids`` None: every contact with such an activity).
     """
     past = [f"max(due_date <= ? AND lower(type) = '{_plain(kind)}')" for kind in kinds]
+    # A type's first scheduled date only matters when none was due up to today (its
+    # bonus then names it); leaving it out otherwise lets more contacts share a case.
     ahead = [
-        f"min(CASE WHEN due_date > ? AND lower(type) = '{_plain(kind)}' THEN due_date END)"
-        for kind in kinds
+        f"CASE WHEN {past_kind} THEN NULL ELSE"
+        f" min(CASE WHEN due_date > ? AND lower(type) = '{_plain(kind)}' THEN due_date END) END"
+        for past_kind, kind in zip(past, kinds, strict=True)
     ]
-    where = "contact_id IS NOT NULL" if ids is None else f"contact_id IN ({_marks(ids)})"
+    # Every contact: the window's rows from the due date index alone (the planner would
+    # rather walk the contact index for the GROUP BY, reading every activity); a few:
+    # their own activities by contact.
+    source = "activities INDEXED BY ix_activities_due_date_contact_id_type"
+    where = "contact_id IS NOT NULL"
+    if ids is not None:
+        source, where = "activities", f"contact_id IN ({_marks(ids)})"
     return (
         f"SELECT contact_id, count(*), count(CASE WHEN due_date > ? THEN 1 END),"
-        f" {', '.join(past + ahead)} FROM activities"
+        f" {', '.join(past + ahead)} FROM {source}"
         f" WHERE due_date >= ? AND {where} GROUP BY contact_id"
     )
 

@@ -9,6 +9,7 @@ fields, the same recency bracket), and a full pass serialises every contact.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Final
 
 from pipedriven_desktop.domain.warmness import ScoreComponent, Warmness
@@ -20,17 +21,26 @@ _components: dict[tuple[str, tuple[ScoreComponent, ...]], str] = {}
 
 def breakdown_text(warmness: Warmness) -> str:
     """The stored JSON text of ``warmness``'s breakdown."""
-    parts = []
-    for name, items in warmness.breakdown.items():
-        key = (name, items)
-        text = _components.get(key)
-        if text is None:
-            text = _component_text(name, items)
-            if len(_components) >= _CACHE_LIMIT:
-                _components.clear()
-            _components[key] = text
-        parts.append(text)
-    return f'{{"score":{warmness.score},"raw":{warmness.raw},"components":{{{",".join(parts)}}}}}'
+    parts = [component_text(name, items) for name, items in warmness.breakdown.items()]
+    return assembled(warmness.score, warmness.raw, parts)
+
+
+def assembled(score: int, raw: int, components: Iterable[str]) -> str:
+    """The stored JSON text from the score, the unclamped sum and each component's text
+    (`component_text`), in the breakdown's order."""
+    return f'{{"score":{score},"raw":{raw},"components":{{{",".join(components)}}}}}'
+
+
+def component_text(name: str, items: tuple[ScoreComponent, ...]) -> str:
+    """One component of the stored JSON text: ``"name":{"points":…,"items":[…]}``."""
+    key = (name, items)
+    text = _components.get(key)
+    if text is None:
+        text = _component_text(name, items)
+        if len(_components) >= _CACHE_LIMIT:
+            _components.clear()
+        _components[key] = text
+    return text
 
 
 def _component_text(name: str, items: tuple[ScoreComponent, ...]) -> str:

@@ -20,9 +20,11 @@ in the database, so a sync killed before scoring still scores next time.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -30,13 +32,19 @@ from typing import Any
 from sqlalchemy import Connection
 
 from pipedriven_desktop.domain.warmness import (
+    ACTIVITY,
+    BASE,
+    ENGAGEMENT,
     RECENCY_TIERS,
     RECENT_TYPE_BONUS,
     RECENT_WINDOW_DAYS,
+    RELATIONSHIP,
+    SCORE_MAX,
+    SCORE_MIN,
     STALE_AFTER_DAYS,
     ActivityFact,
     ContactFacts,
-    change_reason,
+    change_between,
     compute_warmness,
 )
 from pipedriven_desktop.store.clock import date_to_text, to_text
@@ -49,13 +57,14 @@ from pipedriven_desktop.store.meta import (
 )
 from pipedriven_desktop.store.score_history import ScoreChangeRow, record_changes
 from pipedriven_desktop.store.score_inputs import (
+    NAMED_ORGANIZATIONS_SQL,
     activity_facts_sql,
     contact_facts_sql,
     deal_facts_sql,
     recency_bounds,
 )
 from pipedriven_desktop.store.warmness_daily import record_today
-from pipedriven_desktop.sync.breakdown_text import breakdown_text
+from pipedriven_desktop.sync.breakdown_text import assembled, component_text
 from pipedriven_desktop.sync.mapping import LIVE_DEAL_STATUSES, chunked
 
 #: Contacts per fact read when only some are scored (an ``IN`` list each).
@@ -64,6 +73,12 @@ CHUNK = 2000
 #: moved in, so fewer, larger chunks write less; yet short enough that the user's own
 #: writes (the campaign flag) wait well within their busy timeout.
 WRITE_CHUNK = 25_000
+#: When more than this share of the contacts looked at change (and at least
+#: `REBUILD_MIN`), the score's indexes are built anew around one write
+#: transaction instead of moving each entry; the writer then holds the mirror for the
+#: whole write (about a second at 100,000 contacts, within the user's busy timeout).
+REBUILD_SHARE = 0.5
+REBUILD_MIN = 5_000
 #: Above this share of all contacts, one scan per table beats ``IN`` lists.
 SCAN_SHARE = 0.2
 #: Page cache of the scoring connection while it writes, in KiB: a pass moving every
@@ -83,6 +98,11 @@ _BRACKET_REPRESENTATIVE: tuple[int, ...] = (0, *_BRACKET_DAYS)
 #: The bonus types, as the activity facts list them.
 _BONUS_KINDS: tuple[str, ...] = tuple(RECENT_TYPE_BONUS)
 
+#: Indexes of the contacts that hold the score (the My-500 orders).
+_SCORE_INDEXES_SQL = (
+    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts'"
+    " AND sql LIKE '%warmness_score%'"
+)
 _UPDATE_SQL = (
     "UPDATE contacts SET warmness_score = ?, warmness_breakdown = ?, score_computed_at = ?"
     " WHERE rowid = ?"
@@ -93,6 +113,8 @@ Change = tuple[int, str, int, ScoreChangeRow | None]
 #: What the rules can tell apart about a contact (see `_facts_of`): contacts with equal
 #: keys get the same score and breakdown.
 FactsKey = tuple[Any, ...]
+#: The deal facts of a contact without deals: no value, no lost deal.
+_NO_DEALS: tuple[float, int] = (0.0, 0)
 
 
 def contacts_to_score(conn: Connection, now: datetime) -> tuple[list[str] | None, bool]:
@@ -210,6 +232,7 @@ class _Scorer:
         self.bounds = recency_bounds(now.replace(tzinfo=None), _BRACKET_DAYS)
         self.window_start = _recent_from(now)
         self.results: dict[FactsKey, tuple[int, str]] = {}
+        self.components: dict[tuple[str, FactsKey], tuple[int, str]] = {}
 
     def score(self, ids: Collection[str] | None) -> tuple[list[Change], int]:
         """The changed rows of ``ids`` (a set: read every contact and keep those; a
@@ -218,7 +241,7 @@ class _Scorer:
         wanted: Sequence[str] = list(ids) if by_id and ids is not None else ()
         count = len(wanted) if by_id else None
         today = date_to_text(self.today)
-        activity_args = (today, *[today] * (2 * len(_BONUS_KINDS)), self.window_start)
+        activity_args = (today, *[today] * (3 * len(_BONUS_KINDS)), self.window_start)
         activities = {
             row[0]: row[1:]
             for row in self.raw.execute(
@@ -231,24 +254,31 @@ class _Scorer:
                 deal_facts_sql(LIVE_DEAL_STATUSES, count), (*LIVE_DEAL_STATUSES, *wanted)
             )
         }
+        named = None
+        if not by_id:
+            named = {row[0] for row in self.raw.execute(NAMED_ORGANIZATIONS_SQL)}
         contacts = self.raw.execute(contact_facts_sql(count), (*self.bounds, *wanted))
         only = ids if ids is not None and not by_id else None
-        return self._changes(contacts, activities, deals, only)
+        return self._changes(contacts, activities, deals, named, only)
 
     def _changes(
         self,
         contacts: Iterable[Sequence[Any]],
         activities: dict[str, tuple[Any, ...]],
         deals: dict[str, tuple[Any, ...]],
+        named: set[str] | None,
         only: Collection[str] | None,
     ) -> tuple[list[Change], int]:
+        """The changed rows among ``contacts``; an organization counts when it is in
+        ``named`` (None: the rows give it only when named)."""
         results = self.results
         changes: list[Change] = []
         looked_at = 0
-        no_deals = (0.0, 0)
+        no_deals = _NO_DEALS
         for (
             rowid,
             contact_id,
+            organization,
             base,
             lead,
             bracket,
@@ -264,6 +294,8 @@ class _Scorer:
             if only is not None and contact_id not in only:
                 continue
             looked_at += 1
+            if organization is not None and (named is None or organization in named):
+                base += 4
             key = (
                 base,
                 lead,
@@ -278,8 +310,7 @@ class _Scorer:
             )
             result = results.get(key)
             if result is None:
-                warmness = compute_warmness(self._facts_of(key), self.now, self.lead_values)
-                result = results[key] = (warmness.score, breakdown_text(warmness))
+                result = results[key] = self._result(key)
             score, text = result
             if not dirty and score == old_score and text == old_text:
                 continue
@@ -291,6 +322,37 @@ class _Scorer:
                     history = ScoreChangeRow(contact_id, self.today, old_score, score, why)
             changes.append((score, text, rowid, history))
         return changes, looked_at
+
+    def _result(self, key: FactsKey) -> tuple[int, str]:
+        """Score and breakdown text of the contacts with ``key``, from its components.
+
+        The four components are independent (the score is their clamped sum), so each
+        is worked out once per distinct value of its own facts: far fewer cases than
+        whole keys.
+        """
+        base, lead, bracket, incoming, outgoing, received, sent, replied, deal, acts = key
+        raw = 0
+        texts = []
+        none = _NO_DEALS
+        for name, own in (
+            (BASE, (base, None, None, None, None, None, None, None, none, None)),
+            (ACTIVITY, (0, None, None, None, None, None, None, None, none, acts)),
+            (RELATIONSHIP, (0, lead, None, None, None, None, None, None, deal, None)),
+            (
+                ENGAGEMENT,
+                (0, None, bracket, incoming, outgoing, received, sent, replied, none, None),
+            ),
+        ):
+            part = self.components.get((name, own))
+            if part is None:
+                warmness = compute_warmness(self._facts_of(own), self.now, self.lead_values)
+                items = warmness.breakdown[name]
+                part = sum(item.points for item in items), component_text(name, items)
+                self.components[(name, own)] = part
+            raw += part[0]
+            texts.append(part[1])
+        score = SCORE_MIN if raw < SCORE_MIN else SCORE_MAX if raw > SCORE_MAX else raw
+        return score, assembled(score, raw, texts)
 
     def _facts_of(self, key: FactsKey) -> ContactFacts:
         """Facts the rules read exactly as those of the contacts with ``key``.
@@ -350,16 +412,30 @@ def _mail_moment(day: str | None, *, noon: bool) -> datetime | None:
 @lru_cache(maxsize=65_536)
 def _why(old_text: str, new_text: str) -> str | None:
     """The history's words for a change (None: never scored before); contacts share pairs."""
-    old = _parsed(old_text)
-    return None if old is None else change_reason(old, _parsed(new_text) or {})
+    before = _earned_in(old_text)
+    return None if before is None else change_between(before, _earned_in(new_text) or ())
 
 
-def _parsed(text: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(text)
-    except ValueError:
+#: An item of a stored breakdown: its points and reason (JSON string body), as
+#: `Warmness.to_json` orders them; component totals have no reason beside them.
+_ITEM = re.compile(r'"points":\s*(-?\d+),\s*"reason":\s*"((?:[^"\\]|\\.)*)"')
+
+
+@lru_cache(maxsize=16_384)
+def _earned_in(text: str) -> tuple[str, ...] | None:
+    """Reasons of the items that earned points in a stored breakdown (None: not one).
+
+    Read with a pattern rather than parsed: a pass that moves every score reads
+    thousands of distinct breakdowns, and walking their parsed JSON cost more than
+    scoring them.
+    """
+    if not text.lstrip().startswith("{"):
         return None
-    return value if isinstance(value, dict) else None
+    return tuple(
+        json.loads(f'"{reason}"') if "\\" in reason else reason
+        for points, reason in _ITEM.findall(text)
+        if int(points)
+    )
 
 
 def _write(
@@ -369,25 +445,56 @@ def _write(
     progress: Callable[[int, int], None] | None,
     looked_at: int,
 ) -> None:
-    """Write the changed rows in rowid order, a transaction per chunk."""
+    """Write the changed rows in rowid order: a transaction per chunk, or, when most
+    contacts' scores change, one transaction that builds the score's indexes anew."""
     if progress is not None and not changes:
         progress(looked_at, looked_at)
     if not changes:
         return
     changes.sort(key=lambda change: change[2])
+    rebuild = len(changes) >= REBUILD_MIN and len(changes) > REBUILD_SHARE * looked_at
     written = 0
-    for part in chunked(changes, WRITE_CHUNK):
+    for part in [changes] if rebuild else chunked(changes, WRITE_CHUNK):
         with db.session() as session:
             raw = _raw(session.connection())
             (cache,) = raw.execute("PRAGMA cache_size").fetchone()
             raw.execute(f"PRAGMA cache_size = {-WRITE_CACHE_KIB}")
             try:
-                _write_rows(raw, part, now)
+                if rebuild:
+                    with _score_indexes_rebuilt(raw):
+                        _write_rows(raw, part, now)
+                else:
+                    _write_rows(raw, part, now)
             finally:
                 raw.execute(f"PRAGMA cache_size = {int(cache)}")
         written += len(part)
         if progress is not None:
             progress(looked_at - len(changes) + written, looked_at)
+
+
+@contextmanager
+def _score_indexes_rebuilt(raw: sqlite3.Connection) -> Iterator[None]:
+    """Drop the contacts' indexes holding the score, and create them again on leaving,
+    with their planner statistics, in the caller's transaction.
+
+    Moving a row's score moves its entry in each of them (the My-500 orders); for most
+    rows at once, sorting every entry anew costs about half as much. Readers keep their
+    snapshot (WAL) with the indexes until the commit.
+    """
+    indexes = raw.execute(_SCORE_INDEXES_SQL).fetchall()
+    stats: list[Any] = []
+    if raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+        names = [name for name, _sql in indexes]
+        stats = raw.execute(
+            f"SELECT tbl, idx, stat FROM sqlite_stat1 WHERE idx IN ({', '.join('?' * len(names))})",
+            names,
+        ).fetchall()
+    for name, _sql in indexes:
+        raw.execute(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in indexes:
+        raw.execute(sql)
+    raw.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", stats)
 
 
 def _write_rows(raw: sqlite3.Connection, changes: Sequence[Change], now: datetime) -> None:

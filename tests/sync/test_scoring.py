@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
-from pipedriven_desktop.domain.warmness import ActivityFact, ContactFacts, compute_warmness
+from pipedriven_desktop.domain.warmness import (
+    ActivityFact,
+    ContactFacts,
+    LeadStatusValues,
+    change_reason,
+    compute_warmness,
+)
 from pipedriven_desktop.store.database import Database, open_database
 from pipedriven_desktop.store.meta import SCORES_DAY_KEY, set_meta
 from pipedriven_desktop.store.score_history import recent_changes
 from pipedriven_desktop.store.warmness_daily import mix_since
+from pipedriven_desktop.sync import scoring
 from pipedriven_desktop.sync.breakdown_text import breakdown_text
-from pipedriven_desktop.sync.scoring import rescore
+from pipedriven_desktop.sync.scoring import _why, rescore
 from tests.synthetic import populate
 
 NOW = datetime(2026, 3, 10, 15, 45, tzinfo=UTC)
@@ -161,3 +170,57 @@ def test_each_pass_records_todays_warmness_mix(db: Database) -> None:
     assert mixes[-1].all_contacts == tuple(scores.count(score) for score in range(11))
     assert mixes[-1].my500 == tuple(mine.count(score) for score in range(11))
     assert mixes[0].all_contacts != mixes[-1].all_contacts, "a hundred days move scores"
+
+
+def test_the_history_words_read_from_stored_text_match_the_parsed_breakdowns() -> None:
+    """The pass reads earned reasons with a pattern; they must be what the JSON says,
+    quotes, backslashes and accents in a lead status included."""
+    rng = random.Random(8)
+    leads = [None, 'Hot "A" lead', "back\\slash", "Qualifié", "contacted"]
+    texts = []
+    for _ in range(60):
+        facts = ContactFacts(
+            has_email=rng.random() < 0.5,
+            has_phone=rng.random() < 0.5,
+            has_organization=rng.random() < 0.5,
+            has_job_title=False,
+            lead_status=rng.choice(leads),
+            last_activity=NOW - timedelta(days=rng.randint(0, 120)),
+            total_deal_value=rng.choice([0.0, 2000.0]),
+            last_incoming_mail=rng.choice([None, NOW - timedelta(days=2)]),
+        )
+        values = LeadStatusValues(qualified=('Hot "A" lead', "back\\slash", "Qualifié"))
+        texts.append(breakdown_text(compute_warmness(facts, NOW, values)))
+    for old, new in pairwise(texts):
+        assert _why(old, new) == change_reason(json.loads(old), json.loads(new))
+    assert _why("null", texts[0]) is None
+    assert any("Hot" in (_why(old, new) or "") for old, new in pairwise(texts))
+
+
+def test_a_pass_moving_most_scores_rebuilds_their_indexes_as_they_were(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same rows as moving each entry, and the same indexes and planner statistics."""
+    first = _full_pass(db, NOW)
+    other = tmp_path / "chunked.sqlite3"
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(db.path, other)
+    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
+    stats = "SELECT tbl, idx, stat FROM sqlite_stat1 ORDER BY tbl, idx"
+    before = (db.reader().execute(schema).fetchall(), db.reader().execute(stats).fetchall())
+    assert any("warmness_score" in (sql or "") for _kind, _name, sql in before[0])
+    later = NOW + timedelta(days=200)
+
+    monkeypatch.setattr(scoring, "REBUILD_MIN", 10**9)
+    chunked = open_database(other)
+    rescore(chunked, later)
+    monkeypatch.setattr(scoring, "REBUILD_MIN", 1)
+    rescore(db, later)
+
+    assert (db.reader().execute(schema).fetchall(), db.reader().execute(stats).fetchall()) == before
+    assert _snapshot(db) == _snapshot(chunked)
+    moved = sum(first[key][0] != score for key, (score, _text) in _snapshot(db).items())
+    assert moved > len(first) // 2
+    assert db.reader().execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    chunked.close()
