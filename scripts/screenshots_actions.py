@@ -128,8 +128,10 @@ def refuse_first(db: Database, reason: str) -> None:
 def settle(app: QApplication, window: MainWindow) -> None:
     for _ in range(50):
         app.processEvents()
-    while window.window_actions.controller.runner.in_flight():
-        window.window_actions.controller.wait(2000)
+    actions = window.window_actions
+    while actions.controller.runner.in_flight() or actions.reader.in_flight():
+        actions.controller.wait(2000)
+        actions.reader.wait(2000)
         app.processEvents()
     for _ in range(20):
         app.processEvents()

@@ -21,6 +21,7 @@ from pipedriven_desktop.store.clock import date_to_text, parse_date_text
 from pipedriven_desktop.store.meta import OWNER_KEY, get_meta
 
 __all__ = [
+    "COMING_SHOWN",
     "DAYS_AHEAD",
     "OVERDUE_SHOWN",
     "Agenda",
@@ -35,6 +36,8 @@ __all__ = [
 DAYS_AHEAD: Final = 7
 #: Overdue activities listed (the most recently missed); the count covers all of them.
 OVERDUE_SHOWN: Final = 200
+#: Coming activities listed at most (a week of a person's work is far fewer).
+COMING_SHOWN: Final = 500
 
 _COLUMNS = """
     a.id, a.pipedrive_activity_id, a.type, a.subject, a.due_date, a.due_time, a.note,
@@ -65,6 +68,7 @@ _AGENDA_SQL = f"""
          WHERE a.owner_id = :owner AND a.done = 0
            AND a.due_date >= :today AND a.due_date <= :last_day
          ORDER BY a.due_date, a.due_time IS NOT NULL, a.due_time, a.id
+         LIMIT :coming_limit
     )
 """
 _OVERDUE_COUNT_SQL = """
@@ -127,6 +131,7 @@ def read_agenda(
     *,
     days_ahead: int = DAYS_AHEAD,
     overdue_limit: int = OVERDUE_SHOWN,
+    coming_limit: int = COMING_SHOWN,
 ) -> Agenda:
     """The owner's open activities: overdue (latest first), today's, the next days'."""
     found = conn.execute(
@@ -136,6 +141,7 @@ def read_agenda(
             "today": date_to_text(today),
             "last_day": date_to_text(today + timedelta(days=days_ahead)),
             "overdue_limit": overdue_limit,
+            "coming_limit": coming_limit,
         },
     )
     items = tuple(

@@ -78,6 +78,7 @@ class ActionRunner(QObject):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
+        self._pool.setExpiryTimeout(-1)  # one thread for the window's life, not one per lull
         self._numbers = itertools.count(1)
         self._in_flight: set[int] = set()
         self._outcome = _Outcome()

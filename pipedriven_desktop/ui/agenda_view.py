@@ -2,13 +2,12 @@
 
 Sections (Overdue, Today, Next 7 days) hold the activities with their contact and
 organization; Mark done and Reschedule act on the current one, Enter shows its contact in
-the main window. The view reads through a function it is given and writes nothing itself:
-it asks, through signals, and is reloaded when the change is in the mirror.
+the main window. The view neither reads nor writes: it asks through signals, and is handed
+the agenda read off the UI thread, again whenever a change is in the mirror.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -188,18 +187,21 @@ class AgendaModel(QAbstractItemModel):
 
 
 class AgendaDialog(QDialog):
-    """The Today window; ``reload`` re-reads it through ``read``."""
+    """The Today window; ``set_agenda`` shows what was read, ``reload`` asks for it again."""
 
     #: (AgendaItem) mark it done / move it / show its contact
     mark_done_requested = Signal(object)
     reschedule_requested = Signal(object)
     contact_requested = Signal(object)
+    #: read the agenda again (F5)
+    reload_requested = Signal()
+    #: an agenda was handed in and is shown
+    loaded = Signal()
 
-    def __init__(self, read: Callable[[], Agenda | None], parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("agendaDialog")
         self.setWindowTitle("Today")
-        self._read = read
         self.model = AgendaModel(self)
 
         self.title = QLabel("Today")
@@ -265,15 +267,18 @@ class AgendaDialog(QDialog):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         self.resize(860, 520)
-        self.reload()
+        self.summary.setText("Reading…")
+        self._update_buttons()
 
     # -- public ---------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Re-read the agenda, keeping the current activity (or the one after it) selected."""
+        self.reload_requested.emit()
+
+    def set_agenda(self, agenda: Agenda | None) -> None:
+        """Show ``agenda``, keeping the current activity (or the one after it) selected."""
         current = self.current_item()
         keep_row = self.view.currentIndex()
-        agenda = self._read()
         self.model.set_agenda(agenda)
         for row in range(self.model.rowCount()):
             self.view.setFirstColumnSpanned(row, QModelIndex(), True)
@@ -288,6 +293,7 @@ class AgendaDialog(QDialog):
             self.view.setCurrentIndex(target)
         self.view.setFocus()
         self._update_buttons()
+        self.loaded.emit()
 
     def current_item(self) -> AgendaItem | None:
         return self.model.item(self.view.currentIndex())
@@ -303,6 +309,7 @@ class AgendaDialog(QDialog):
     def _describe(self, agenda: Agenda | None) -> None:
         if agenda is None:
             self.summary.setText("")
+            self.title.setText("Today")
             self.empty.setText(
                 "The agenda lists your own activities; it knows who you are after the first sync."
             )

@@ -1,15 +1,19 @@
 """Working the list from the main window: actions on contacts, Today, the outbox.
 
 Owns the menu entries and shortcuts (Ctrl+L log, Ctrl+Shift+N next step, Ctrl+Shift+T
-note, Ctrl+T Today, Ctrl+Shift+O outbox), the "Today · 3 overdue" button, the offer to
-log a call just dialled, and the Today and Outbox windows. Every write goes through
+note, Ctrl+T Today, Ctrl+Shift+O outbox), the "3 overdue" button, the offer to log a call
+just dialled, and the Today and Outbox windows. Every write goes through
 ``ActionsController`` (off the UI thread); when one lands, the contact's row, the detail
 pane, Today and the counts are re-read, so the change shows at once, marked as waiting.
+Today and the overdue count are read on a thread of their own too: a long agenda (years
+of open tasks) must not hold the window, and a read never waits behind a write.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -19,6 +23,7 @@ from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 from pipedriven_desktop.store.actions import OutboxEntry
 from pipedriven_desktop.store.agenda import Agenda, agenda_owner, overdue_count, read_agenda
 from pipedriven_desktop.store.contact_activities import ListedActivity, contact_activities
+from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.rows import ContactRow
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.action_dialog import (
@@ -30,7 +35,7 @@ from pipedriven_desktop.ui.action_dialog import (
     RescheduleRequest,
     ScheduleRequest,
 )
-from pipedriven_desktop.ui.action_runner import ActionTicket
+from pipedriven_desktop.ui.action_runner import ActionRunner, ActionTicket
 from pipedriven_desktop.ui.actions_controller import (
     OUTBOX_READ,
     ActionsController,
@@ -52,6 +57,35 @@ EDIT_MODES = {
     "reschedule": ActionMode.RESCHEDULE,
     "note": ActionMode.NOTE,
 }
+
+
+#: What a read of Today is called in its ticket.
+TODAY_READ = "Today read"
+
+
+@dataclass(frozen=True, slots=True)
+class TodayRead:
+    """The overdue count, and the agenda when Today is open (None: no signed-in user)."""
+
+    overdue: int
+    agenda: Agenda | None
+    with_agenda: bool
+
+
+def read_today(path: Path, day: date, with_agenda: bool) -> TodayRead:
+    """Read on the calling thread, on a connection of its own (a reader's thread)."""
+    db = Database(path)
+    try:
+        conn = db.reader()
+        owner = agenda_owner(conn)
+        if owner is None:
+            return TodayRead(0, None, with_agenda)
+        if not with_agenda:
+            return TodayRead(overdue_count(conn, owner, day), None, False)
+        agenda = read_agenda(conn, owner, day)
+        return TodayRead(agenda.overdue_total, agenda, True)
+    finally:
+        db.close()
 
 
 def bring_to_front(widget: QWidget) -> None:
@@ -78,6 +112,13 @@ class WindowActions(QObject):
         self.controller.counts_changed.connect(window.status.set_outbox)
         self.controller.counts_changed.connect(self._on_counts)
         self.controller.outbox_loaded.connect(self._on_outbox_loaded)
+        self.reader = ActionRunner(self)
+        self.reader.done.connect(self._on_today_read)
+        self.reader.failed.connect(
+            lambda _ticket, message: window.status.showMessage(
+                f"Could not read Today: {message}", MESSAGE_MS
+            )
+        )
         self.agenda_dialog: AgendaDialog | None = None
         self.outbox_dialog: OutboxDialog | None = None
         #: the last dialog opened (tests and screenshots reach it here)
@@ -171,18 +212,26 @@ class WindowActions(QObject):
     def _owner(self) -> int | None:
         return agenda_owner(self.window.db.reader())
 
-    def read_agenda(self) -> Agenda | None:
-        owner = self._owner()
-        if owner is None:
-            return None
-        return read_agenda(self.window.db.reader(), owner, today())
+    def _agenda_open(self) -> bool:
+        return self.agenda_dialog is not None and self.agenda_dialog.isVisible()
+
+    def read_today(self, with_agenda: bool | None = None) -> ActionTicket:
+        """Read the overdue count (and Today, when open) off the UI thread."""
+        wanted = self._agenda_open() if with_agenda is None else with_agenda
+        path, day = self.window.db.path, today()
+        return self.reader.submit(TODAY_READ, None, lambda: read_today(path, day, wanted))
 
     def refresh_counts(self) -> None:
-        """The overdue count (read here: one indexed count) and the outbox's (on the worker)."""
-        owner = self._owner()
-        overdue = 0 if owner is None else overdue_count(self.window.db.reader(), owner, today())
-        self.set_overdue(overdue)
+        """The overdue count and Today (on the reader's thread), the outbox's (the writer's)."""
+        self.read_today()
         self.controller.refresh_counts()
+
+    def _on_today_read(self, _ticket: ActionTicket, result: object) -> None:
+        if not isinstance(result, TodayRead):
+            return
+        self.set_overdue(result.overdue)
+        if result.with_agenda and self.agenda_dialog is not None:
+            self.agenda_dialog.set_agenda(result.agenda)
 
     def _on_counts(self, _waiting: int, refused: int) -> None:
         """Pipedrive refused more changes than the user has seen: say so until dealt with."""
@@ -329,9 +378,7 @@ class WindowActions(QObject):
         window.status.showMessage(
             f"{ticket.what}{f' for {name}' if name else ''}{waiting}", MESSAGE_MS
         )
-        self.refresh_counts()
-        if self.agenda_dialog is not None and self.agenda_dialog.isVisible():
-            self.agenda_dialog.reload()
+        self.refresh_counts()  # Today too, when it is open
         if self.outbox_dialog is not None and self.outbox_dialog.isVisible():
             self.controller.load_outbox()
 
@@ -360,9 +407,7 @@ class WindowActions(QObject):
 
     def after_sync(self) -> None:
         """A sync sent the outbox and fetched what changed: re-read what depends on both."""
-        self.refresh_counts()
-        if self.agenda_dialog is not None and self.agenda_dialog.isVisible():
-            self.agenda_dialog.reload()
+        self.refresh_counts()  # Today too, when it is open
         shown = self.window.detail.contact
         if shown is not None:
             self.load_detail_activities(shown.id)
@@ -373,13 +418,13 @@ class WindowActions(QObject):
         from pipedriven_desktop.ui.agenda_view import AgendaDialog
 
         if self.agenda_dialog is None:
-            dialog = AgendaDialog(self.read_agenda, self.window)
+            dialog = AgendaDialog(self.window)
             dialog.mark_done_requested.connect(self._mark_agenda_done)
             dialog.reschedule_requested.connect(self._reschedule_agenda)
             dialog.contact_requested.connect(self._show_agenda_contact)
+            dialog.reload_requested.connect(lambda: self.read_today(with_agenda=True))
             self.agenda_dialog = dialog
-        else:
-            self.agenda_dialog.reload()
+        self.read_today(with_agenda=True)
         self.agenda_dialog.show()
         bring_to_front(self.agenda_dialog)
         return self.agenda_dialog

@@ -75,6 +75,13 @@ def test_the_overdue_count_counts_beyond_the_listed_ones(db: Database) -> None:
     assert overdue_count(conn, ME, TODAY + timedelta(days=1)) == 4
 
 
+def test_the_coming_days_are_capped_in_due_order(db: Database) -> None:
+    add_agenda_fixture(db)
+    capped = read_agenda(db.reader(), ME, TODAY, coming_limit=3)
+    assert subjects(capped.in_section(Section.TODAY)) == TODAY_ITEMS
+    assert subjects(capped.in_section(Section.COMING)) == COMING[:1]
+
+
 def test_the_owner_is_the_signed_in_user(db: Database) -> None:
     assert agenda_owner(db.reader()) is None
     add_agenda_fixture(db)
@@ -89,7 +96,8 @@ def test_both_reads_use_the_owner_done_due_date_index(db: Database) -> None:
     conn.execute("ANALYZE")
     params = {"owner": ME, "today": TODAY.isoformat(), "last_day": "2026-12-07"}
     plan = conn.execute(
-        "EXPLAIN QUERY PLAN " + agenda_module._AGENDA_SQL, {**params, "overdue_limit": 10}
+        "EXPLAIN QUERY PLAN " + agenda_module._AGENDA_SQL,
+        {**params, "overdue_limit": 10, "coming_limit": 10},
     ).fetchall()
     activity_steps = [row[3] for row in plan if row[3].startswith(("SEARCH a ", "SCAN a"))]
     assert len(activity_steps) == 2, plan

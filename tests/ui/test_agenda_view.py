@@ -14,7 +14,13 @@ from pipedriven_desktop.store.agenda import Section, read_agenda
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.ui import window_actions
 from pipedriven_desktop.ui.action_dialog import ActionDialog, ActionMode
-from pipedriven_desktop.ui.agenda_view import ACTIVITY, CONTACT, ORGANIZATION, AgendaModel
+from pipedriven_desktop.ui.agenda_view import (
+    ACTIVITY,
+    CONTACT,
+    ORGANIZATION,
+    AgendaDialog,
+    AgendaModel,
+)
 from pipedriven_desktop.ui.main_window import MainWindow
 from tests.store.agenda_fixture import (
     COMING,
@@ -60,8 +66,16 @@ def test_the_model_passes_the_model_tester(qtmodeltester: Any, db: Database) -> 
     qtmodeltester.check(model)
 
 
-def test_today_lists_my_open_activities_by_section(qtbot: Any, window: MainWindow) -> None:
+def open_today(qtbot: Any, window: MainWindow) -> AgendaDialog:
+    """Open Today and wait for its agenda, read off the UI thread."""
     dialog = window.window_actions.open_agenda()
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        pass  # the read's outcome is queued: it lands only once the event loop runs
+    return dialog
+
+
+def test_today_lists_my_open_activities_by_section(qtbot: Any, window: MainWindow) -> None:
+    dialog = open_today(qtbot, window)
     qtbot.waitExposed(dialog)
     assert section_subjects(dialog.model) == {
         Section.OVERDUE.value: OVERDUE,
@@ -97,9 +111,9 @@ def test_mark_done_from_today(
     qtbot: Any, window: MainWindow, mirror: tuple[Database, dict[str, str]]
 ) -> None:
     db, ids = mirror
-    dialog = window.window_actions.open_agenda()
+    dialog = open_today(qtbot, window)
     assert dialog.select_activity(ids["Missed call yesterday"])
-    with qtbot.waitSignal(window.window_actions.controller.applied, timeout=10_000):
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):  # re-read once it is marked
         qtbot.mouseClick(dialog.done_button, Qt.MouseButton.LeftButton)
     assert section_subjects(dialog.model)[Section.OVERDUE.value] == ["Old overdue task"]
     # The next overdue one is current now, ready for the next Mark done.
@@ -123,7 +137,7 @@ def test_reschedule_from_today_moves_it_to_its_new_day(
     qtbot: Any, window: MainWindow, mirror: tuple[Database, dict[str, str]]
 ) -> None:
     _db, ids = mirror
-    dialog = window.window_actions.open_agenda()
+    dialog = open_today(qtbot, window)
     assert dialog.select_activity(ids["Old overdue task"])
     qtbot.mouseClick(dialog.move_button, Qt.MouseButton.LeftButton)
     asked = window.window_actions.dialog
@@ -132,7 +146,7 @@ def test_reschedule_from_today_moves_it_to_its_new_day(
     asked.now = asked.now.replace(year=2026, month=11, day=30, hour=8)
     asked.due_date.setDate(QDate(2026, 12, 4))
     asked.timed.setChecked(False)
-    with qtbot.waitSignal(window.window_actions.controller.applied, timeout=10_000):
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
         asked.try_accept()
     subjects = section_subjects(dialog.model)
     assert "Old overdue task" not in subjects[Section.OVERDUE.value]
@@ -147,12 +161,13 @@ def test_show_contact_from_today_selects_it_in_the_window(
     qtbot: Any, window: MainWindow, mirror: tuple[Database, dict[str, str]]
 ) -> None:
     _db, ids = mirror
-    dialog = window.window_actions.open_agenda()
+    dialog = open_today(qtbot, window)
     assert dialog.select_activity(ids["Missed call yesterday"])
     qtbot.keyClick(dialog.view, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.detail.contact is not None)
-    assert window.detail.contact is not None
-    assert window.detail.contact.name == "Bob Ömer"
+    qtbot.waitUntil(lambda: getattr(window.detail.contact, "name", None) == "Bob Ömer")
+    current = window.table.current_contact()
+    assert current is not None
+    assert current.name == "Bob Ömer"
 
 
 def test_without_a_signed_in_user_today_says_why_it_is_empty(
@@ -160,6 +175,25 @@ def test_without_a_signed_in_user_today_says_why_it_is_empty(
 ) -> None:
     add_agenda_fixture(db, with_owner=False)
     window = make_window(db)
-    dialog = window.window_actions.open_agenda()
+    dialog = open_today(qtbot, window)
     assert dialog.model.rowCount(QModelIndex()) == 0
     assert "after the first sync" in dialog.empty.text()
+
+
+def test_today_and_the_overdue_count_are_read_off_the_ui_thread(
+    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    threads: list[str] = []
+    real = window_actions.read_today
+
+    def recording(*args: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(*args)
+
+    monkeypatch.setattr(window_actions, "read_today", recording)
+    open_today(qtbot, window)
+    window.window_actions.refresh_counts()
+    qtbot.waitUntil(lambda: len(threads) == 2)
+    assert threading.main_thread().name not in threads
