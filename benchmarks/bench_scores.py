@@ -125,8 +125,11 @@ def score_figures(contacts: int = 100_000) -> list[Figure]:
         shutil.copy(source, scored)
         _forget_day(scored)
         _timed(scored, scoring.rescore, now)
-        work = tmp / "work.sqlite3"
+        # Each pass on its own copy: the previous pass writes its own breakdowns, which
+        # would make the lean pass's next "nothing changes" run a pass changing them all.
+        work, work_old = tmp / "work.sqlite3", tmp / "work-old.sqlite3"
         shutil.copy(scored, work)
+        shutil.copy(scored, work_old)
         figures = []
         for title, target, moments, note in (
             (
@@ -138,7 +141,7 @@ def score_figures(contacts: int = 100_000) -> list[Figure]:
             ("Rescore, nothing changes", 0.5, [now], "every contact visited"),
         ):
             new = _case(work, scoring.rescore, moments, RUNS, trace=True)
-            old = _case(work, baseline_scoring.rescore, moments[1:] + moments[:1], 1, False)
+            old = _case(work_old, baseline_scoring.rescore, moments[1:] + moments[:1], 1, False)
             figures.append(_figure(f"{title} ({contacts:,} contacts)", target, new, old, note))
         new = _daily(scored, tmp, scoring.rescore, now, RUNS, trace=True)
         old = _daily(scored, tmp, baseline_scoring.rescore, now, 1, trace=False)
