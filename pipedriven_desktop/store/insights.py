@@ -504,6 +504,8 @@ def compute_section(
     """One section's figures, read on a connection opened and closed here, so any thread
     may call it. The monitoring section first adds ``recorder``'s pending figures to the
     per-day table (a few rows)."""
+    if section not in SECTIONS:
+        raise ValueError(f"unknown section {section!r}")
     conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         owner = owner_id(conn)
@@ -516,16 +518,14 @@ def compute_section(
             return campaign_figures(conn, owner, now)
         if section == "activity":
             return activity_weeks(conn, owner, now.date())
-        if section == "monitoring":
-            error = None
-            if recorder is not None:
-                try:
-                    flush(conn, recorder)
-                except sqlite3.Error as exc:  # e.g. a sync holding the mirror too long
-                    error = str(exc)
-            return MonitoringSection(
-                sync_history(conn, now), query_figures(conn, now.date(), recorder), error
-            )
-        raise ValueError(f"unknown section {section!r}")
+        error = None  # the monitoring section
+        if recorder is not None:
+            try:
+                flush(conn, recorder)
+            except sqlite3.Error as exc:  # e.g. a sync holding the mirror too long
+                error = str(exc)
+        return MonitoringSection(
+            sync_history(conn, now), query_figures(conn, now.date(), recorder), error
+        )
     finally:
         conn.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -240,3 +241,36 @@ def test_query_figures_from_the_session_ring_and_the_last_seven_days(db: Databas
         (110 + 0.5 + 7.0) / 7
     )
     assert (figures.startup_ms, figures.startup_days_ms) == (640.0, 640.0)
+
+
+def test_the_monitoring_section_saves_the_session_figures_first(db: Database) -> None:
+    recorder = QueryRecorder()
+    recorder.record("page", 12.0, False)
+    section = insights.compute_section(db.path, "monitoring", datetime.now(), recorder)
+    assert isinstance(section, insights.MonitoringSection)
+    assert section.flush_error is None
+    assert [op.operation for op in section.queries.recent_days] == ["page"]
+    assert [op.calls for op in section.queries.session] == [1]
+    assert recorder.take_pending() == {}  # written, not pending any more
+
+
+def test_a_mirror_that_refuses_the_write_keeps_the_figures_pending(db: Database) -> None:
+    recorder = QueryRecorder()
+    recorder.record("page", 12.0, False)
+    blocker = db.reader()
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds the mirror
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(insights, "BUSY_TIMEOUT_MS", 50)
+            section = insights.compute_section(db.path, "monitoring", datetime.now(), recorder)
+    finally:
+        blocker.execute("ROLLBACK")
+    assert isinstance(section, insights.MonitoringSection)
+    assert section.flush_error is not None
+    assert "locked" in section.flush_error
+    assert len(recorder.take_pending()) == 1
+
+
+def test_sections_are_named() -> None:
+    with pytest.raises(ValueError, match="unknown section"):
+        insights.compute_section(Path("unused.sqlite3"), "weather", datetime.now())

@@ -21,6 +21,7 @@ from pipedriven_desktop.store.query_stats import (
     daily_since,
     flush,
     histogram_percentile,
+    save_query_stats,
 )
 from tests.store.test_contact_service import add_contact
 
@@ -124,3 +125,16 @@ def test_service_calls_are_recorded_with_their_cache_hit(
     ]
     assert all(s.ms >= 0 for s in recorder.samples())
     assert recorder.session_totals()["window"] == (2, 1)
+
+
+def test_saving_on_quit_logs_a_refusal_instead_of_raising(
+    db: Database, recorder: QueryRecorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    recorder.record("page", 4.0, False, at=DAY)
+    conn = db.reader()
+    conn.execute("ALTER TABLE query_stats_daily RENAME TO moved")
+    save_query_stats(conn)  # no exception: the app still closes
+    assert "query figures of this session not saved" in caplog.text
+    conn.execute("ALTER TABLE moved RENAME TO query_stats_daily")
+    save_query_stats(conn)
+    assert daily_since(conn, DAY.date())[0].calls == 1
