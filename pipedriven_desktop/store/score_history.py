@@ -25,6 +25,7 @@ __all__ = [
     "ScoreChangeRow",
     "recent_changes",
     "record_changes",
+    "score_moves_since",
 ]
 
 #: Changes kept per contact, and the age after which any change is dropped.
@@ -60,6 +61,13 @@ _TRIM_OLD = "DELETE FROM score_history WHERE changed_on < ?"
 _TRIM_EXTRA = (
     "DELETE FROM score_history WHERE contact_id = ? AND id <= (SELECT id FROM score_history"
     f" WHERE contact_id = ? ORDER BY id DESC LIMIT 1 OFFSET {KEEP_PER_CONTACT})"
+)
+#: Per contact of an ``IN`` list, its score before its first change since a day, and now.
+_SINCE = (
+    "SELECT h.contact_id, h.old_score, c.warmness_score FROM score_history h"
+    " JOIN contacts c ON c.id = h.contact_id"
+    " WHERE h.contact_id IN ({ids}) AND h.id = (SELECT min(f.id) FROM score_history f"
+    " WHERE f.contact_id = h.contact_id AND f.changed_on >= ?)"
 )
 _RECENT = (
     "SELECT changed_on, old_score, new_score, why FROM score_history"
@@ -102,6 +110,26 @@ def recent_changes(
         ScoreChange(date.fromisoformat(str(day)), old, new, why)
         for day, old, new, why in _execute(conn, _RECENT, (contact_id, limit)).fetchall()
     ]
+
+
+def score_moves_since(
+    conn: Connection | sqlite3.Connection, contact_ids: Sequence[str], day: date
+) -> dict[str, int]:
+    """How far each contact's score moved since ``day`` began (My-500's weekly arrow).
+
+    The score then is the old score of its first change on or after ``day``; contacts
+    without such a change, or first scored since, did not move and are left out, as are
+    those whose changes cancelled out. One statement per page of ids.
+    """
+    moves: dict[str, int] = {}
+    ids = list(dict.fromkeys(contact_ids))
+    for start in range(0, len(ids), _BATCH):
+        part = ids[start : start + _BATCH]
+        sql = _SINCE.format(ids=", ".join("?" * len(part)))
+        for contact_id, then, now in _execute(conn, sql, (*part, day.isoformat())).fetchall():
+            if then is not None and now != then:
+                moves[contact_id] = int(now) - int(then)
+    return moves
 
 
 def _execute_many(

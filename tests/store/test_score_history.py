@@ -13,6 +13,7 @@ from pipedriven_desktop.store.score_history import (
     ScoreChangeRow,
     recent_changes,
     record_changes,
+    score_moves_since,
 )
 
 NOW = datetime(2026, 11, 25, 12, 0, 0)
@@ -82,3 +83,32 @@ def test_history_goes_with_its_contact(db: Database) -> None:
         record_changes(session.connection(), [ScoreChangeRow(ada, TODAY, 2, 3, "today")])
         session.connection().exec_driver_sql("DELETE FROM contacts WHERE id = ?", (ada,))
     assert count(db, ada) == 0
+
+
+def test_score_moves_since_a_day_compare_now_with_the_score_before_that_day(
+    db: Database,
+) -> None:
+    up, down, back, old, first, quiet = add_contacts(db, "Up", "Down", "Back", "Old", "New", "Q")
+    week_ago = TODAY - timedelta(days=7)
+    with db.session() as session:
+        conn = session.connection()
+        record_changes(
+            conn,
+            [
+                ScoreChangeRow(up, TODAY - timedelta(days=20), 1, 2, "older"),
+                ScoreChangeRow(up, week_ago, 2, 4, "on the day"),
+                ScoreChangeRow(up, TODAY, 4, 7, "today"),
+                ScoreChangeRow(down, TODAY - timedelta(days=3), 6, 3, "later"),
+                ScoreChangeRow(back, TODAY - timedelta(days=5), 5, 6, "up"),
+                ScoreChangeRow(back, TODAY - timedelta(days=1), 6, 5, "down again"),
+                ScoreChangeRow(old, TODAY - timedelta(days=8), 2, 9, "before the week"),
+                ScoreChangeRow(first, TODAY - timedelta(days=2), None, 8, "first score"),
+            ],
+            TODAY,
+        )
+        for contact_id, score in ((up, 7), (down, 3), (back, 5), (old, 9), (first, 8), (quiet, 4)):
+            conn.exec_driver_sql(
+                "UPDATE contacts SET warmness_score = ? WHERE id = ?", (score, contact_id)
+            )
+    moves = score_moves_since(db.reader(), [up, down, back, old, first, quiet, "gone"], week_ago)
+    assert moves == {up: 5, down: -3}
