@@ -556,6 +556,7 @@ class MainWindow(QMainWindow):
         if self.insights is None:
             self.insights = InsightsWindow(self.db.path, self)
             self.insights.band_requested.connect(self.show_band)
+            self.sync_ended.connect(self.insights.refresh_if_shown)
         self.insights.show()
         self.insights.raise_()
         self.insights.activateWindow()

@@ -168,3 +168,14 @@ def test_charts_take_the_palette_light_or_dark(window: MainWindow, qtbot: Any, d
         assert chart.chart().backgroundBrush().color() == QColor(base)
     finally:
         app.setPalette(before)
+
+
+def test_a_finished_sync_counts_the_shown_figures_again(window: MainWindow, qtbot: Any) -> None:
+    insights = open_insights(window, qtbot)
+    assert not insights.counting()
+    window.sync_ended.emit()
+    assert insights.counting()
+    qtbot.waitUntil(lambda: not insights.counting(), timeout=LOAD_MS)
+    insights.hide()
+    window.sync_ended.emit()
+    assert not insights.counting()

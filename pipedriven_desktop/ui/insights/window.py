@@ -268,6 +268,11 @@ class InsightsWindow(QWidget):
         self.refresh_button.setEnabled(False)
         self.loader.load(utcnow())
 
+    def refresh_if_shown(self) -> None:
+        """After a sync: the figures (sync history first of all) are counted again."""
+        if self.isVisible():
+            self.refresh()
+
     def counting(self) -> bool:
         """Figures are asked for and not all arrived yet."""
         return self._count_when_painted or self.loader.busy()
