@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from pipedriven_desktop.domain.orgnames import normalize_org_name
 from pipedriven_desktop.store.clock import utcnow
 from pipedriven_desktop.store.meta import set_meta
+from pipedriven_desktop.store.org_search import refresh_alias_search
 from pipedriven_desktop.store.organizations import (
     CHOSEN_NAMES_KEY,
     MERGES_KEY,
@@ -225,6 +226,7 @@ def merge_suggestion(
         names[s_id] = keep
     _set_chosen_names(conn, names)
     refresh_organization_stats(session, [s_id])
+    refresh_alias_search(conn, [s_id])
     merges = merged_records(conn)
     merges.append(record)
     set_meta(conn, MERGES_KEY, json.dumps(merges))
@@ -324,6 +326,7 @@ def undo_merge(session: Session, organization_id: str) -> str:
         names[a_id] = record["absorbed_chosen"]
     _set_chosen_names(conn, names)
     refresh_organization_stats(session, holders | {a_id})
+    refresh_alias_search(conn, holders | {a_id})
     set_meta(conn, MERGES_KEY, json.dumps(merges) if merges else None)
     session.expire_all()
     return str(a_id)

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from pipedriven_desktop.store.meta import SUGGESTIONS_QUEUE_KEY, get_meta, set_meta
+from pipedriven_desktop.store.org_search import refresh_alias_search
 from pipedriven_desktop.store.organizations import record_suggestions
 
 
@@ -37,8 +38,13 @@ def pending_suggestions(conn: Connection) -> list[str]:
 
 
 def record_pending_suggestions(session: Session, now: datetime) -> int:
-    """Record near-match suggestions for the queued organizations, then empty the queue."""
+    """Record near-match suggestions for the queued organizations, then empty the queue.
+
+    Also writes merged-away spellings back into the search entries the persons' pages
+    rewrote (``org_search``).
+    """
     conn = session.connection()
+    refresh_alias_search(conn)
     queued = pending_suggestions(conn)
     if not queued:
         return 0
