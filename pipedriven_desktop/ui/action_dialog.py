@@ -221,7 +221,9 @@ class ActionDialog(QDialog):
             when.addWidget(self.timed)
             when.addWidget(self.due_time)
             when.addWidget(self.day_hint, 1)
-            form.addRow("&Date", when)
+            date_label = QLabel("&Date")  # a row of several fields: the label needs a buddy
+            date_label.setBuddy(self.due_date)
+            form.addRow(date_label, when)
         if mode is ActionMode.SCHEDULE:
             form.addRow("&Note", self.note)
             self.note.setPlaceholderText("Anything to prepare (optional)")

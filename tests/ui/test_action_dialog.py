@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtWidgets import QLabel
 
 from pipedriven_desktop.ui.action_dialog import (
     DAY_PASSED,
@@ -81,6 +82,8 @@ def test_a_log_cannot_be_in_the_future(qtbot: Any) -> None:
 
 def test_scheduling_defaults_to_the_next_working_day_at_nine(qtbot: Any) -> None:
     dialog = make(qtbot, ActionMode.SCHEDULE)
+    labels = [label.text() for label in dialog.findChildren(QLabel) if label.buddy() is not None]
+    assert "&Date" in labels  # Alt+D reaches the date (a label without a buddy shows "&")
     assert dialog.due_date.date().toPython() == date(2026, 11, 30)
     assert dialog.due_time.time().toPython() == time(9, 0)
     assert dialog.day_hint.text() == "Monday, in 3 days"
