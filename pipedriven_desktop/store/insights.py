@@ -137,13 +137,20 @@ class OrganizationFigures(NamedTuple):
         return self.linked / self.contacts if self.contacts else None
 
 
-def organization_figures(
-    conn: sqlite3.Connection, owner: int | None, now: datetime
-) -> OrganizationFigures:
+def organization_coverage(conn: sqlite3.Connection, owner: int | None) -> tuple[int, int]:
+    """(My-500's contacts, those linked to an organization), from the owner's index alone."""
     scope, params = _owner_scope(owner)
     contacts, linked = conn.execute(
         f"SELECT count(*), count(organization_id) FROM contacts c WHERE {scope}", params
     ).fetchone()
+    return int(contacts), int(linked)
+
+
+def organization_figures(
+    conn: sqlite3.Connection, owner: int | None, now: datetime
+) -> OrganizationFigures:
+    scope, params = _owner_scope(owner)
+    contacts, linked = organization_coverage(conn, owner)
     # Counted from the owner/organization index alone, then only the top few are read.
     largest = conn.execute(
         f"SELECT organization_id, count(*) AS n FROM contacts c WHERE {scope}"
@@ -496,6 +503,8 @@ class MonitoringSection(NamedTuple):
     queries: QueryFigures
     #: why this session's figures could not be added to the per-day table (None: they were)
     flush_error: str | None
+    #: share of My-500 linked to an organization (None: no contacts)
+    coverage: float | None
 
 
 def compute_section(
@@ -524,8 +533,12 @@ def compute_section(
                 flush(conn, recorder)
             except sqlite3.Error as exc:  # e.g. a sync holding the mirror too long
                 error = str(exc)
+        contacts, linked = organization_coverage(conn, owner)
         return MonitoringSection(
-            sync_history(conn, now), query_figures(conn, now.date(), recorder), error
+            sync_history(conn, now),
+            query_figures(conn, now.date(), recorder),
+            error,
+            linked / contacts if contacts else None,
         )
     finally:
         conn.close()

@@ -252,6 +252,7 @@ def test_the_monitoring_section_saves_the_session_figures_first(db: Database) ->
     assert [op.operation for op in section.queries.recent_days] == ["page"]
     assert [op.calls for op in section.queries.session] == [1]
     assert recorder.take_pending() == {}  # written, not pending any more
+    assert section.coverage is None  # no contacts yet
 
 
 def test_a_mirror_that_refuses_the_write_keeps_the_figures_pending(db: Database) -> None:

@@ -117,7 +117,11 @@ def test_tabs_built_later_show_the_figures_that_arrived_before(
     insights.tabs.setCurrentIndex(3)
     monitoring = insights.monitoring
     assert monitoring is not None
-    assert monitoring.targets.rowCount() == 7
+    assert monitoring.targets.rowCount() == 8
+    coverage = next(
+        r for r in range(8) if monitoring.targets.item(r, 0).text().startswith("Organization")
+    )
+    assert monitoring.targets.item(coverage, 2).text() == "> 90 %"
     assert monitoring.runs.rowCount() == 1
     assert monitoring.runs.item(0, 5).text() == "failed"
     assert monitoring.runs.item(0, 6).text() == "Pipedrive did not answer"

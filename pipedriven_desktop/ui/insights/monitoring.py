@@ -129,6 +129,12 @@ class MonitoringPage(QWidget):
                 _verdict(days_hits, targets["cache_hit_rate"], True),
             ),
             (
+                "Organization coverage of My-500",
+                share(figures.coverage),
+                f"> {share(targets['organization_coverage'])}",
+                _verdict(figures.coverage, targets["organization_coverage"], True),
+            ),
+            (
                 f"Sync success rate, 30 days ({sync.succeeded} of {sync.succeeded + sync.failed})",
                 share(sync.success_rate),
                 f"> {share(targets['sync_success_rate'])}",
