@@ -44,6 +44,8 @@ from pipedriven_desktop.ui.warmness_delegate import band_name, paint_warmness
 PANE_WIDTH = 340
 #: Narrow windows (1024 px) keep the table usable; the pane wraps its text into this.
 PANE_MIN_WIDTH = 240
+#: Characters of an activity's note shown under its subject (the outcome of a call).
+NOTE_SHOWN = 140
 
 COMPONENT_TITLES: dict[str, str] = {
     "base": "Profile",
@@ -602,9 +604,14 @@ class DetailPane(QWidget):
             ident = html.escape(activity.id)
             links = f'<br><a href="done:{ident}">Done</a> &nbsp; <a href="move:{ident}">Move…</a>'
         weight = "font-weight:600;" if not activity.done else ""
+        note = ""
+        if activity.note:
+            text = " ".join(activity.note.split())
+            text = text if len(text) <= NOTE_SHOWN else text[: NOTE_SHOWN - 1] + "…"
+            note = f"<br><i>{html.escape(text)}</i>"
         return (
             f'<tr><td width="22">{symbol}</td>'
-            f'<td><span style="{weight}">{html.escape(subject)}</span>'
+            f'<td><span style="{weight}">{html.escape(subject)}</span>{note}'
             f'<br><span style="color:{muted_color}">{" · ".join(parts)}</span>{links}</td>'
             f'<td align="right" style="color:{muted_color}">{html.escape(when)}</td></tr>'
         )

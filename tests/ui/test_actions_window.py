@@ -92,6 +92,7 @@ def test_logging_a_call_from_the_detail_pane_queues_it_and_shows_it_waiting(
         True,
     )
     assert "waiting to be sent" in window.detail.activities.text()
+    assert "<i>Wants the price list</i>" in window.detail.activities.text()  # the outcome
     # Last contacted follows at once, in the pane and in the table's row.
     after = window.detail.contact.last_contacted
     assert after is not None
