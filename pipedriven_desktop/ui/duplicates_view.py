@@ -3,7 +3,8 @@
 N / P move between suggestions, M merges (under the name chosen above the buttons, whose
 result is previewed), K keeps the pair separate for good. A wrong merge is worse than a
 missed one, so each side shows the evidence: spellings, contacts, deals, activity,
-website, city and the company email domains both share.
+website, city and the company email domains both share. Merges and keep-separates run
+off the UI thread (``org_changes``); the pair is disabled until one has ended.
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ from PySide6.QtWidgets import (
 
 from pipedriven_desktop.store.clock import utcnow
 from pipedriven_desktop.store.database import Database
-from pipedriven_desktop.store.errors import DatabaseError
 from pipedriven_desktop.store.org_queries import DuplicateSuggestion, OrgQueries, OrgSummary
 from pipedriven_desktop.store.writer_lock import writer_lock
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.org_card import deals_text, website_url
+from pipedriven_desktop.ui.org_changes import OrgChanges
 from pipedriven_desktop.ui.style import heading, muted
 
 
@@ -175,6 +176,11 @@ class DuplicatesView(QWidget):
         self._actions = actions
         self.suggestions: tuple[DuplicateSuggestion, ...] = ()
         self.position = 0
+        #: merges and keep-separates run here, off the UI thread
+        self.changes = OrgChanges(self)
+        self.changes.done.connect(self._changed)
+        self.changes.failed.connect(self._refused)
+        self._done_text = ""
 
         self.title = QLabel()
         heading(self.title, 1.3)
@@ -262,6 +268,8 @@ class DuplicatesView(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         action = self._keys.get(event.key())
+        if self.changes.busy:
+            action = None
         plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if action is None or plain != Qt.KeyboardModifier.NoModifier:
             super().keyPressEvent(event)
@@ -290,29 +298,46 @@ class DuplicatesView(QWidget):
     def merge(self) -> None:
         suggestion = self.current
         name = self.name_choice.currentText().strip()
-        if suggestion is None or not name:
+        if suggestion is None or not name or self.changes.busy:
             return
-        if self._act(lambda: self._actions.merge(suggestion.id, name)):
-            self.message.setText(f"Merged into “{name}”. Undo it from the organization's card.")
+        self._act(
+            "Merging…",
+            f"Merged into “{name}”. Undo it from the organization's card.",
+            lambda: self._actions.merge(suggestion.id, name),
+        )
 
     def keep_separate(self) -> None:
         suggestion = self.current
-        if suggestion is None:
+        if suggestion is None or self.changes.busy:
             return
-        if self._act(lambda: self._actions.keep_separate(suggestion.id)):
-            self.message.setText(
-                f"“{suggestion.left.name}” and “{suggestion.right.name}” stay separate."
-            )
+        self._act(
+            "Keeping them separate…",
+            f"“{suggestion.left.name}” and “{suggestion.right.name}” stay separate.",
+            lambda: self._actions.keep_separate(suggestion.id),
+        )
 
-    def _act(self, action: Callable[[], None]) -> bool:
-        try:
-            action()
-        except (ValueError, DatabaseError) as exc:  # MergeError, SyncBusyError: one line
-            self.message.setText(str(exc))
-            return False
+    def _act(self, doing: str, done: str, action: Callable[[], None]) -> None:
+        """Run ``action`` off the UI thread; the pair is disabled until it has ended."""
+        self._done_text = done
+        self.message.setText(doing)
+        self._set_busy(True)
+        self.changes.run("change", action)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.pair.setEnabled(not busy)
+        self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
+
+    def _changed(self, _kind: str, _message: str) -> None:
+        self._set_busy(False)
         self.reload()
+        self.message.setText(self._done_text)
+        self.merge_button.setFocus()
         self.changed.emit()
-        return True
+
+    def _refused(self, _kind: str, reason: str) -> None:
+        self._set_busy(False)
+        self.message.setText(reason)
+        self.merge_button.setFocus()
 
     def _show(self) -> None:
         suggestion = self.current

@@ -38,6 +38,7 @@ from pipedriven_desktop.ui.headline import headline
 from pipedriven_desktop.ui.links import organization_url, person_url
 from pipedriven_desktop.ui.notice_banner import NoticeBanner
 from pipedriven_desktop.ui.org_card import OrgCardView
+from pipedriven_desktop.ui.org_changes import OrgChanges
 from pipedriven_desktop.ui.org_sidebar import OrgSidebar
 from pipedriven_desktop.ui.org_sidebar_model import ALL_CONTACTS, NO_ORGANIZATION
 from pipedriven_desktop.ui.pane_toggle import PaneToggle
@@ -139,6 +140,10 @@ class MainWindow(QMainWindow):
         self._hold_welcome = False
         self._retry_campaign: tuple[str, bool] | None = None
         self.insights: InsightsWindow | None = None
+        #: undoing a merge runs here, off the UI thread
+        self.org_changes = OrgChanges(self)
+        self.org_changes.done.connect(self._org_change_ended)
+        self.org_changes.failed.connect(self._org_change_ended)
         self.status = AppStatusBar()
         self.setStatusBar(self.status)
         self.welcome = WelcomePanel()
@@ -531,13 +536,18 @@ class MainWindow(QMainWindow):
         self.org_card.show_key(key, self._scope_filter().owner_id)
 
     def undo_organization_merge(self, organization_id: str) -> None:
-        from pipedriven_desktop.store.errors import DatabaseError
+        """Undo a merge off the UI thread; the card's button waits for the outcome."""
         from pipedriven_desktop.ui.duplicates_view import StoreActions
 
-        try:
-            StoreActions(self.db).undo(organization_id)
-        except (ValueError, DatabaseError) as exc:  # MergeError, SyncBusyError: one line
-            self.status.showMessage(str(exc), 6000)
+        actions = StoreActions(self.db)
+        self.org_card.undo_button.setEnabled(False)
+        self.status.showMessage("Undoing the merge…")
+        self.org_changes.run("undo", lambda: actions.undo(organization_id))
+
+    def _org_change_ended(self, _kind: str, reason: str) -> None:
+        self.org_card.undo_button.setEnabled(True)
+        if reason:  # MergeError, SyncBusyError: one line
+            self.status.showMessage(reason, 6000)
             return
         self.status.showMessage("Merge undone: the organizations are separate again", 5000)
         self.refresh_all()
@@ -799,6 +809,7 @@ class MainWindow(QMainWindow):
         if self.insights is not None:
             self.insights.shutdown()
         self.window_actions.controller.wait()
+        self.org_changes.wait()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

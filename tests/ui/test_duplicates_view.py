@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from typing import Any
 
 import pytest
@@ -33,13 +35,20 @@ class RecordedActions:
         self.db = db
         self.calls: list[tuple[str, ...]] = []
         self.refuse = refuse
+        self.threads: set[int] = set()
 
     def _close(self, suggestion_id: str, status: str) -> None:
+        """Runs on the view's worker thread, so on a connection of its own."""
+        self.threads.add(threading.get_ident())
         if self.refuse:
             raise ValueError(self.refuse)
-        self.db.reader().execute(
-            "UPDATE org_suggestions SET status = ? WHERE id = ?", (status, suggestion_id)
-        )
+        conn = sqlite3.connect(self.db.path, isolation_level=None)
+        try:
+            conn.execute(
+                "UPDATE org_suggestions SET status = ? WHERE id = ?", (status, suggestion_id)
+            )
+        finally:
+            conn.close()
 
     def merge(self, suggestion_id: str, name: str) -> None:
         self.calls.append(("merge", suggestion_id, name))
@@ -130,8 +139,10 @@ def test_keys_move_and_act(db: Database, qtbot: Any) -> None:
 def test_a_refused_action_says_why_and_keeps_the_pair(db: Database, qtbot: Any) -> None:
     build_org_mirror(db)
     view = make_view(db, qtbot, RecordedActions(db, refuse="A sync is writing; try again"))
-    press(qtbot, view.merge_button, Qt.Key.Key_M)
+    with qtbot.waitSignal(view.changes.failed):
+        press(qtbot, view.merge_button, Qt.Key.Key_M)
     assert view.message.text() == "A sync is writing; try again"
+    assert view.pair.isEnabled()
     assert view.current is not None
     assert view.current.id == SUGGESTION
 
@@ -144,7 +155,8 @@ def test_store_actions_keep_separate_for_good(db: Database, qtbot: Any) -> None:
     dialog.show()
     qtbot.waitExposed(dialog)
     assert dialog.view.merge_button.hasFocus() or not dialog.isActiveWindow()
-    dialog.view.keep_separate()
+    with qtbot.waitSignal(dialog.view.changed):
+        dialog.view.keep_separate()
     assert OrgQueries(db).open_suggestion_count() == 0
     status = db.reader().execute("SELECT status FROM org_suggestions").fetchone()[0]
     assert status != "open"
@@ -181,7 +193,7 @@ def test_a_merge_during_a_sync_is_refused_in_one_line(db: Database, qtbot: Any) 
 
     build_org_mirror(db)
     view = make_view(db, qtbot, StoreActions(db))
-    with writer_lock(db.path):  # a sync holds the mirror
+    with writer_lock(db.path), qtbot.waitSignal(view.changes.failed):  # a sync holds the mirror
         press(qtbot, view.merge_button, Qt.Key.Key_M)
     assert view.message.text().startswith("Another sync is running")
     assert "\n" not in view.message.text()
@@ -199,3 +211,65 @@ def test_the_sidebar_entry_opens_the_review(db: Database, make_window: Any, qtbo
     qtbot.waitExposed(dialog)
     assert dialog.view.left.name.text() == "Acme Corp"
     dialog.close()
+
+
+def test_changes_run_off_the_ui_thread_with_the_pair_disabled_meanwhile(
+    db: Database, qtbot: Any
+) -> None:
+    build_org_mirror(db)
+    add_second_suggestion(db)
+    actions = RecordedActions(db)
+    gate = threading.Event()
+    merge = actions.merge
+
+    def slow_merge(suggestion_id: str, name: str) -> None:
+        assert gate.wait(10)
+        merge(suggestion_id, name)
+
+    actions.merge = slow_merge  # type: ignore[method-assign]
+    view = make_view(db, qtbot, actions)
+    press(qtbot, view.merge_button, Qt.Key.Key_M)
+    # The merge waits on its thread; the window is responsive and says what is going on.
+    assert view.changes.busy
+    assert not view.pair.isEnabled()
+    assert view.message.text() == "Merging…"
+    press(qtbot, view, Qt.Key.Key_K)  # ignored while the merge runs
+    assert actions.calls == []
+    with qtbot.waitSignal(view.changed):
+        gate.set()
+    assert actions.calls == [("merge", SUGGESTION, "Acme Corp")]
+    assert actions.threads
+    assert threading.get_ident() not in actions.threads
+    assert view.pair.isEnabled()
+    assert view.message.text().startswith("Merged into “Acme Corp”")
+    assert view.current is not None
+    assert view.current.id == "sugg-2"
+
+
+def test_the_windows_undo_runs_off_the_ui_thread(
+    db: Database, make_window: Any, qtbot: Any
+) -> None:
+    pytest.importorskip("pipedriven_desktop.store.org_merge")
+    build_org_mirror(db)
+    StoreActions(db).merge(SUGGESTION, "Acme Corp")
+    window = make_window(db)
+    window._load_sidebar()
+    window.org_card.show_key(ACME, OWNER)
+    assert not window.org_card.undo_button.isHidden()
+    with qtbot.waitSignal(window.org_changes.done):
+        window.undo_organization_merge(ACME)
+        assert window.org_changes.busy  # queued, not done on the UI thread
+        assert not window.org_card.undo_button.isEnabled()
+    assert window.org_card.undo_button.isEnabled()
+    assert [org.contact_count for org in OrgQueries(db).sidebar(OWNER).organizations] == [3, 1]
+
+
+def test_a_refused_undo_says_why_in_the_status_bar(
+    db: Database, make_window: Any, qtbot: Any
+) -> None:
+    build_org_mirror(db)
+    window = make_window(db)
+    with qtbot.waitSignal(window.org_changes.failed):
+        window.undo_organization_merge(LONELY)  # never merged
+    assert "no merge to undo" in window.status.currentMessage()
+    assert window.org_card.undo_button.isEnabled()
