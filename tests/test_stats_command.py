@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from pipedriven_desktop import cli
 from pipedriven_desktop.stats_command import collect_stats, text_lines
+from pipedriven_desktop.store.clock import utcnow
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.query_stats import QueryRecorder, flush
 from tests.store.test_insights import NOW, add_run, mirror  # noqa: F401 (a fixture)
@@ -78,8 +79,8 @@ OPERATION_KEYS = {"operation", "calls", "cache_hits", "p50_ms", "p95_ms", "mean_
 
 @pytest.fixture
 def with_history(mirror: Database) -> Database:  # noqa: F811 (the fixture imported above)
-    add_run(mirror, datetime.now() - timedelta(days=2), 0.5)
-    add_run(mirror, datetime.now() - timedelta(days=1), 3.0, "Pipedrive did not answer")
+    add_run(mirror, utcnow() - timedelta(days=2), 0.5)
+    add_run(mirror, utcnow() - timedelta(days=1), 3.0, "Pipedrive did not answer")
     recorder = QueryRecorder()
     recorder.record("window", 4.0, True)
     recorder.record("window", 40.0, False)

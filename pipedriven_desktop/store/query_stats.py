@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
+from pipedriven_desktop.store.clock import utcnow
+
 __all__ = [
     "BUCKET_BOUNDS_MS",
     "RECORDER",
@@ -137,7 +139,7 @@ class QueryRecorder:
     def record(
         self, operation: str, ms: float, cache_hit: bool | None, at: datetime | None = None
     ) -> None:
-        moment = at or datetime.now()
+        moment = at or utcnow()  # days are UTC days, as everywhere in the store
         sample = Sample(moment, operation, ms, cache_hit)
         with self._lock:
             self._ring.append(sample)

@@ -10,7 +10,7 @@ import pytest
 
 from pipedriven_desktop.domain.warmness import WarmnessBand
 from pipedriven_desktop.store import insights
-from pipedriven_desktop.store.clock import to_text
+from pipedriven_desktop.store.clock import to_text, utcnow
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.meta import OWNER_KEY, set_meta
 from pipedriven_desktop.store.models import Activity
@@ -246,7 +246,7 @@ def test_query_figures_from_the_session_ring_and_the_last_seven_days(db: Databas
 def test_the_monitoring_section_saves_the_session_figures_first(db: Database) -> None:
     recorder = QueryRecorder()
     recorder.record("page", 12.0, False)
-    section = insights.compute_section(db.path, "monitoring", datetime.now(), recorder)
+    section = insights.compute_section(db.path, "monitoring", utcnow(), recorder)
     assert isinstance(section, insights.MonitoringSection)
     assert section.flush_error is None
     assert [op.operation for op in section.queries.recent_days] == ["page"]
@@ -263,7 +263,7 @@ def test_a_mirror_that_refuses_the_write_keeps_the_figures_pending(db: Database)
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(insights, "BUSY_TIMEOUT_MS", 50)
-            section = insights.compute_section(db.path, "monitoring", datetime.now(), recorder)
+            section = insights.compute_section(db.path, "monitoring", utcnow(), recorder)
     finally:
         blocker.execute("ROLLBACK")
     assert isinstance(section, insights.MonitoringSection)
@@ -274,4 +274,4 @@ def test_a_mirror_that_refuses_the_write_keeps_the_figures_pending(db: Database)
 
 def test_sections_are_named() -> None:
     with pytest.raises(ValueError, match="unknown section"):
-        insights.compute_section(Path("unused.sqlite3"), "weather", datetime.now())
+        insights.compute_section(Path("unused.sqlite3"), "weather", utcnow())
