@@ -42,6 +42,7 @@ from pipedriven_desktop.ui.org_changes import OrgChanges
 from pipedriven_desktop.ui.org_sidebar import OrgSidebar
 from pipedriven_desktop.ui.org_sidebar_model import ALL_CONTACTS, NO_ORGANIZATION
 from pipedriven_desktop.ui.pane_toggle import PaneToggle
+from pipedriven_desktop.ui.reconnect import ResendWhenOnline
 from pipedriven_desktop.ui.status_bar import AppStatusBar
 from pipedriven_desktop.ui.sync_bar import SyncBanner, SyncBar, progress_text
 from pipedriven_desktop.ui.welcome import WelcomePanel
@@ -193,6 +194,13 @@ class MainWindow(QMainWindow):
         self.window_actions = WindowActions(self)
         for notice in self.window_actions.notices:
             center_layout.insertWidget(center_layout.indexOf(self.edit_notice) + 1, notice)
+        #: offline with changes waiting: sync again when the network is back
+        self.resend = ResendWhenOnline(
+            self, start_sync=self.start_sync, waiting=lambda: self.window_actions.controller.waiting
+        )
+        self.window_actions.controller.counts_changed.connect(
+            lambda waiting, _refused: self.resend.changes_waiting(waiting)
+        )
         self._connect()
         self._restore_window_state()
         self._load_initial()
@@ -678,6 +686,7 @@ class MainWindow(QMainWindow):
 
     def _set_offline(self, offline: bool) -> None:
         self.status.set_offline(offline)
+        self.resend.set_offline(offline)
 
     def refresh_all(self) -> None:
         """Re-read everything from the mirror, keeping selections and the scroll position.
