@@ -51,6 +51,7 @@ ORG_FIELDS = (
     "pipedrive_org_id",
     "contact_count",
     "last_activity",
+    "industry",
     "website",
     "city",
     "country",
