@@ -152,9 +152,10 @@ def test_demo_banner_connects_an_account_and_switches_to_the_real_mirror(
 
     gui = GuiApp(qapp, GuiOptions(base_url=fake_server.base_url), started=0.0)
     demo = start_demo(tmp_path / "demo.sqlite3", persons=60, owned_persons=20)
+    first = None
     try:
+        # Not handed to qtbot: the app itself deletes this window when it switches mirrors.
         first = gui.open_window(open_mirror(demo.db_path), demo)
-        qtbot.addWidget(first)
         qtbot.waitUntil(
             lambda: first.has_rows() and not first.controller.is_running(), timeout=60_000
         )
@@ -190,6 +191,8 @@ def test_demo_banner_connects_an_account_and_switches_to_the_real_mirror(
         assert window.model.total == owned
         qtbot.waitUntil(lambda: not shiboken6.isValid(first))
     finally:
+        if first is not None and shiboken6.isValid(first):
+            first.close()
         if gui.window is not None:
             gui.window.close()
         gui.shutdown()
