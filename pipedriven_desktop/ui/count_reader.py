@@ -45,7 +45,10 @@ class _Count(QRunnable):
             return
         finally:
             db.close()
-        self._outcome.done.emit(self._generation, self._filter, total)
+        try:
+            self._outcome.done.emit(self._generation, self._filter, total)
+        except RuntimeError:  # the window went away while counting: nobody to tell
+            logger.debug("count finished after its reader was deleted")
 
 
 class CountReader(QObject):

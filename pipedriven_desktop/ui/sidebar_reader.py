@@ -43,7 +43,10 @@ class _Read(QRunnable):
             return
         finally:
             db.close()
-        self._outcome.done.emit(self._generation, self._owner, counts, suggestions)
+        try:
+            self._outcome.done.emit(self._generation, self._owner, counts, suggestions)
+        except RuntimeError:  # the window went away while reading: nobody to tell
+            logger.debug("sidebar read finished after its reader was deleted")
 
 
 class SidebarReader(QObject):
