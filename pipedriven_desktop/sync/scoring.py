@@ -44,6 +44,7 @@ from pipedriven_desktop.domain.warmness import (
     STALE_AFTER_DAYS,
     ActivityFact,
     ContactFacts,
+    LeadStatusValues,
     change_between,
     compute_warmness,
 )
@@ -235,8 +236,7 @@ class _Scorer:
         self.lead_values = lead_status_values(conn)
         self.bounds = recency_bounds(now.replace(tzinfo=None), _BRACKET_DAYS)
         self.window_start = _recent_from(now)
-        self.results: dict[FactsKey, tuple[int, str]] = {}
-        self.components: dict[tuple[str, FactsKey], tuple[int, str]] = {}
+        self.results, self.components = _known_results(self.lead_values)
 
     def score(self, ids: Collection[str] | None) -> tuple[list[Change], int]:
         """The changed rows of ``ids`` (a set: read every contact and keep those; a
@@ -404,6 +404,25 @@ class _Scorer:
             *ahead,
             *[ActivityFact("", tomorrow)] * (scheduled - len(ahead)),
         )
+
+
+#: Results by key, and components by their own facts, for the lead status settings they
+#: were worked out with. Keys hold no moment (brackets, not days; dates, not ages), so
+#: they stay true from pass to pass in a process; bounded in number.
+_RESULTS: dict[LeadStatusValues, tuple[dict[FactsKey, Any], dict[Any, tuple[int, str]]]] = {}
+_RESULTS_LIMIT = 200_000
+
+
+def _known_results(
+    lead_values: LeadStatusValues,
+) -> tuple[dict[FactsKey, tuple[int, str]], dict[Any, tuple[int, str]]]:
+    """The result caches for ``lead_values`` (emptied when too large or when the
+    settings changed)."""
+    known = _RESULTS.get(lead_values)
+    if known is None or len(known[0]) + len(known[1]) > _RESULTS_LIMIT:
+        _RESULTS.clear()
+        known = _RESULTS[lead_values] = ({}, {})
+    return known
 
 
 def _mail_moment(day: str | None, *, noon: bool) -> datetime | None:
