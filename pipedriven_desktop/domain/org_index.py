@@ -10,6 +10,7 @@ matcher's own cut-off); ``orgnames.compare`` then decides on the few pairs left.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
@@ -55,6 +56,7 @@ class NameIndex:
         self._sorted_words: list[str] = []
         self._blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
         self._block_of: dict[int, tuple[str, str]] = {}
+        self._near: dict[tuple[str, str], tuple[list[tuple[str, str]], list[int], list[str]]] = {}
         self._spelled: dict[str, list[int]] = defaultdict(list)
         self._first_words: set[str] = set()
         for org_id, name in names:
@@ -75,7 +77,6 @@ class NameIndex:
             if key.transliterated:
                 self._spelled[key.transliterated.replace(" ", "")].append(index)
         self._neighbours: dict[str, list[str]] = {}
-        self._block_choices: dict[tuple[str, str], tuple[list[int], list[str]]] = {}
         self._by_deletion: dict[str, set[str]] = defaultdict(set)
         for word in self._first_words:
             for variant in _deletions(word):
@@ -94,17 +95,6 @@ class NameIndex:
             for variant in _deletions(word):
                 near.update(self._by_deletion.get(variant, ()))
             found = self._neighbours[word] = sorted(near)
-        return found
-
-    def _choices(self, block: tuple[str, str]) -> tuple[list[int], list[str]]:
-        """A block's members and their words in sorted order, as the scorer compares them."""
-        found = self._block_choices.get(block)
-        if found is None:
-            members = self._blocks.get(block, [])
-            found = self._block_choices[block] = (
-                members,
-                [self._sorted_words[m] for m in members],
-            )
         return found
 
     @staticmethod
@@ -131,46 +121,60 @@ class NameIndex:
         """
         seen: set[tuple[int, int]] = set()
         pairs: list[tuple[str, str]] = []
-
-        def add(index: int, others: Iterable[int]) -> None:
-            for other in others:
-                pair = (min(index, other), max(index, other))
-                if other != index and pair not in seen:
-                    seen.add(pair)
-                    pairs.append((self._ids[index], self._ids[other]))
-
         # Each block's members by site name, for the loose spellings that need one shared.
         by_site: dict[tuple[tuple[str, str], str], list[int]] = defaultdict(list)
         for org_id, names in (evidence or {}).items():
             position = self._position.get(org_id)
-            if position is not None and self._keys[position].key:
+            if names and position is not None and position in self._block_of:
                 for site in names:
                     by_site[(self._block_of[position], site)].append(position)
-        for org_id in ids:
+        wanted = list(ids)
+        # When every name asks (a first sync), a pair is scored by the first of the two
+        # only: the blocks compared are the same seen from either side.
+        everyone = len(set(wanted)) >= len(self._ids)
+        for org_id in wanted:
             index = self._position.get(org_id)
-            if index is None:
+            if index is None or index not in self._block_of:
                 continue
             key = self._keys[index]
-            words = key.words
-            if not words:
-                continue
             query = self._sorted_words[index]
             # Without shared evidence, a long name's loose spellings can never be suggested.
             strict = evidence is not None and len(query) >= _LONG_ENOUGH_FOR_STRICT
             cutoff = SPELLING_SUGGEST_SCORE if strict else BORDERLINE_SCORE
-            found: set[int] = set()
-            for first in self._typo_neighbours(words[0]):
-                block = _block(words, first)
-                members, choices = self._choices(block)
-                if len(members) > 1 or (members and members[0] != index):
-                    found.update(self._similar(query, members, choices, cutoff))
-                if strict and evidence is not None:
-                    for site in evidence.get(org_id, ()):
-                        sharing = by_site.get((block, site), [])
-                        choices = [self._sorted_words[m] for m in sharing]
-                        found.update(self._similar(query, sharing, choices, BORDERLINE_SCORE))
-            found.update(self._spelled.get(key.compact, ()))
+            blocks, members, choices = self._near_blocks(self._block_of[index])
+            if everyone:
+                after = bisect_right(members, index)
+                members, choices = members[after:], choices[after:]
+            found = self._similar(query, members, choices, cutoff) if members else []
+            if strict and evidence is not None:
+                for site in evidence.get(org_id, ()):
+                    for block in blocks:
+                        found += [
+                            other
+                            for other in by_site.get((block, site), ())
+                            if fuzz.ratio(
+                                query, self._sorted_words[other], score_cutoff=BORDERLINE_SCORE
+                            )
+                        ]
+            found += self._spelled.get(key.compact, ())
             if key.transliterated:
-                found.update(self._spelled.get(key.transliterated.replace(" ", ""), ()))
-            add(index, found)
+                found += self._spelled.get(key.transliterated.replace(" ", ""), ())
+            for other in found:
+                pair = (index, other) if index < other else (other, index)
+                if other != index and pair not in seen:
+                    seen.add(pair)
+                    pairs.append((org_id, self._ids[other]))
         return pairs
+
+    def _near_blocks(
+        self, block: tuple[str, str]
+    ) -> tuple[list[tuple[str, str]], list[int], list[str]]:
+        """The blocks a name of ``block`` is compared with (its first word's typo
+        neighbours', same initial of the next word), their members and sorted words."""
+        found = self._near.get(block)
+        if found is None:
+            first, initial = block
+            blocks = [(word, initial) for word in self._typo_neighbours(first)]
+            members = sorted(m for near in blocks for m in self._blocks.get(near, ()))
+            found = self._near[block] = (blocks, members, [self._sorted_words[m] for m in members])
+        return found

@@ -171,7 +171,10 @@ _FREE_MAIL_FAMILIES: frozenset[str] = frozenset(
     | {"yandex", "icloud", "protonmail", "zoho", "libero", "orange"}
 )
 
-_DOMAIN_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+#: Two or more labels of letters, digits and inner hyphens.
+_DOMAIN = re.compile(rf"^(?:{_LABEL}\.)+{_LABEL}$")
+_URL_END = re.compile(r"[/?#:\s]")
 _COUNTRY_SUFFIX_LABEL = re.compile(r"^[a-z]{2,3}$")
 _WHITESPACE = re.compile(r"\s+")
 _COMMA_WITHOUT_SPACE = re.compile(r",(?=\S)")
@@ -378,13 +381,10 @@ def website_domain(website: str | None) -> str | None:
     text = website.strip().lower()
     if "://" in text:
         text = text.split("://", 1)[1]
-    host = re.split(r"[/?#:\s]", text, maxsplit=1)[0].strip(".")
+    host = _URL_END.split(text, maxsplit=1)[0].strip(".")
     if host.startswith("www."):
         host = host[4:]
-    labels = host.split(".")
-    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
-        return None
-    return host
+    return host if _DOMAIN.match(host) else None
 
 
 @lru_cache(maxsize=65_536)
@@ -419,10 +419,7 @@ def email_domain(email: str | None) -> str | None:
     if not at or not local or any(ch.isspace() for ch in local):
         return None
     domain = domain.rstrip(".").lower()
-    labels = domain.split(".")
-    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
-        return None
-    if labels[-1].isdigit():
+    if not _DOMAIN.match(domain) or domain.rpartition(".")[2].isdigit():
         return None
     if is_free_mail_domain(domain):
         return None

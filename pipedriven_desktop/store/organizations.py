@@ -329,7 +329,7 @@ def record_suggestions(
         # A first sync: every organization's evidence is read anyway, and it narrows the
         # loose spellings to organizations sharing a website or email domain.
         facts = _candidates(session, None)
-        evidence = {org_id: _site_names(org) for org_id, org in facts.items()}
+        evidence = {org_id: sites for org_id, org in facts.items() if (sites := _site_names(org))}
         plausible = index.plausible_pairs(wanted, evidence)
     else:
         plausible = index.plausible_pairs(wanted)
@@ -381,8 +381,11 @@ def _site_names(org: OrgCandidate) -> frozenset[str]:
     """The names of the organization's website and email domains ("acme" for acme.co.uk)."""
     from pipedriven_desktop.domain.orgnames import site_name, website_domain
 
-    site = website_domain(org.website)
-    return frozenset(site_name(d) for d in (*org.email_domains, *([site] if site else [])))
+    names = {site_name(domain) for domain in org.email_domains}
+    site = website_domain(org.website) if org.website else None
+    if site:
+        names.add(site_name(site))
+    return frozenset(names)
 
 
 def _candidates(session: Session, org_ids: Collection[str] | None) -> dict[str, OrgCandidate]:

@@ -89,3 +89,19 @@ def test_a_typo_in_the_first_word_and_a_join_are_found() -> None:
 def test_unknown_and_empty_names_give_nothing() -> None:
     index = NameIndex([("a", ""), ("b", "Acme")])
     assert index.plausible_pairs(["a", "missing"]) == []
+
+
+def test_when_every_name_asks_each_pair_is_scored_once_and_none_is_lost(
+    organizations: list[OrgCandidate],
+) -> None:
+    """A first sync: every organization is new; the index scores each pair from one side."""
+    everyone = organizations[:160]
+    wanted = suggested(everyone, everyone)
+    assert len(wanted) >= 20
+    index = NameIndex((org.id, org.name) for org in everyone)
+    evidence = {org.id: site_names(org) for org in everyone}
+    all_ids = [org.id for org in everyone]
+    assert wanted <= found(index.plausible_pairs(all_ids))
+    assert wanted <= found(index.plausible_pairs(all_ids, evidence))
+    pairs = index.plausible_pairs(all_ids)
+    assert len(pairs) == len(found(pairs))  # each pair once
