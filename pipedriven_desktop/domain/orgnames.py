@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from pipedriven_desktop.domain.legal_forms import (
+    ABBREVIATIONS,
     GENERIC_LEADING,
     GENERIC_TRAILING,
-    canonical_word,
     fuzzy_legal_form,
     legal_form_length,
 )
@@ -257,8 +257,7 @@ _SPACED_PLUS = re.compile(r"\s\+\s")
 _CONNECTORS = frozenset({"and", "und", "et"})
 
 
-@dataclass(frozen=True)
-class NameKey:
+class NameKey(NamedTuple):
     """A name with everything that does not tell companies apart set aside.
 
     ``set_aside`` says what was set aside (legal form, accents, "The", ...) and how it
@@ -292,32 +291,33 @@ def _fold_accents(text: str) -> str:
 def _key_words(text: str, set_aside: dict[str, list[str]]) -> list[str]:
     """The loose key's words of a name whose accents are already folded."""
     if "&" in text or " + " in text or _SPACED_PLUS.search(text):
-        set_aside["and"].append("&")
+        set_aside.setdefault("and", []).append("&")
         text = _SPACED_PLUS.sub(" and ", text.replace("&", " and "))
     words = normalize_org_name(text).split()
-    if any(word in _CONNECTORS for word in words) and not set_aside["and"]:
-        set_aside["and"].append("and")
-    words = [word for word in words if word not in _CONNECTORS] or words
+    if not _CONNECTORS.isdisjoint(words):
+        set_aside.setdefault("and", ["and"])
+        words = [word for word in words if word not in _CONNECTORS] or words
     if len(words) > 1 and words[0] == "the":
-        set_aside["the"].append("the")
+        set_aside.setdefault("the", []).append("the")
         words = words[1:]
     if len(words) > 1 and words[0] in GENERIC_LEADING:
-        set_aside["group"].append(words[0])
+        set_aside.setdefault("group", []).append(words[0])
         words = words[1:]
-    abbreviated = [word for word in words if canonical_word(word) != word]
-    if abbreviated:
-        set_aside["abbreviation"].extend(abbreviated)
-        words = [canonical_word(word) for word in words]
+    if not ABBREVIATIONS.keys().isdisjoint(words):
+        set_aside.setdefault("abbreviation", []).extend(
+            word for word in words if word in ABBREVIATIONS
+        )
+        words = [ABBREVIATIONS.get(word, word) for word in words]
     while len(words) > 1:
         count = legal_form_length(words)
         if count:
-            set_aside["legal form"].append(" ".join(words[-count:]))
+            set_aside.setdefault("legal form", []).append(" ".join(words[-count:]))
             words = words[:-count]
         elif words[-1] in GENERIC_TRAILING:
-            set_aside["group"].append(words[-1])
+            set_aside.setdefault("group", []).append(words[-1])
             words = words[:-1]
         elif fuzzy_legal_form(words[-1]):
-            set_aside["misspelt legal form"].append(words[-1])
+            set_aside.setdefault("misspelt legal form", []).append(words[-1])
             words = words[:-1]
         else:
             break
@@ -337,28 +337,28 @@ def name_key(name: str) -> NameKey:
     text = (name if name.isascii() else unicodedata.normalize("NFKC", name)).strip()
     if not text:
         return _EMPTY_KEY
-    set_aside: dict[str, list[str]] = defaultdict(list)
+    set_aside: dict[str, list[str]] = {}
     if "(" in text or "[" in text:
         unbracketed = " ".join(_BRACKETED.sub(" ", text).split())
         if unbracketed and unbracketed != text and normalize_org_name(unbracketed):
-            set_aside["qualifier"].append(normalize_org_name(text))
+            set_aside.setdefault("qualifier", []).append(normalize_org_name(text))
             text = unbracketed
     folded = _fold_accents(text)
     if folded != text:
-        set_aside["accents"].append(normalize_org_name(text))
+        set_aside.setdefault("accents", []).append(normalize_org_name(text))
     words = _key_words(folded, set_aside)
     key = " ".join(words)
     transliterated = ""
-    if set_aside["accents"] and text != text.translate(_TRANSLITERATED):
+    if "accents" in set_aside and text != text.translate(_TRANSLITERATED):
         written_out = _fold_accents(text.translate(_TRANSLITERATED))
-        spelled = " ".join(_key_words(written_out, defaultdict(list)))
+        spelled = " ".join(_key_words(written_out, {}))
         transliterated = spelled if spelled != key else ""
     return NameKey(
         key=key,
         compact=key.replace(" ", ""),
         transliterated=transliterated,
         numbers=tuple(_DIGITS.findall(key)),
-        set_aside=tuple((step, " ".join(found)) for step, found in set_aside.items() if found),
+        set_aside=tuple((step, " ".join(found)) for step, found in set_aside.items()),
     )
 
 

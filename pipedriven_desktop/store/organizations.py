@@ -15,11 +15,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, text, update
+from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from pipedriven_desktop.domain.orgnames import OrgCandidate, normalize_org_name
-from pipedriven_desktop.store.clock import utcnow
+from pipedriven_desktop.store.clock import to_text, utcnow
 from pipedriven_desktop.store.meta import get_meta
 from pipedriven_desktop.store.models import (
     Organization,
@@ -321,10 +321,10 @@ def record_suggestions(
     wanted = list(dict.fromkeys(org_ids))
     if not wanted:
         return 0
-    index = NameIndex(
-        (org_id, name)
-        for org_id, name in session.execute(select(Organization.id, Organization.name))
-    )
+    # The driver's connection, in the session's transaction: every name, read plainly.
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    index = NameIndex(driver.execute("SELECT id, name FROM organizations"))
     if len(wanted) * 4 >= len(index):
         # A first sync: every organization's evidence is read anyway, and it narrows the
         # loose spellings to organizations sharing a website or email domain.
@@ -354,26 +354,20 @@ def record_suggestions(
             select(OrgSuggestionRow.organization_id, OrgSuggestionRow.candidate_id)
         )
     }
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[str, str, str, float, str, str, str]] = []
+    created = to_text(now)
     for org_id, found in best.items():
         ranked = sorted(found, key=lambda one: (-one[0], one[1]))
         for score, candidate, reasons in ranked[:limit]:
             if (org_id, candidate) in known or (candidate, org_id) in known:
                 continue
-            rows.append(
-                {
-                    "id": new_id(),
-                    "organization_id": org_id,
-                    "candidate_id": candidate,
-                    "score": score,
-                    "reasons": reasons,
-                    "status": "open",
-                    "created_at": now,
-                }
-            )
+            rows.append((new_id(), org_id, candidate, score, reasons, "open", created))
             known.add((org_id, candidate))
-    if rows:
-        session.execute(insert(OrgSuggestionRow), rows)
+    driver.executemany(
+        "INSERT INTO org_suggestions (id, organization_id, candidate_id, score, reasons, status,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
     return len(rows)
 
 
