@@ -10,7 +10,7 @@ thread, shown when it arrives.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from array import array
 
 from PySide6.QtCore import (
     QItemSelectionModel,
@@ -35,13 +35,21 @@ from PySide6.QtWidgets import (
 
 from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.database import Database
-from pipedriven_desktop.store.org_preview import largest_organizations, narrowed
+from pipedriven_desktop.store.org_preview import (
+    GroupedCounts,
+    largest_organizations,
+    matching_rowids,
+    narrowed,
+    organization_names,
+    organization_rowid,
+)
 from pipedriven_desktop.store.org_queries import OrgQueries, SidebarCounts
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.org_sidebar_model import (
     ALL_CONTACTS,
     KEY_ROLE,
     UNKNOWN_COUNT,
+    CompactOrganizations,
     OrgSidebarModel,
     SidebarColumn,
 )
@@ -79,7 +87,7 @@ class OrgSidebar(QWidget):
         self._db = db
         self._reader: SidebarReader | None = None
         #: the full counts read off the UI thread, by scope, until the next set_scope
-        self._lazy: tuple[int | None, SidebarCounts] | None = None
+        self._lazy: tuple[int | None, GroupedCounts] | None = None
         #: whether the full list is shown (not yet read, or only the preview: False)
         self.complete = False
         self._scope = ContactFilter()
@@ -189,13 +197,7 @@ class OrgSidebar(QWidget):
         they are still on their way the filter is applied when they come.
         """
         if self._lazy is not None and self._lazy[0] == self._scope.owner_id:
-            counts = self._lazy[1]
-            self._show(
-                replace(
-                    counts,
-                    organizations=narrowed(counts.organizations, self.filter_edit.text()),
-                )
-            )
+            self._show_grouped(self._lazy[1])
             return
         if not self.complete:
             return
@@ -209,13 +211,41 @@ class OrgSidebar(QWidget):
             self._reader.cancel()
 
     def _on_read(self, owner: object, counts: object, suggestions: int) -> None:
-        if owner != self._scope.owner_id or not isinstance(counts, SidebarCounts):
+        if owner != self._scope.owner_id or not isinstance(counts, GroupedCounts):
             return
         self._lazy = (self._scope.owner_id, counts)
         self.complete = True
         self.refresh()
         self.set_duplicate_count(suggestions)
         self.loaded.emit()
+
+    def _show_grouped(self, grouped: GroupedCounts) -> None:
+        """The list read off the UI thread, narrowed by the filter box (one LIKE query)."""
+        assert self._db is not None
+        conn = self._db.reader()
+        rowids, counts = grouped.rowids, grouped.counts
+        search = self.filter_edit.text()
+        if search.strip():
+            wanted = matching_rowids(conn, search)
+            kept = [index for index, rowid in enumerate(rowids) if rowid in wanted]
+            rowids = array("q", (rowids[index] for index in kept))
+            counts = array("q", (counts[index] for index in kept))
+        organizations = CompactOrganizations(
+            rowids,
+            counts,
+            lambda chunk: organization_names(conn, chunk),
+            lambda org_id: organization_rowid(conn, org_id),
+        )
+        self.model.set_compact(
+            grouped.all_count,
+            grouped.no_organization,
+            organizations,
+            scoped=self._scope.owner_id is not None,
+        )
+        self._fit_count_column(grouped.all_count)
+        if self.model.row_of(self._selected) is None and not search.strip():
+            self._set_selected(ALL_CONTACTS)  # the organization is gone from the mirror
+        self._show_selected()
 
     def _show(self, counts: SidebarCounts) -> None:
         self.model.set_data(

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.org_preview import grouped_counts
 from pipedriven_desktop.store.org_queries import OrgQueries
 
 logger = logging.getLogger(__name__)
@@ -35,9 +36,8 @@ class _Read(QRunnable):
     def run(self) -> None:
         db = Database(self._path)
         try:
-            queries = OrgQueries(db)
-            counts = queries.sidebar(self._owner)
-            suggestions = queries.open_suggestion_count()
+            counts = grouped_counts(db.reader(), self._owner)
+            suggestions = OrgQueries(db).open_suggestion_count()
         except Exception:  # the preview stays; the next refresh reads again
             logger.exception("reading the organization sidebar failed")
             return
@@ -52,7 +52,7 @@ class _Read(QRunnable):
 class SidebarReader(QObject):
     """Reads the sidebar's counts for a scope of the mirror at ``path``, off the UI thread."""
 
-    #: (owner id or None, SidebarCounts, open duplicate suggestions) for the latest request
+    #: (owner id or None, GroupedCounts, open duplicate suggestions) for the latest request
     read = Signal(object, object, int)
 
     def __init__(self, path: Path, parent: QObject | None = None) -> None:

@@ -15,7 +15,11 @@ from pipedriven_desktop.store.org_queries import OrgQueries
 from pipedriven_desktop.ui.app_settings import AppSettings
 from pipedriven_desktop.ui.main_window import MainWindow
 from pipedriven_desktop.ui.org_sidebar import PREVIEW_ROWS, OrgSidebar
-from pipedriven_desktop.ui.org_sidebar_model import ALL_CONTACTS, SidebarColumn
+from pipedriven_desktop.ui.org_sidebar_model import (
+    ALL_CONTACTS,
+    CompactOrganizations,
+    SidebarColumn,
+)
 from tests.ui.conftest import CONTACTS, OWNER_ID
 
 #: Statements whose cost grows with the mirror: an organization list, a grouped pass, a count
@@ -116,4 +120,27 @@ def test_the_sidebar_filter_narrows_the_list_read_off_the_ui_thread_without_a_qu
     assert sidebar.model.organization_count() < len(
         OrgQueries(populated_db).sidebar(OWNER_ID).organizations
     )
+    sidebar.wait()
+
+
+def test_the_full_list_is_held_as_arrays_and_names_are_read_a_chunk_at_a_time(
+    populated_db: Database, qtbot: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(CompactOrganizations, "CHUNK", 10)
+    sidebar = OrgSidebar(OrgQueries(populated_db), db=populated_db)
+    qtbot.addWidget(sidebar)
+    with qtbot.waitSignal(sidebar.loaded, timeout=5000):
+        sidebar.load_lazily(ContactFilter(owner_id=OWNER_ID))
+    expected = OrgQueries(populated_db).sidebar(OWNER_ID).organizations
+    statements: list[str] = []
+    populated_db.reader().set_trace_callback(statements.append)
+    shown = [sidebar.model.entry(row) for row in range(2, sidebar.model.rowCount())]
+    populated_db.reader().set_trace_callback(None)
+    assert [(e.key, e.name, e.count) for e in shown if e is not None] == [
+        (org.id, org.name, org.contact_count) for org in expected
+    ]
+    name_reads = [sql for sql in statements if "FROM organizations" in sql]
+    assert len(name_reads) == -(-len(expected) // 10)  # one per chunk of ten
+    last = expected[-1]
+    assert sidebar.model.row_of(last.id) == 1 + len(expected)
     sidebar.wait()
