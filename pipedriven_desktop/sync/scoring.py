@@ -74,7 +74,7 @@ CHUNK = 2000
 #: moved in, so fewer, larger chunks write less; yet short enough that the user's own
 #: writes (the campaign flag) wait well within their busy timeout.
 WRITE_CHUNK = 25_000
-#: When more than this share of the contacts looked at change (and at least
+#: When more than this share of all contacts change (and at least
 #: `REBUILD_MIN`), the score's indexes are built anew around one write
 #: transaction instead of moving each entry; the writer then holds the mirror for the
 #: whole write (about a second at 100,000 contacts, within the user's busy timeout).
@@ -191,7 +191,8 @@ def rescore(
     with db.engine.connect() as conn:
         ids, day_moved = contacts_to_score(conn, now)
         scorer = _Scorer(conn, now)
-        if ids is None or len(ids) > SCAN_SHARE * _contact_count(conn):
+        contacts = _contact_count(conn)
+        if ids is None or len(ids) > SCAN_SHARE * contacts:
             changes, looked_at = scorer.score(None if ids is None else set(ids))
         else:
             changes, looked_at = [], 0
@@ -199,7 +200,9 @@ def rescore(
                 found, seen = scorer.score(part)
                 changes += found
                 looked_at += seen
-    _write(db, changes, now, progress, looked_at)
+    # Only when most of all contacts change is rebuilding the score's indexes cheaper.
+    rebuild = len(changes) >= REBUILD_MIN and len(changes) > REBUILD_SHARE * contacts
+    _write(db, changes, now, progress, looked_at, rebuild=rebuild)
     with db.session() as session:
         connection = session.connection()
         if day_moved:
@@ -467,15 +470,16 @@ def _write(
     now: datetime,
     progress: Callable[[int, int], None] | None,
     looked_at: int,
+    *,
+    rebuild: bool = False,
 ) -> None:
-    """Write the changed rows in rowid order: a transaction per chunk, or, when most
-    contacts' scores change, one transaction that builds the score's indexes anew."""
+    """Write the changed rows in rowid order: a transaction per chunk, or (``rebuild``:
+    most contacts changed) one transaction that builds the score's indexes anew."""
     if progress is not None and not changes:
         progress(looked_at, looked_at)
     if not changes:
         return
     changes.sort(key=lambda change: change[2])
-    rebuild = len(changes) >= REBUILD_MIN and len(changes) > REBUILD_SHARE * looked_at
     written = 0
     for part in [changes] if rebuild else chunked(changes, WRITE_CHUNK):
         with db.session() as session:

@@ -8,6 +8,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -224,3 +225,30 @@ def test_a_pass_moving_most_scores_rebuilds_their_indexes_as_they_were(
     assert moved > len(first) // 2
     assert db.reader().execute("PRAGMA integrity_check").fetchone() == ("ok",)
     chunked.close()
+
+
+def test_only_a_pass_changing_most_of_all_contacts_rebuilds_the_indexes(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass over a few contacts that all change must not rebuild indexes over all."""
+    _full_pass(db, NOW)
+    rebuilt: list[bool] = []
+    real = scoring._score_indexes_rebuilt
+
+    def spy(raw: Any) -> Any:
+        rebuilt.append(True)
+        return real(raw)
+
+    monkeypatch.setattr(scoring, "_score_indexes_rebuilt", spy)
+    monkeypatch.setattr(scoring, "REBUILD_MIN", 1)
+    with db.session() as session:
+        session.connection().exec_driver_sql(
+            "UPDATE contacts SET job_title = 'Changed title', score_computed_at = NULL"
+            " WHERE rowid <= 20"
+        )
+    assert rescore(db, NOW) == 20
+    assert rebuilt == []
+    with db.session() as session:
+        set_meta(session.connection(), SCORES_DAY_KEY, None)
+    rescore(db, NOW + timedelta(days=200))
+    assert rebuilt == [True]
