@@ -521,7 +521,8 @@ def _score_indexes_rebuilt(raw: sqlite3.Connection) -> Iterator[None]:
     yield
     for _name, sql in indexes:
         raw.execute(sql)
-    raw.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", stats)
+    if stats:  # a mirror never analysed has no sqlite_stat1 to put them back in
+        raw.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", stats)
 
 
 def _write_rows(raw: sqlite3.Connection, changes: Sequence[Change], now: datetime) -> None:
