@@ -332,6 +332,8 @@ class MainWindow(QMainWindow):
         self._sidebar_loaded = True
         self.sidebar.load_lazily(self._scope_filter())
         self._update_counts()
+        # The overdue and outbox counts grow with the mirror too: after the paint as well.
+        self.window_actions.refresh_counts()
 
     def _load_sidebar(self) -> None:
         """The whole sidebar, read now on this thread (start-up reads it lazily)."""

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
@@ -149,7 +149,7 @@ class WindowActions(QObject):
 
         self._create_actions()
         self._connect()
-        QTimer.singleShot(0, self.refresh_counts)
+        # The counts are first read by the window once it has painted its first rows.
 
     # -- construction ---------------------------------------------------------------------------
 

@@ -144,3 +144,35 @@ def test_the_full_list_is_held_as_arrays_and_names_are_read_a_chunk_at_a_time(
     last = expected[-1]
     assert sidebar.model.row_of(last.id) == 1 + len(expected)
     sidebar.wait()
+
+
+def test_the_overdue_and_outbox_counts_are_read_after_the_first_paint(
+    populated_db: Database, settings: AppSettings, qtbot: Any, monkeypatch: Any
+) -> None:
+    """Both counts grow with the mirror (overdue activities, the outbox): not on the way."""
+    from pipedriven_desktop.ui import window_actions
+    from pipedriven_desktop.ui.actions_controller import ActionsController
+
+    painted: list[bool] = []
+    reads: list[str] = []
+    original_today = window_actions.WindowActions.read_today
+    original_outbox = ActionsController.load_outbox
+
+    def today_spy(self: Any, with_agenda: bool | None = None) -> Any:
+        reads.append(f"today {'after' if painted else 'before'} paint")
+        return original_today(self, with_agenda)
+
+    def outbox_spy(self: Any) -> Any:
+        reads.append(f"outbox {'after' if painted else 'before'} paint")
+        return original_outbox(self)
+
+    monkeypatch.setattr(window_actions.WindowActions, "read_today", today_spy)
+    monkeypatch.setattr(ActionsController, "load_outbox", outbox_spy)
+
+    window = MainWindow(populated_db, settings)
+    qtbot.addWidget(window)
+    window.table.view.first_painted.connect(lambda: painted.append(True))
+    window.show()
+    qtbot.waitUntil(lambda: len(reads) >= 2, timeout=5000)
+    assert sorted(reads) == ["outbox after paint", "today after paint"]
+    window.close()
