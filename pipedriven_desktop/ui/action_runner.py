@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance
 
 from pipedriven_desktop.store.errors import DatabaseError
 
@@ -54,16 +54,23 @@ class _Run(QRunnable):
             result = self._work()
         except USER_ERRORS as exc:
             logger.warning("%s: not saved: %s", ticket.what, exc)
-            self._outcome.failed.emit(ticket, str(exc))
+            self._tell(self._outcome.failed, ticket, str(exc))
         except Exception as exc:  # a bug: logged with its traceback, told in one line
             logger.exception("%s: not saved", ticket.what)
-            self._outcome.failed.emit(
+            self._tell(
+                self._outcome.failed,
                 ticket,
                 f"An unexpected error stopped the change ({type(exc).__name__}); "
                 "the details are in the log.",
             )
         else:
-            self._outcome.done.emit(ticket, result)
+            self._tell(self._outcome.done, ticket, result)
+
+    def _tell(self, signal: SignalInstance, *args: object) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the window went away while the write ran: it is saved anyway
+            logger.debug("%s finished after its window was deleted", self._ticket.what)
 
 
 class ActionRunner(QObject):
