@@ -14,9 +14,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from pipedriven_desktop.store.errors import DatabaseError
+from pipedriven_desktop.ui.late_outcome import tell
 
 logger = logging.getLogger(__name__)
 
@@ -54,23 +55,18 @@ class _Run(QRunnable):
             result = self._work()
         except USER_ERRORS as exc:
             logger.warning("%s: not saved: %s", ticket.what, exc)
-            self._tell(self._outcome.failed, ticket, str(exc))
+            tell(self._outcome.failed, ticket, str(exc), what=ticket.what)
         except Exception as exc:  # a bug: logged with its traceback, told in one line
             logger.exception("%s: not saved", ticket.what)
-            self._tell(
+            tell(
                 self._outcome.failed,
                 ticket,
                 f"An unexpected error stopped the change ({type(exc).__name__}); "
                 "the details are in the log.",
+                what=ticket.what,
             )
         else:
-            self._tell(self._outcome.done, ticket, result)
-
-    def _tell(self, signal: SignalInstance, *args: object) -> None:
-        try:
-            signal.emit(*args)
-        except RuntimeError:  # the window went away while the write ran: it is saved anyway
-            logger.debug("%s finished after its window was deleted", self._ticket.what)
+            tell(self._outcome.done, ticket, result, what=ticket.what)
 
 
 class ActionRunner(QObject):

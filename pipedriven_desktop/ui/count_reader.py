@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.ui.late_outcome import tell
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +46,7 @@ class _Count(QRunnable):
             return
         finally:
             db.close()
-        try:
-            self._outcome.done.emit(self._generation, self._filter, total)
-        except RuntimeError:  # the window went away while counting: nobody to tell
-            logger.debug("count finished after its reader was deleted")
+        tell(self._outcome.done, self._generation, self._filter, total, what="count")
 
 
 class CountReader(QObject):

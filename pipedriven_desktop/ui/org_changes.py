@@ -14,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from pipedriven_desktop.store.errors import DatabaseError
+from pipedriven_desktop.ui.late_outcome import tell
 
 __all__ = ["OrgChanges"]
 
@@ -40,12 +41,17 @@ class _Change(QRunnable):
         try:
             self._change()
         except (ValueError, DatabaseError) as exc:  # MergeError, SyncBusyError: one line
-            self._outcome.failed.emit(self._kind, str(exc))
+            tell(self._outcome.failed, self._kind, str(exc), what=self._kind)
         except Exception as exc:  # a bug: logged with its traceback, the view stays usable
             logger.exception("organization %s failed", self._kind)
-            self._outcome.failed.emit(self._kind, UNEXPECTED.format(type(exc).__name__))
+            tell(
+                self._outcome.failed,
+                self._kind,
+                UNEXPECTED.format(type(exc).__name__),
+                what=self._kind,
+            )
         else:
-            self._outcome.done.emit(self._kind, "")
+            tell(self._outcome.done, self._kind, "", what=self._kind)
 
 
 class OrgChanges(QObject):

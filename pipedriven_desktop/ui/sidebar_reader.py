@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.org_preview import grouped_counts
 from pipedriven_desktop.store.org_queries import OrgQueries
+from pipedriven_desktop.ui.late_outcome import tell
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +44,14 @@ class _Read(QRunnable):
             return
         finally:
             db.close()
-        try:
-            self._outcome.done.emit(self._generation, self._owner, counts, suggestions)
-        except RuntimeError:  # the window went away while reading: nobody to tell
-            logger.debug("sidebar read finished after its reader was deleted")
+        tell(
+            self._outcome.done,
+            self._generation,
+            self._owner,
+            counts,
+            suggestions,
+            what="sidebar read",
+        )
 
 
 class SidebarReader(QObject):
