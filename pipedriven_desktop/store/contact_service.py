@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pipedriven_desktop.store import keyset
@@ -47,6 +47,7 @@ from pipedriven_desktop.store.rows import (
     Performance,
     SyncStatus,
 )
+from pipedriven_desktop.store.score_history import score_moves_since
 
 RECENT_ACTIVITIES = 5
 #: Above this many search hits a page is cut by walking the order's index (see where_sql).
@@ -56,6 +57,8 @@ BROAD_SEARCH_HITS = 2000
 #: passes it without filling the page gives way to the set of hits (see _walk_in_order).
 WALK_BUDGET = 800
 CACHE_SIZE = 32
+#: The table's arrow shows how far a score moved in this long.
+SCORE_MOVE_PERIOD = timedelta(days=7)
 
 _CONTACT_COLUMNS = (
     "c.id, c.pipedrive_person_id, c.name, c.email, c.phone, c.job_title, c.warmness_score,"
@@ -522,8 +525,19 @@ class ContactService:
         recent_by_contact: dict[str, tuple[ActivityRow, ...]] = {}
         if recent:
             recent_by_contact = _recent_activities(conn, ids)
+        # The table's rows carry their weekly score move (one statement for the page).
+        moves = (
+            score_moves_since(conn, [row[0] for row in found], now.date() - SCORE_MOVE_PERIOD)
+            if next_activity
+            else {}
+        )
         return tuple(
-            build_contact_row(row, next_by_contact.get(row[0]), recent_by_contact.get(row[0], ()))
+            build_contact_row(
+                row,
+                next_by_contact.get(row[0]),
+                recent_by_contact.get(row[0], ()),
+                score_move=moves.get(row[0], 0),
+            )
             for row in found
         )
 
@@ -593,6 +607,8 @@ def build_contact_row(
     row: Sequence[Any],
     next_activity: date | None = None,
     recent: tuple[ActivityRow, ...] = (),
+    *,
+    score_move: int = 0,
 ) -> ContactRow:
     (
         contact_id,
@@ -633,6 +649,7 @@ def build_contact_row(
         next_activity=next_activity,
         recent_activities=recent,
         owner_name=owner_name,
+        score_move=score_move,
     )
 
 

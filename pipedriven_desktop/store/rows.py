@@ -56,6 +56,8 @@ class ContactRow:
     recent_activities: tuple[ActivityRow, ...] = field(default=())
     #: The owner's name from Pipedrive's users (None until they are mirrored).
     owner_name: str | None = None
+    #: How far the score moved in the last week (My-500's arrow; 0: it did not).
+    score_move: int = 0
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from pipedriven_desktop.store.rows import ContactRow, Performance, SyncStatus
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.campaign_writer import CampaignWriter
 from pipedriven_desktop.ui.count_reader import CountReader
+from pipedriven_desktop.ui.warmness_delegate import WARMNESS_CELL_ROLE
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,9 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole.value
 _EDIT = Qt.ItemDataRole.EditRole.value
 _CHECK = Qt.ItemDataRole.CheckStateRole.value
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
-_SERVED_ROLES = frozenset({_DISPLAY, _EDIT, _CHECK, _TOOLTIP, ROW_ROLE, SORT_ROLE})
+_SERVED_ROLES = frozenset(
+    {_DISPLAY, _EDIT, _CHECK, _TOOLTIP, ROW_ROLE, SORT_ROLE, WARMNESS_CELL_ROLE}
+)
 _CHECKED = Qt.CheckState.Checked
 _UNCHECKED = Qt.CheckState.Unchecked
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
@@ -440,6 +443,8 @@ class ContactTableModel(QAbstractTableModel):
             return self._display(row, column)
         if role == ROW_ROLE:
             return row
+        if role == WARMNESS_CELL_ROLE:
+            return (row.warmness_score, row.score_move) if column is Column.WARMNESS else None
         if role == SORT_ROLE:
             return sort_key(row, column)
         if role == _TOOLTIP:
@@ -600,7 +605,9 @@ class ContactTableModel(QAbstractTableModel):
         if column is Column.NEXT_ACTIVITY:
             return formatting.full_date(row.next_activity) or "No open activity due"
         if column is Column.WARMNESS:
-            return f"Warmness {row.warmness_score} of 10"
+            return (
+                f"Warmness {row.warmness_score} of 10{formatting.score_move_text(row.score_move)}"
+            )
         text = self._display(row, column)
         return text or None
 

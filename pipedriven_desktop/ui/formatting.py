@@ -80,3 +80,10 @@ def count(value: int) -> str:
 def plural(value: int, singular: str, plural_form: str | None = None) -> str:
     word = singular if value == 1 else (plural_form or f"{singular}s")
     return f"{value:,} {word}"
+
+
+def score_move_text(move: int) -> str:
+    """' · up 2 since last week' (empty when the score did not move): the arrow in words."""
+    if move == 0:
+        return ""
+    return f" · {'up' if move > 0 else 'down'} {abs(move)} since last week"

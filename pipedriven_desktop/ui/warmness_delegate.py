@@ -29,10 +29,14 @@ BAR_WIDTH = 56
 BAR_HEIGHT = 6
 TEXT_WIDTH = 22
 PADDING = 8
+#: Room for the weekly move after the bar: "▲2", "▼10".
+MOVE_WIDTH = 26
 
 _PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
 _SELECTED = QStyle.StateFlag.State_Selected
-_EDIT_ROLE = Qt.ItemDataRole.EditRole
+#: The contact table model's answer for a warmness cell, (score, how far it moved this
+#: week; 0: it did not): one question per cell.
+WARMNESS_CELL_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 def warmness_color(score: float) -> QColor:
@@ -44,6 +48,24 @@ def warmness_color(score: float) -> QColor:
             r, g, b = (round(a + (c - a) * t) for a, c in zip(low_rgb, high_rgb, strict=True))
             return QColor(r, g, b)
     return QColor(*RAMP[-1][1])
+
+
+def paint_move(
+    painter: QPainter, rect: QRectF, move: int, palette: QPalette, *, selected: bool = False
+) -> None:
+    """The weekly move after the bar: a warmer arrow up, a colder one down, and how far."""
+    if move == 0:
+        return
+    painter.save()
+    if selected:
+        painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+    else:
+        painter.setPen(warmness_color(SCORE_MAX if move > 0 else 0))
+    arrow = "\u25b2" if move > 0 else "\u25bc"
+    painter.drawText(
+        rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), f"{arrow}{abs(move)}"
+    )
+    painter.restore()
 
 
 def band_name(score: int) -> str:
@@ -81,9 +103,9 @@ def paint_warmness(
 
 
 class WarmnessDelegate(QStyledItemDelegate):
-    """Paints the warmness column from the model's EditRole (the integer score)."""
+    """Paints the warmness column from the model's (score, weekly move) answer."""
 
-    WIDTH = TEXT_WIDTH + BAR_WIDTH + 3 * PADDING
+    WIDTH = TEXT_WIDTH + BAR_WIDTH + MOVE_WIDTH + 3 * PADDING
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,20 +122,33 @@ class WarmnessDelegate(QStyledItemDelegate):
         widget = option.widget
         if widget is not None:
             widget.style().drawPrimitive(_PANEL, option, painter, widget)
-        score = index.data(_EDIT_ROLE)
-        if not isinstance(score, int):
+        answer = index.data(WARMNESS_CELL_ROLE)
+        if not isinstance(answer, tuple):
             return
+        score, move = answer
         cell = option.rect
         selected = bool(option.state & _SELECTED)
         ratio = painter.device().devicePixelRatioF()
-        key = (score, selected, cell.width(), cell.height(), ratio, *palette_key(option.palette))
+        key = (
+            score,
+            move,
+            selected,
+            cell.width(),
+            cell.height(),
+            ratio,
+            *palette_key(option.palette),
+        )
         image = self._cells.get(key)
         if image is None:
             image = blank_pixmap(cell.width(), cell.height(), ratio)
             image_painter = QPainter(image)
             image_painter.setFont(option.font)
             rect = QRectF(0, 0, cell.width(), cell.height()).adjusted(PADDING / 2, 0, -PADDING, 0)
-            paint_warmness(image_painter, rect, score, option.palette, selected=selected)
+            bar_rect = rect.adjusted(0, 0, -MOVE_WIDTH, 0)
+            paint_warmness(image_painter, bar_rect, score, option.palette, selected=selected)
+            bar_end = min(bar_rect.left() + TEXT_WIDTH + PADDING + BAR_WIDTH, bar_rect.right())
+            move_rect = QRectF(bar_end + PADDING / 2, 0, MOVE_WIDTH, cell.height())
+            paint_move(image_painter, move_rect, move, option.palette, selected=selected)
             image_painter.end()
             self._cells.put(key, image)
         painter.drawPixmap(cell.topLeft(), image)

@@ -141,6 +141,7 @@ class WindowActions(QObject):
         self.today_button = QToolButton()
         self.today_button.setObjectName("todayButton")
         self.today_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.today_button.setText("Today")  # the overdue count follows the first paint
         self.today_button.setToolTip(
             "Your overdue, today's and the next 7 days' activities (Ctrl+T)"
         )

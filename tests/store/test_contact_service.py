@@ -127,7 +127,8 @@ def test_statement_count_does_not_grow_with_page_size(tmp_path, page_size: int) 
     db.close()
     assert len(page.rows) == page_size
     assert all(row.recent_activities for row in page.rows)
-    assert 1 <= counter.count <= 6, counter.statements
+    # rows, count, next activities, recent activities, score moves, status, pragmas
+    assert 1 <= counter.count <= 7, counter.statements
 
 
 def test_repeated_read_is_cached_until_a_write(db: Database) -> None:
@@ -504,3 +505,31 @@ def test_a_my500_page_walks_the_order_index_whatever_the_statistics(
     db.close()
     assert plans
     assert any("ix_contacts_my500" in plan for plan in plans), plans
+
+
+def test_table_rows_carry_how_far_their_score_moved_this_week(db: Database) -> None:
+    from pipedriven_desktop.store.clock import utcnow
+    from pipedriven_desktop.store.score_history import ScoreChangeRow, record_changes
+
+    warmer = add_contact(db, "Warmer", warmness_score=7)
+    colder = add_contact(db, "Colder", warmness_score=2)
+    long_ago = add_contact(db, "Long ago", warmness_score=6)
+    still = add_contact(db, "Still", warmness_score=5)
+    today = utcnow().date()
+    with db.session() as session:
+        record_changes(
+            session.connection(),
+            [
+                ScoreChangeRow(warmer, today - timedelta(days=2), 4, 7, "meeting logged"),
+                ScoreChangeRow(colder, today - timedelta(days=6), 5, 2, "no activity"),
+                ScoreChangeRow(long_ago, today - timedelta(days=30), 1, 6, "before the week"),
+            ],
+            today,
+        )
+    service = ContactService(db)
+    rows = service.window(ContactFilter(owner_id=1), 0, 10)
+    moves = {row.name: row.score_move for row in rows}
+    assert moves == {"Warmer": 3, "Colder": -3, "Long ago": 0, "Still": 0}
+    paged = service.page(ContactFilter(owner_id=1), 1, 10).rows
+    assert {row.name: row.score_move for row in paged} == moves
+    assert still in {row.id for row in rows}

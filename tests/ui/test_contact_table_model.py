@@ -239,3 +239,38 @@ def test_loaded_reports_total_performance_and_sync_status(populated_db: Database
     assert total == model.total > 0
     assert performance.query_ms >= 0
     assert status.last_finished is None
+
+
+def test_the_warmness_cell_is_painted_from_the_models_one_answer(
+    populated_db: Database, qtbot: Any
+) -> None:
+    """The table's own model answers the delegate's one question (it must serve the role)."""
+    from PySide6.QtWidgets import QTableView
+
+    from pipedriven_desktop.ui.warmness_delegate import (
+        PADDING,
+        TEXT_WIDTH,
+        WARMNESS_CELL_ROLE,
+        WarmnessDelegate,
+        warmness_color,
+    )
+
+    model = make_model(populated_db)
+    hot = next(i for i, c in enumerate(rows(model)) if c.warmness_score >= 8)
+    contact = model.row(hot)
+    assert contact is not None
+    answer = model.index(hot, Column.WARMNESS).data(WARMNESS_CELL_ROLE)
+    assert answer == (contact.warmness_score, contact.score_move)
+
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.setItemDelegateForColumn(Column.WARMNESS, WarmnessDelegate(view))
+    view.setColumnWidth(Column.WARMNESS, WarmnessDelegate.WIDTH)
+    view.resize(1200, (hot + 3) * 40)  # tall enough to show the row without scrolling
+    image = view.grab().toImage()
+    cell = view.visualRect(model.index(hot, Column.WARMNESS)).translated(view.viewport().pos())
+    bar = image.pixelColor(cell.left() + PADDING // 2 + TEXT_WIDTH + PADDING + 4, cell.center().y())
+    expected = warmness_color(contact.warmness_score)
+    assert abs(bar.red() - expected.red()) < 25
+    assert abs(bar.blue() - expected.blue()) < 25

@@ -17,7 +17,15 @@ from pipedriven_desktop.ui.links import mailto_url, person_url, tel_url
 from pipedriven_desktop.ui.status_bar import performance_text, sync_text
 from pipedriven_desktop.ui.sync_bar import progress_text
 from pipedriven_desktop.ui.table_delegates import paint_check
-from pipedriven_desktop.ui.warmness_delegate import band_name, paint_warmness, warmness_color
+from pipedriven_desktop.ui.warmness_delegate import (
+    BAR_WIDTH,
+    PADDING,
+    TEXT_WIDTH,
+    WARMNESS_CELL_ROLE,
+    band_name,
+    paint_warmness,
+    warmness_color,
+)
 
 NOW = datetime(2026, 5, 14, 12, 0)
 
@@ -174,7 +182,7 @@ class _CountingModel(QStandardItemModel):
             box.setCheckState(Qt.CheckState.Checked if row % 2 else Qt.CheckState.Unchecked)
             self.setItem(row, 0, box)
             score = QStandardItem()
-            score.setData(row % 11, Qt.ItemDataRole.EditRole)
+            score.setData((row % 11, 0), WARMNESS_CELL_ROLE)
             self.setItem(row, 3, score)
 
     def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -216,3 +224,47 @@ def test_box_and_warmness_cells_ask_one_question_each_and_draw_as_before(qapp: A
     shown = first.copy(cell.translated(view.viewport().pos()))
     bar_pixel = shown.pixelColor(22 + 8 + 10, cell.height() // 2)
     assert bar_pixel == expected.pixelColor(22 + 8 + 10, cell.height() // 2)
+
+
+def test_a_score_that_moved_this_week_shows_a_warm_or_cold_arrow_after_its_bar(qapp: Any) -> None:
+    from PySide6.QtWidgets import QTableView
+
+    from pipedriven_desktop.ui.warmness_delegate import WarmnessDelegate
+
+    model = QStandardItemModel(3, 1)
+    for row, move in enumerate((2, 0, -3)):
+        item = QStandardItem()
+        item.setData((5, move), WARMNESS_CELL_ROLE)
+        model.setItem(row, 0, item)
+    view = QTableView()
+    view.setModel(model)
+    view.setItemDelegateForColumn(0, WarmnessDelegate(view))
+    view.setColumnWidth(0, WarmnessDelegate.WIDTH)
+    view.resize(300, 200)
+    image = view.grab().toImage()
+
+    def arrow_colours(row: int) -> list[QColor]:
+        cell = view.visualRect(model.index(row, 0)).translated(view.viewport().pos())
+        start = cell.left() + PADDING // 2 + TEXT_WIDTH + PADDING + BAR_WIDTH + 2
+        background = image.pixelColor(cell.right() - 1, cell.top() + 1)
+        return [
+            colour
+            for x in range(start, cell.right() - 2)
+            for y in range(cell.top() + 2, cell.bottom() - 2)
+            if (colour := image.pixelColor(x, y)) != background
+        ]
+
+    up, still, down = arrow_colours(0), arrow_colours(1), arrow_colours(2)
+    assert still == []
+    assert up
+    assert max(colour.red() - colour.blue() for colour in up) > 60
+    assert down
+    assert max(colour.blue() - colour.red() for colour in down) > 60
+
+
+def test_the_weekly_move_in_words_for_the_tooltip() -> None:
+    from pipedriven_desktop.ui.formatting import score_move_text
+
+    assert score_move_text(0) == ""
+    assert score_move_text(2) == " · up 2 since last week"
+    assert score_move_text(-3) == " · down 3 since last week"
