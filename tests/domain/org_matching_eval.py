@@ -383,6 +383,7 @@ def _pair_from_row(row: dict[str, str], index: int) -> LabelledPair:
 
 def without_evidence(pair: LabelledPair) -> LabelledPair:
     """The pair by its names alone."""
+
     def bare(side: OrgCandidate) -> OrgCandidate:
         return OrgCandidate(side.id, side.name)
 
