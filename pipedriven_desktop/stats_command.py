@@ -166,7 +166,8 @@ def text_lines(stats: dict[str, Any]) -> list[str]:
         f"(target < {_ms(targets['startup_ms'])})",
     ]
     lines += [
-        f"  {op['operation']:<22} {op['calls']:>7,} calls  p50 ≤ {_ms(op['p50_ms'])}"
+        f"  {op['operation']:<22} {op['calls']:>7,} {'call ' if op['calls'] == 1 else 'calls'}"
+        f"  p50 ≤ {_ms(op['p50_ms'])}"
         f"  p95 ≤ {_ms(op['p95_ms'])}"
         for op in queries["operations_7_days"]
     ]
