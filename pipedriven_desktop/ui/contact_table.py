@@ -42,7 +42,7 @@ from pipedriven_desktop.ui.reach import call, mail
 from pipedriven_desktop.ui.style import heading, muted
 from pipedriven_desktop.ui.table_delegates import CampaignDelegate
 from pipedriven_desktop.ui.text_delegate import TextCellDelegate
-from pipedriven_desktop.ui.warmness_delegate import WarmnessDelegate
+from pipedriven_desktop.ui.warmness_delegate import MOVE_WIDTH, WarmnessDelegate
 
 #: The narrowest a column starts, as the text a short cell holds; the user's widths win later.
 COLUMN_SAMPLES: dict[Column, str] = {
@@ -75,7 +75,14 @@ GROWING = (Column.NAME, Column.ORGANIZATION, Column.EMAIL, Column.OWNER)
 SHRINK_STAGES: tuple[dict[Column, int], ...] = (
     {Column.ORGANIZATION: 130, Column.OWNER: 110, Column.EMAIL: 170},
     {Column.NEXT_ACTIVITY: 84, Column.PHONE: 110},
-    {Column.NAME: 100, Column.ORGANIZATION: 84, Column.EMAIL: 100, Column.OWNER: 84},
+    {
+        Column.NAME: 100,
+        Column.ORGANIZATION: 84,
+        Column.EMAIL: 100,
+        Column.OWNER: 84,
+        # the bar gives up the room of the weekly arrow, which stays
+        Column.WARMNESS: WarmnessDelegate.WIDTH - MOVE_WIDTH,
+    },
 )
 
 

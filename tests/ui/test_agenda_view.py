@@ -195,5 +195,5 @@ def test_today_and_the_overdue_count_are_read_off_the_ui_thread(
     monkeypatch.setattr(window_actions, "read_today", recording)
     open_today(qtbot, window)
     window.window_actions.refresh_counts()
-    qtbot.waitUntil(lambda: len(threads) == 2)
+    qtbot.waitUntil(lambda: len(threads) >= 2)  # (and the count after the first paint)
     assert threading.main_thread().name not in threads
