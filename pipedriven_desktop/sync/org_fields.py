@@ -1,23 +1,43 @@
-"""The organization fields' option labels, fetched once per sync (one or two requests)."""
+"""The organization fields' option labels: fetched on a full sync and at most daily.
+
+Labels change rarely (an admin renames an industry), so an incremental sync, meant to
+cost a handful of requests, asks for them only when the ones held are a day old.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from pipedriven_desktop.pipedrive.client import PipedriveClient
 from pipedriven_desktop.pipedrive.errors import BadResponseError, RequestRejectedError
+from pipedriven_desktop.store.clock import parse_text
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.meta import get_meta, set_meta
 from pipedriven_desktop.store.org_labels import set_industry_labels
 
-__all__ = ["INDUSTRY_FIELD_KEY", "sync_industry_labels"]
+__all__ = ["INDUSTRY_FIELD_KEY", "LABELS_MAX_AGE", "labels_due", "sync_industry_labels"]
 
 log = logging.getLogger(__name__)
 
 #: The key of Pipedrive's built-in industry field of organizations.
 INDUSTRY_FIELD_KEY = "industry"
+#: How old the labels may be before an incremental sync asks for them again.
+LABELS_MAX_AGE = timedelta(days=1)
+#: ``app_meta``: when the labels were last read from Pipedrive.
+LABELS_READ_AT_KEY = "org_industry_labels_read_at"
 
 
-def sync_industry_labels(client: PipedriveClient, db: Database) -> int:
+def labels_due(db: Database, now: datetime) -> bool:
+    """Whether the labels were never read, or were read more than a day before ``now``."""
+    try:
+        read_at = parse_text(get_meta(db.reader(), LABELS_READ_AT_KEY))
+    except ValueError:  # not a time: read them again
+        return True
+    return read_at is None or now - read_at >= LABELS_MAX_AGE
+
+
+def sync_industry_labels(client: PipedriveClient, db: Database, now: datetime) -> int:
     """Store the industry field's option labels; returns how many.
 
     Labels are a courtesy: a refused or garbled answer keeps the labels known before
@@ -37,4 +57,5 @@ def sync_industry_labels(client: PipedriveClient, db: Database) -> int:
     }
     with db.session() as session:
         set_industry_labels(session.connection(), labels)
+        set_meta(session.connection(), LABELS_READ_AT_KEY, now.isoformat(sep=" "))
     return len(labels)

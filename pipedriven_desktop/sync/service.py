@@ -67,7 +67,7 @@ from pipedriven_desktop.store.models import new_id
 from pipedriven_desktop.store.users import UserEntry, save_users
 from pipedriven_desktop.store.writer_lock import writer_lock
 from pipedriven_desktop.sync.mapping import chunked, fits_int64
-from pipedriven_desktop.sync.org_fields import sync_industry_labels
+from pipedriven_desktop.sync.org_fields import labels_due, sync_industry_labels
 from pipedriven_desktop.sync.outbox_sender import SendReport, reapply_pending, send_outbox
 from pipedriven_desktop.sync.prefetch import Prefetcher
 from pipedriven_desktop.sync.scoring import rescore
@@ -325,7 +325,8 @@ class _Run:
         self._start(kind)
         try:
             self._sync_owner()
-            sync_industry_labels(self.client, self.db)
+            if kind == "full" or labels_due(self.db, self.now):
+                sync_industry_labels(self.client, self.db, self.now)
             self._check_cancel()
             self.outbox = send_outbox(
                 self.db, self.client, now=self._now_aware, should_cancel=self.should_cancel

@@ -51,6 +51,23 @@ def test_a_refused_fields_listing_keeps_the_labels_known_and_the_sync_goes_on(
     assert industry_labels(db.reader()) == known
 
 
+def test_an_incremental_sync_asks_for_the_labels_only_when_they_are_a_day_old(
+    server: FakePipedriveServer, sync: SyncFn
+) -> None:
+    from datetime import timedelta
+
+    from tests.sync.conftest import NOW
+
+    sync()  # the first sync lists everything, labels included
+    assert len(server.requests_to("/v1/organizationFields")) == 1
+    sync(now=lambda: NOW + timedelta(hours=23))
+    assert len(server.requests_to("/v1/organizationFields")) == 1
+    sync(now=lambda: NOW + timedelta(hours=25))
+    assert len(server.requests_to("/v1/organizationFields")) == 2
+    sync(now=lambda: NOW + timedelta(hours=26), full=True)  # a full sync always asks
+    assert len(server.requests_to("/v1/organizationFields")) == 3
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
