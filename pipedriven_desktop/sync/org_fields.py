@@ -30,8 +30,12 @@ LABELS_READ_AT_KEY = "org_industry_labels_read_at"
 
 def labels_due(db: Database, now: datetime) -> bool:
     """Whether the labels were never read, or were read more than a day before ``now``."""
+    # The engine's pool, not db.reader(): that keeps a connection per thread, and this
+    # runs on the sync's thread, where nothing would close it.
+    with db.engine.connect() as conn:
+        stored = get_meta(conn, LABELS_READ_AT_KEY)
     try:
-        read_at = parse_text(get_meta(db.reader(), LABELS_READ_AT_KEY))
+        read_at = parse_text(stored)
     except ValueError:  # not a time: read them again
         return True
     return read_at is None or now - read_at >= LABELS_MAX_AGE
