@@ -143,7 +143,7 @@ def _target(fig: Figure, *, marked: bool = True) -> str:
     if fig.target is None:
         return ""
     mark = (" ✓" if fig.meets_target else " ✗") if marked else ""
-    return f"{'≥' if fig.higher_is_better else '<'} {_num(fig.target)}{mark}"
+    return f"{'≥' if fig.higher_is_better else '≤'} {_num(fig.target)}{mark}"
 
 
 def _naive(fig: Figure) -> str:
