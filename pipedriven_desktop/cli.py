@@ -44,21 +44,6 @@ EXPORT_FIELDS = (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-ORG_FIELDS = (
-    "id",
-    "name",
-    "normalized_name",
-    "pipedrive_org_id",
-    "contact_count",
-    "last_activity",
-    "industry",
-    "website",
-    "city",
-    "country",
-    "contacts_mine",
-    "contacts_all",
-    "pipedrive_org_ids",
-)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -381,11 +366,11 @@ def _export(db_path: Path, fmt: str, limit: int | None, out: TextIO) -> None:
 
 def _orgs(db_path: Path, fmt: str, out: TextIO) -> None:
     from pipedriven_desktop.store.database import open_database
-    from pipedriven_desktop.store.org_listing import organization_listing
+    from pipedriven_desktop.store.org_listing import ORG_LISTING_FIELDS, organization_listing
 
     db = open_database(db_path)
     try:
-        _write(organization_listing(db.reader()), fmt, out, ORG_FIELDS)
+        _write(organization_listing(db.reader()), fmt, out, ORG_LISTING_FIELDS)
     finally:
         db.close()
 

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from keyring.errors import KeyringLocked
 
-from pipedriven_desktop.cli import EXPORT_FIELDS, ORG_FIELDS, csv_cell, main
+from pipedriven_desktop.cli import EXPORT_FIELDS, csv_cell, main
 from pipedriven_desktop.duplicates_command import DUPLICATE_FIELDS
 from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import open_database
+from pipedriven_desktop.store.org_listing import ORG_LISTING_FIELDS as ORG_FIELDS
 from tests.synthetic import populate
 
 

@@ -41,7 +41,8 @@ from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.rows import ContactRow, Performance, SyncStatus
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.campaign_writer import CampaignWriter
-from pipedriven_desktop.ui.count_reader import CountReader
+from pipedriven_desktop.ui.count_reader import count_reader
+from pipedriven_desktop.ui.latest_read import LatestRead
 from pipedriven_desktop.ui.warmness_delegate import WARMNESS_CELL_ROLE
 
 logger = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ class ContactTableModel(QAbstractTableModel):
         #: a page came back short while growing: there is nothing after it
         self._exhausted = False
         self._hot: tuple[int, list[ContactRow]] = (-1, [])
-        self._counter: CountReader | None = None
+        self._counter: LatestRead | None = None
         self._now = utcnow()
         self.performance: Performance | None = None
         self.sync_status: SyncStatus | None = None
@@ -306,13 +307,15 @@ class ContactTableModel(QAbstractTableModel):
             self._page(around // self._page_size)  # held before the view looks for it
         self.endResetModel()
 
-    def _count_reader(self) -> CountReader:
+    def _count_reader(self) -> LatestRead:
         if self._counter is None:
-            self._counter = CountReader(self._db.path, self)
-            self._counter.counted.connect(self._on_counted)
+            self._counter = count_reader(self._db.path, self)
+            self._counter.answered.connect(self._on_counted)
         return self._counter
 
-    def _on_counted(self, contact_filter: ContactFilter, count: int) -> None:
+    def _on_counted(self, contact_filter: object, count: object) -> None:
+        if not isinstance(count, int) or not isinstance(contact_filter, ContactFilter):
+            return
         if contact_filter != self._filter or self._count is not None:
             return  # a later filter replaced it, or growing found the end first
         self._service.remember_count(contact_filter, count)

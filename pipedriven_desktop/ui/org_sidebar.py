@@ -45,6 +45,7 @@ from pipedriven_desktop.store.org_preview import (
 )
 from pipedriven_desktop.store.org_queries import OrgQueries, SidebarCounts
 from pipedriven_desktop.ui import formatting
+from pipedriven_desktop.ui.latest_read import LatestRead
 from pipedriven_desktop.ui.org_sidebar_model import (
     ALL_CONTACTS,
     KEY_ROLE,
@@ -53,7 +54,7 @@ from pipedriven_desktop.ui.org_sidebar_model import (
     OrgSidebarModel,
     SidebarColumn,
 )
-from pipedriven_desktop.ui.sidebar_reader import SidebarReader
+from pipedriven_desktop.ui.sidebar_reader import sidebar_reader
 from pipedriven_desktop.ui.style import heading
 from pipedriven_desktop.ui.table_delegates import RowDelegate
 
@@ -85,7 +86,7 @@ class OrgSidebar(QWidget):
         self._queries = queries
         #: the mirror, for reading lazily (without it every read is on the UI thread)
         self._db = db
-        self._reader: SidebarReader | None = None
+        self._reader: LatestRead | None = None
         #: the full counts read off the UI thread, by scope, until the next set_scope
         self._lazy: tuple[int | None, GroupedCounts] | None = None
         #: whether the full list is shown (not yet read, or only the preview: False)
@@ -182,8 +183,8 @@ class OrgSidebar(QWidget):
         )
         self._show_selected()
         if self._reader is None:
-            self._reader = SidebarReader(self._db.path, self)
-            self._reader.read.connect(self._on_read)
+            self._reader = sidebar_reader(self._db.path, self)
+            self._reader.answered.connect(self._on_read)
         self._reader.request(owner)
 
     def wait(self, msecs: int = -1) -> bool:
@@ -210,8 +211,11 @@ class OrgSidebar(QWidget):
         if self._reader is not None:
             self._reader.cancel()
 
-    def _on_read(self, owner: object, counts: object, suggestions: int) -> None:
-        if owner != self._scope.owner_id or not isinstance(counts, GroupedCounts):
+    def _on_read(self, owner: object, answer: object) -> None:
+        if owner != self._scope.owner_id or not isinstance(answer, tuple):
+            return
+        counts, suggestions = answer
+        if not isinstance(counts, GroupedCounts):
             return
         self._lazy = (self._scope.owner_id, counts)
         self.complete = True
