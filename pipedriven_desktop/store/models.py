@@ -81,6 +81,7 @@ class Contact(Base):
     pipedrive_org_id: Mapped[int | None] = mapped_column(Integer)
     owner_id: Mapped[int | None] = mapped_column(Integer)
     warmness_score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Breakdowns written before 0008; the scoring pass moves them to ``score_breakdowns``.
     warmness_breakdown: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     last_contacted: Mapped[datetime | None] = mapped_column(DateTime)
     added_to_campaign: Mapped[bool] = mapped_column(
@@ -99,6 +100,9 @@ class Contact(Base):
     email_messages_count: Mapped[int | None] = mapped_column(Integer)
     last_incoming_mail_time: Mapped[datetime | None] = mapped_column(DateTime)
     last_outgoing_mail_time: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The score's breakdown, shared by every contact with the same one (no foreign key:
+    #: SQLite would copy the table to add it).
+    score_breakdown_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_contacts_my500", "owner_id", *map(text, MY500_ORDER_TERMS), "id"),
@@ -241,6 +245,15 @@ class QueryStatsDaily(Base):
     total_ms: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     max_ms: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     histogram: Mapped[list[int]] = mapped_column(JSON)
+
+
+class ScoreBreakdown(Base):
+    """A score breakdown's JSON text, once for all contacts that share it."""
+
+    __tablename__ = "score_breakdowns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    breakdown: Mapped[str] = mapped_column(Text, unique=True)
 
 
 class ScoreHistory(Base):

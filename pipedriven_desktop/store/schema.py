@@ -5,7 +5,7 @@ A test checks these against the migration scripts, so they cannot drift.
 
 from __future__ import annotations
 
-SCHEMA_HEAD = "0007_scoring_lookups"
+SCHEMA_HEAD = "0008_shared_score_breakdowns"
 KNOWN_REVISIONS = frozenset(
     {
         "0001_initial",
@@ -15,5 +15,6 @@ KNOWN_REVISIONS = frozenset(
         "0005_contacts_by_owner_and_organization",
         "0006_outbox_notes_and_insights",
         "0007_scoring_lookups",
+        "0008_shared_score_breakdowns",
     }
 )
