@@ -14,6 +14,7 @@ import logging.handlers
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,12 +24,20 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from pipedriven_desktop import crash, paths
 from pipedriven_desktop.redaction import install_log_redaction
-from pipedriven_desktop.store.database import Database, DatabaseError, open_database
+from pipedriven_desktop.store.database import (
+    Database,
+    DatabaseError,
+    MirrorFile,
+    check_mirror,
+    open_checked,
+    open_database,
+)
 from pipedriven_desktop.store.query_stats import RECORDER, STARTUP, save_query_stats
 
 if TYPE_CHECKING:
     from pipedriven_desktop.demo import DemoSession
     from pipedriven_desktop.ui.main_window import MainWindow
+    from pipedriven_desktop.ui.upgrade_window import UpgradeWindow
 
 logger = logging.getLogger("pipedriven_desktop")
 
@@ -108,6 +117,12 @@ def open_mirror(path: Path) -> Database:
     return open_database(path)
 
 
+def check_mirror_at(path: Path) -> MirrorFile:
+    """The mirror's checks (nothing written): whether opening it means an upgrade first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return check_mirror(path)
+
+
 def set_app_identity() -> None:
     """Before QApplication: names QSettings and the log, and the desktop file for the icon."""
     QCoreApplication.setOrganizationName(ORGANIZATION_NAME)
@@ -165,6 +180,8 @@ class GuiApp:
         self._shot_pending = options.screenshot is not None
         self._shot_after_sync = False
         self._first_sync = False
+        self.upgrade_window: UpgradeWindow | None = None
+        self._after_upgrade = False  # its first paint is no start-up figure either
 
     def open_window(self, db: Database, demo: DemoSession | None) -> MainWindow:
         from pipedriven_desktop.ui.app_settings import AppSettings
@@ -187,6 +204,44 @@ class GuiApp:
             if not first_sync and not window.has_rows():
                 QTimer.singleShot(200, self.take_screenshot)
         return window
+
+    def open_window_timed(self, db: Database, demo: DemoSession | None = None) -> None:
+        """``open_window``, and for a screenshot the time limit of its becoming ready."""
+        self.open_window(db, demo)
+        if self.options.screenshot is not None:
+            QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, self.screenshot_timed_out)
+
+    def upgrade_then(self, mirror: MirrorFile, then: Callable[[Database], object]) -> None:
+        """Upgrade ``mirror`` in the upgrade window, then hand it to ``then`` (which opens a
+        window on it). A failure stays on screen in words until the user closes it; with
+        no main window behind it, that ends the app."""
+        from pipedriven_desktop.ui.upgrade_window import UpgradeWindow
+
+        upgrade = UpgradeWindow(mirror)
+        self.upgrade_window = upgrade
+
+        def upgraded(db: Database) -> None:
+            self._after_upgrade = True
+            then(db)
+            self.upgrade_window = None
+            upgrade.close()
+            upgrade.deleteLater()
+
+        def failed(reason: str) -> None:
+            logger.error("database error: %s", reason)
+            print(f"pipedriven-desktop: {reason}", file=sys.stderr)
+            if self.options.screenshot is not None:
+                upgrade.close()  # nobody is there to read it
+
+        def dismissed() -> None:
+            if self.upgrade_window is upgrade and self.window is None:
+                self.app.exit(EXIT_DATABASE_ERROR)
+
+        upgrade.upgraded.connect(upgraded)
+        upgrade.failed.connect(failed)
+        upgrade.dismissed.connect(dismissed)
+        upgrade.show()
+        upgrade.start()
 
     def switch_to_demo(self) -> None:
         """From the welcome panel: a new window on the demo account replaces the empty one."""
@@ -213,7 +268,11 @@ class GuiApp:
         and its first sync starts when the mirror is still empty."""
         path = self.options.db if self.options.db is not None and self.demo is None else None
         try:
-            db = open_mirror(path or paths.default_db_path())
+            mirror = check_mirror_at(path or paths.default_db_path())
+            if mirror.needs_upgrade:
+                self.upgrade_then(mirror, lambda db: self._replace_window(db, None))
+                return
+            db = open_checked(mirror)
         except DatabaseError as exc:
             report_database_error(exc, interactive=True)
             return
@@ -240,7 +299,7 @@ class GuiApp:
         # free a few hundred objects.
         gc.freeze()
         age = process_age_s()
-        if age is not None and not self._first_sync:
+        if age is not None and not self._first_sync and not self._after_upgrade:
             RECORDER.record(STARTUP, age * 1000, None)  # kept with the query figures
         logger.info(
             "My-500 painted %.0f ms after process start (%.0f ms after main)",
@@ -320,6 +379,7 @@ def run_gui(argv_options: Any) -> int:
 
     demo: DemoSession | None = None
     db: Database | None = None
+    upgrade: MirrorFile | None = None
     error: DatabaseError | None = None
     try:
         if _wants_demo(options):
@@ -330,13 +390,17 @@ def run_gui(argv_options: Any) -> int:
             db = open_mirror(demo.db_path)
             use_demo_field(db)
         else:
-            db = open_mirror(options.db or paths.default_db_path())
+            mirror = check_mirror_at(options.db or paths.default_db_path())
+            if mirror.needs_upgrade:
+                upgrade = mirror  # minutes on a large mirror: in a window, off this thread
+            else:
+                db = open_checked(mirror)
     except DatabaseError as exc:
         error = exc
 
     set_app_identity()
     app = make_application()
-    if error is not None or db is None:
+    if error is not None or (db is None and upgrade is None):
         assert error is not None
         if demo is not None:
             demo.stop()
@@ -346,9 +410,13 @@ def run_gui(argv_options: Any) -> int:
 
     gui = GuiApp(app, options, started)
     try:
-        gui.open_window(db, demo)
-        if options.screenshot is not None:
-            QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, gui.screenshot_timed_out)
+        if db is None:
+            assert upgrade is not None
+            # The screenshot's time limit counts from the main window: the upgrade before
+            # it may take minutes.
+            gui.upgrade_then(upgrade, lambda upgraded: gui.open_window_timed(upgraded))
+        else:
+            gui.open_window_timed(db, demo)
         return int(app.exec())
     finally:
         gui.shutdown()

@@ -124,6 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say_upgrading(path: Path, revision: str) -> None:
+    """One line before a command upgrades a mirror made by an earlier version: on a large
+    mirror that takes minutes, and the command would otherwise seem to hang."""
+    print(
+        f"Upgrading the mirror {path} made by an earlier version (schema {revision}); "
+        "a copy is kept next to it. On a large mirror this takes a few minutes…",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -144,6 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "stats",
         *actions_command.COMMANDS,
     )
+    if args.command in headless:
+        from pipedriven_desktop.store.database import announce_upgrades
+
+        announce_upgrades(_say_upgrading)
     if args.command in headless and explicit is None:
         # The default folder is ours to make (a fresh machine has none until the GUI ran);
         # a folder named with --db is the user's, and its absence is reported instead.

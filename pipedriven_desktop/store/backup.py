@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["KEEP_BACKUPS", "backup_mirror", "backups_of"]
+__all__ = ["BACKUP_STEP_PAGES", "KEEP_BACKUPS", "BackupProgress", "backup_mirror", "backups_of"]
 
 KEEP_BACKUPS = 3
+#: Pages copied per step when someone watches the copy: 4 MiB of 4 KiB pages, about a
+#: thousand steps for a 3.8 GiB mirror, each a moment to report how far it got.
+BACKUP_STEP_PAGES = 1024
+
+#: Called after each step with (pages copied, pages in all).
+BackupProgress = Callable[[int, int], None]
 
 
 def backups_of(path: Path) -> list[Path]:
@@ -24,13 +31,14 @@ def backups_of(path: Path) -> list[Path]:
     return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
 
 
-def backup_mirror(path: Path, revision: str) -> Path:
+def backup_mirror(path: Path, revision: str, progress: BackupProgress | None = None) -> Path:
     """Copy the mirror at ``path`` to ``<mirror>.<revision>.<UTC time>.bak``.
 
     The copy reads through a connection of its own: SQLite refuses to back up from
     a connection in a write transaction, and a migration calls this while holding
     the write lock, before it writes, so the copy is exactly what it starts from.
-    The older backups beyond the last ``KEEP_BACKUPS`` are removed.
+    The older backups beyond the last ``KEEP_BACKUPS`` are removed. With ``progress``
+    the copy goes in steps of ``BACKUP_STEP_PAGES`` pages, each step reported.
     """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.{revision}.{stamp}.bak")
@@ -46,7 +54,14 @@ def backup_mirror(path: Path, revision: str) -> Path:
         try:
             copy = sqlite3.connect(partial)
             try:
-                source.backup(copy)
+                if progress is None:
+                    source.backup(copy)
+                else:
+                    source.backup(
+                        copy,
+                        pages=BACKUP_STEP_PAGES,
+                        progress=lambda _status, left, total: progress(total - left, total),
+                    )
                 # One self-contained file, without a write-ahead log beside it.
                 copy.execute("PRAGMA journal_mode=DELETE")
             finally:

@@ -5,6 +5,9 @@ or comes from a newer version of the app is refused and left byte-for-byte as it
 was. Every failure is a DatabaseError whose one line tells locked, read-only,
 full and corrupt apart. SQLAlchemy and Alembic are imported only when a
 migration is due, so opening an up-to-date mirror stays quick.
+
+Opening is two steps, ``check_mirror`` then ``open_checked``, so that a caller can see
+that an upgrade is due (minutes on a large mirror) and show it before it starts.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +36,19 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Database", "DatabaseError", "SchemaTooNewError", "open_database", "set_pragmas"]
+    from pipedriven_desktop.store.migrate import UpgradeListener
+
+__all__ = [
+    "Database",
+    "DatabaseError",
+    "MirrorFile",
+    "SchemaTooNewError",
+    "announce_upgrades",
+    "check_mirror",
+    "open_checked",
+    "open_database",
+    "set_pragmas",
+]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -201,22 +217,69 @@ def _as_user_error(path: Path, exc: Exception, action: str) -> DatabaseError:
     return error
 
 
+@dataclass(frozen=True)
+class MirrorFile:
+    """A mirror file that passed the checks, and the schema revision it holds (None: new)."""
+
+    path: Path
+    revision: str | None
+
+    @property
+    def needs_upgrade(self) -> bool:
+        """An existing mirror made by an earlier version: opening it migrates it."""
+        return self.revision is not None and self.revision != SCHEMA_HEAD
+
+
+#: Told (path, revision) before an existing mirror is upgraded; see ``announce_upgrades``.
+_upgrade_announcer: Callable[[Path, str], None] | None = None
+
+
+def announce_upgrades(announcer: Callable[[Path, str], None] | None) -> None:
+    """Have every later open that upgrades a mirror call ``announcer`` first.
+
+    The command line prints one line with it, so a command that takes minutes to start
+    on a large mirror says why; the window shows the upgrade's progress instead.
+    """
+    global _upgrade_announcer
+    _upgrade_announcer = announcer
+
+
+def check_mirror(path: Path | str) -> MirrorFile:
+    """The checks of ``open_database``, which write nothing; raises DatabaseError."""
+    path = Path(path).expanduser().resolve()
+    revision = _check_file(path)
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        raise too_new(path, revision)
+    return MirrorFile(path, revision)
+
+
+def open_checked(
+    mirror: MirrorFile, *, migrate: bool = True, listener: UpgradeListener | None = None
+) -> Database:
+    """Open a checked mirror, creating or migrating its schema when needed.
+
+    Before a migration changes an existing mirror, a copy is kept next to it (see
+    ``store.backup``); a failed migration leaves the mirror as it was. ``listener``
+    hears of each step of an upgrade, on this thread.
+    """
+    path, revision = mirror.path, mirror.revision
+    db = Database(path)
+    if migrate and revision != SCHEMA_HEAD:
+        from pipedriven_desktop.store.migrate import upgrade_to_head
+
+        if revision is not None and _upgrade_announcer is not None:
+            _upgrade_announcer(path, revision)
+        try:
+            upgrade_to_head(path, listener)
+        except Exception as exc:
+            raise _as_user_error(path, exc, "upgrade" if revision else "create") from exc
+    return db
+
+
 def open_database(path: Path | str, *, migrate: bool = True) -> Database:
     """Open (creating and migrating when needed) the mirror at ``path``.
 
     Before a migration changes an existing mirror, a copy is kept next to it
     (see ``store.backup``).
     """
-    path = Path(path).expanduser().resolve()
-    revision = _check_file(path)
-    if revision is not None and revision not in KNOWN_REVISIONS:
-        raise too_new(path, revision)
-    db = Database(path)
-    if migrate and revision != SCHEMA_HEAD:
-        from pipedriven_desktop.store.migrate import upgrade_to_head
-
-        try:
-            upgrade_to_head(path)
-        except Exception as exc:
-            raise _as_user_error(path, exc, "upgrade" if revision else "create") from exc
-    return db
+    return open_checked(check_mirror(path), migrate=migrate)

@@ -6,10 +6,17 @@ is off and every migration runs inside one ``BEGIN IMMEDIATE`` transaction
 (SQLAlchemy's documented pysqlite recipe): a kill leaves the file as it was, and
 processes opening the same file at once take turns, the later ones finding it
 migrated already.
+
+An upgrade of a large mirror takes minutes (the backup copies every page, and a
+migration may build indexes over millions of rows), so a caller may follow it step by
+step: the backup's pages as they are copied, then each migration as it starts.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +68,34 @@ def migration_engine(path: Path) -> Engine:
     return engine
 
 
+@dataclass(frozen=True)
+class UpgradeProgress:
+    """Step ``step`` of ``steps`` of an upgrade and what it does; ``done`` of ``total``
+    when its progress can be counted (the backup's pages), both None while it is busy."""
+
+    step: int
+    steps: int
+    label: str
+    done: int | None = None
+    total: int | None = None
+    #: The copy taken before the first migration, once it exists.
+    backup: Path | None = None
+    #: This step is the backup (the others are migrations).
+    copying: bool = False
+
+
+UpgradeListener = Callable[[UpgradeProgress], None]
+
+BACKUP_LABEL = "Keeping a copy of your mirror"
+
+
+def migration_label(doc: str | None, revision: str) -> str:
+    """A migration's first docstring paragraph on one line, its number in front."""
+    number = revision.split("_", 1)[0]
+    text = re.sub(r"\s+", " ", doc or "").strip()
+    return f"Migration {number}: {text}" if text else f"Migration {number}"
+
+
 def current_revision(connection: Connection) -> str | None:
     has_table = connection.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
@@ -71,12 +106,14 @@ def current_revision(connection: Connection) -> str | None:
     return None if value is None else str(value)
 
 
-def upgrade_to_head(path: Path) -> Path | None:
+def upgrade_to_head(path: Path, listener: UpgradeListener | None = None) -> Path | None:
     """Bring the mirror at ``path`` to the head revision in one transaction.
 
     A mirror that already holds a schema is backed up first, once this process
     holds the write lock, so the copy is exactly what the migration starts from. Returns
-    the backup's path (None when the file was new or already at head).
+    the backup's path (None when the file was new or already at head). A ``listener``
+    hears of every step (called on this thread), and the migrations then run one by one,
+    still inside the one transaction.
     """
     engine = migration_engine(path)
     try:
@@ -86,6 +123,8 @@ def upgrade_to_head(path: Path) -> Path | None:
                 return None
             if revision is not None and revision not in KNOWN_REVISIONS:
                 raise too_new(path, revision)
+            if listener is not None:
+                return _upgrade_in_steps(path, connection, revision, listener)
             backup = None
             if revision is not None:
                 backup = backup_mirror(path, revision)
@@ -95,3 +134,26 @@ def upgrade_to_head(path: Path) -> Path | None:
             return backup
     finally:
         engine.dispose()
+
+
+def _upgrade_in_steps(
+    path: Path, connection: Connection, revision: str | None, listener: UpgradeListener
+) -> Path | None:
+    script = ScriptDirectory.from_config(alembic_config())
+    pending = list(reversed(list(script.iterate_revisions("head", revision or "base"))))
+    steps = len(pending) + (revision is not None)
+    backup = None
+    if revision is not None:
+        listener(UpgradeProgress(1, steps, BACKUP_LABEL, copying=True))
+
+        def copied(done: int, total: int) -> None:
+            listener(UpgradeProgress(1, steps, BACKUP_LABEL, done, total, copying=True))
+
+        backup = backup_mirror(path, revision, copied)
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    for number, migration in enumerate(pending, start=steps - len(pending) + 1):
+        label = migration_label(migration.doc, migration.revision)
+        listener(UpgradeProgress(number, steps, label, backup=backup))
+        command.upgrade(config, migration.revision)
+    return backup
