@@ -138,13 +138,19 @@ def order_sql(contact_filter: ContactFilter) -> str:
 
 
 def where_sql(
-    contact_filter: ContactFilter, now: datetime, *, scan_in_order: bool = False
+    contact_filter: ContactFilter,
+    now: datetime,
+    *,
+    scan_in_order: bool = False,
+    hit_rowids: str | None = None,
 ) -> tuple[str, list[object]]:
     """WHERE body over ``c`` (contacts) and its bound parameters; "1" matches all.
 
     ``scan_in_order`` tells SQLite to walk the contacts in index order and test each
     against the search hits, instead of fetching every hit and sorting them: far
     cheaper when a search matches thousands of contacts and only a page is wanted.
+    ``hit_rowids``: every hit of the search already read, as a JSON array of rowids; the
+    search is then looked up by rowid instead of asking the search index again.
     """
     conditions: list[str] = []
     params: list[object] = []
@@ -165,7 +171,10 @@ def where_sql(
         conditions.append("(c.last_contacted IS NULL OR c.last_contacted < ?)")
         params.append(to_text(now - timedelta(days=STALE_AFTER_DAYS)))
     match = fts_query(contact_filter.search)
-    if match is not None:
+    if match is not None and hit_rowids is not None:
+        conditions.append("c.rowid IN (SELECT value FROM json_each(?))")
+        params.append(hit_rowids)
+    elif match is not None:
         rowid = "+c.rowid" if scan_in_order else "c.rowid"
         conditions.append(f"{rowid} IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
         params.append(match)

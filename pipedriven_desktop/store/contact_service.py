@@ -16,7 +16,7 @@ import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -50,13 +50,22 @@ from pipedriven_desktop.store.rows import (
 from pipedriven_desktop.store.score_history import score_moves_since
 
 RECENT_ACTIVITIES = 5
-#: Above this many search hits a page is cut by walking the order's index (see where_sql).
+#: A search's hits are read up to one more than this many, never all of them, to choose
+#: how its page is found: up to this many (a narrow search) they are every hit, and the page
+#: and the count come from them; beyond it the page is cut by walking the order's index
+#: (see where_sql), and the exact count is left to a reader off the UI thread.
 BROAD_SEARCH_HITS = 2000
 #: A broad search in the My-500 order probes the search index contact by contact, walking
 #: the order's index, when the page should be found within this many contacts; a walk that
 #: passes it without filling the page gives way to the set of hits (see _walk_in_order).
 WALK_BUDGET = 800
+#: Contacts probed before the walk first checks that it is on course.
+FIRST_PROBES = 32
 CACHE_SIZE = 32
+#: Counts and search hits are small and read again by every headline: kept apart from
+#: the pages, so a burst of keystrokes does not push the scope's count out.
+COUNT_CACHE_SIZE = 64
+_COUNT_KEYS = frozenset({"count", "hits", "first hits", "sole owner"})
 #: The table's arrow shows how far a score moved in this long.
 SCORE_MOVE_PERIOD = timedelta(days=7)
 
@@ -103,6 +112,7 @@ class ContactService:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._cache: OrderedDict[Hashable, tuple[tuple[int, int, int], Any]] = OrderedDict()
+        self._counts: OrderedDict[Hashable, tuple[tuple[int, int, int], Any]] = OrderedDict()
 
     # -- public reads -------------------------------------------------------------------------
 
@@ -216,6 +226,23 @@ class ContactService:
     def count(self, contact_filter: ContactFilter) -> int:
         return self._cached_count(self._db.reader(), contact_filter, utcnow())
 
+    def count_if_cheap(self, contact_filter: ContactFilter) -> int | None:
+        """The filter's count when it costs no more than a page: already known, or a search
+        whose every hit was read for its page (a narrow one). None: count it off the UI
+        thread (a broad search's exact count reads every hit, at a million contacts up to
+        most of a second)."""
+        conn = self._db.reader()
+        key = ("count", replace(contact_filter, sort=SortKey.MY500, descending=False))
+        cached, token = self._cached(conn, key)
+        if cached is not None:
+            return int(cached)
+        if not contact_filter.search:
+            return None
+        hits = self._first_hits(conn, contact_filter.search)
+        if hits is None or not hits.complete:
+            return None
+        return self._cached_count(conn, contact_filter, utcnow(), token)
+
     @recorded("position")
     def position_of(self, contact_filter: ContactFilter, contact_id: str) -> int | None:
         """The contact's row (from 0) in the filter's order; None when it does not match.
@@ -246,18 +273,36 @@ class ContactService:
         key = ("count", replace(contact_filter, sort=SortKey.MY500, descending=False))
         self._store(key, _write_token(self._db.reader()), total)
 
+    def forget_searches(self) -> None:
+        """Drop the cached pages and everything read for a search, keeping the counts of
+        the scopes: what a search costs the first time it is typed (benchmarks measure
+        reads, not the cache)."""
+        self._cache.clear()
+        for key in list(self._counts):
+            kind, *rest = key if isinstance(key, tuple) else (key,)
+            if kind in ("first hits", "hits") or (
+                kind == "count" and isinstance(rest[0], ContactFilter) and rest[0].search
+            ):
+                del self._counts[key]
+
     def has_contacts(self) -> bool:
         """Whether the mirror holds any contact: one index step, never a count of them all."""
         found = self._db.reader().execute("SELECT EXISTS (SELECT 1 FROM contacts)").fetchone()
         return bool(found[0])
 
     def count_in_all_contacts(self, contact_filter: ContactFilter) -> int:
-        """How many contacts the same filter finds among every owner's contacts.
+        """How many contacts the same filter finds among every owner's contacts, counted
+        exactly up to ``BROAD_SEARCH_HITS``; above it, ``BROAD_SEARCH_HITS + 1`` stands for
+        "more than that".
 
-        For the hint under an empty My-500 search ("All contacts has 3 matches"); a
-        search alone is counted from the index, so this costs a millisecond or two.
+        For the hint under an empty My-500 search ("All contacts has 3 matches"): it is read
+        on the keystroke, so it never reads every hit of a broad search.
         """
-        return self.count(replace(contact_filter, owner_id=None))
+        everyone = replace(contact_filter, owner_id=None)
+        known = self.count_if_cheap(everyone)
+        if known is not None or not contact_filter.search:
+            return known if known is not None else self.count(everyone)
+        return BROAD_SEARCH_HITS + 1
 
     @recorded("contact")
     def contact(self, contact_id: str) -> ContactRow | None:
@@ -338,6 +383,14 @@ class ContactService:
         return total
 
     def _count(self, conn: sqlite3.Connection, contact_filter: ContactFilter, now: datetime) -> int:
+        hits = self._first_hits(conn, contact_filter.search) if contact_filter.search else None
+        if hits is not None and hits.complete:
+            if only_searches(contact_filter) and contact_filter.owner_id is None:
+                return len(hits.rowids)
+            where, params = where_sql(contact_filter, now, hit_rowids=hits.as_json())
+            return int(
+                conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
+            )
         if contact_filter.search and only_searches(contact_filter):
             owner_id = contact_filter.owner_id
             if owner_id is not None and self._sole_owner(conn, owner_id):
@@ -367,6 +420,27 @@ class ContactService:
         self._store(key, token, hits)
         return hits
 
+    def _first_hits(self, conn: sqlite3.Connection, search: str) -> _FirstHits | None:
+        """The search's hits in rowid order, up to one more than ``BROAD_SEARCH_HITS``: a
+        read that stops there, whatever the number of hits (None: the search has no terms)."""
+        match = fts_query(search)
+        if match is None:
+            return None
+        cap = BROAD_SEARCH_HITS + 1
+        key = ("first hits", match, cap)
+        cached, token = self._cached(conn, key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        rowids = tuple(
+            rowid
+            for (rowid,) in conn.execute(
+                "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?", (match, cap)
+            )
+        )
+        hits = _FirstHits(rowids, complete=len(rowids) < cap)
+        self._store(key, token, hits)
+        return hits
+
     def _sole_owner(self, conn: sqlite3.Connection, owner_id: int) -> bool:
         """True when ``owner_id`` owns every contact (a one-person account): index seeks only."""
         key = ("sole owner", owner_id)
@@ -393,9 +467,9 @@ class ContactService:
         next_activity: bool = True,
         recent: bool = False,
     ) -> tuple[ContactRow, ...]:
-        hits = self._search_hits(conn, contact_filter.search) if contact_filter.search else 0
-        broad = hits > BROAD_SEARCH_HITS
-        if broad and self._walk_pays(conn, contact_filter, now, hits, offset + limit):
+        hits = self._first_hits(conn, contact_filter.search) if contact_filter.search else None
+        broad = hits is not None and not hits.complete
+        if hits is not None and broad and self._walk_pays(contact_filter, hits, offset + limit):
             walked = self._walk_in_order(conn, contact_filter, now, offset, limit)
             if walked is not None:
                 found = conn.execute(
@@ -405,7 +479,12 @@ class ContactService:
                     (json.dumps(walked),),
                 ).fetchall()
                 return self._build(conn, found, now, next_activity=next_activity, recent=recent)
-        where, params = where_sql(contact_filter, now, scan_in_order=broad)
+        where, params = where_sql(
+            contact_filter,
+            now,
+            scan_in_order=broad,
+            hit_rowids=None if hits is None or broad else hits.as_json(),
+        )
         # The organization and owner are joined after the page is cut, unless the order
         # needs the organization.
         if joins_organization(contact_filter):
@@ -416,7 +495,7 @@ class ContactService:
         else:
             sql = (
                 f"SELECT {_CONTACT_COLUMNS} FROM (SELECT * FROM"
-                f" {ordered_contacts(contact_filter, narrow_search=bool(hits) and not broad)}"
+                f" {ordered_contacts(contact_filter, narrow_search=hits is not None and not broad)}"
                 f" WHERE {where}"
                 f" ORDER BY {order_sql(contact_filter)} LIMIT ? OFFSET ?) AS c {_JOINS}"
                 f" ORDER BY {order_sql(contact_filter)}"
@@ -426,9 +505,8 @@ class ContactService:
 
     def _broad(self, conn: sqlite3.Connection, contact_filter: ContactFilter) -> bool:
         """A search matching so many contacts that walking the order beats sorting the hits."""
-        if not contact_filter.search:
-            return False
-        return self._search_hits(conn, contact_filter.search) > BROAD_SEARCH_HITS
+        hits = self._first_hits(conn, contact_filter.search) if contact_filter.search else None
+        return hits is not None and not hits.complete
 
     def _rows_in(
         self, conn: sqlite3.Connection, rowids: list[int], now: datetime, next_activity: bool
@@ -445,27 +523,23 @@ class ContactService:
             conn, [row[1:] for row in found], now, next_activity=next_activity, recent=False
         )
 
-    def _walk_pays(
-        self,
-        conn: sqlite3.Connection,
-        contact_filter: ContactFilter,
-        now: datetime,
-        hits: int,
-        wanted: int,
-    ) -> bool:
+    def _walk_pays(self, contact_filter: ContactFilter, hits: _FirstHits, wanted: int) -> bool:
         """Whether walking the order's index should find ``wanted`` hits well within budget.
 
         Only a search alone in the My-500 order walks: its order is an index, so the walk
-        stops as soon as the page is full. Hits are assumed spread evenly over the order;
-        the highest rowid stands in for the number of contacts (one index step, never
-        fewer than the contacts, so the estimate errs towards not walking).
+        stops as soon as the page is full. The share of contacts that match is estimated
+        from the first hits: as many hits among the rowids up to the last of them (rowids
+        left by deleted contacts only lower the estimate, towards not walking). Hits
+        crowded into the low rowids make the walk run out of budget and give way to the
+        set of hits: the page is the same either way.
         """
         if contact_filter.sort is not SortKey.MY500 or not only_searches(contact_filter):
             return False
         if not fts_terms_indexed(contact_filter.search):
             return False  # each contact's test would expand a long term over the index
-        everyone = int(conn.execute("SELECT max(rowid) FROM contacts").fetchone()[0] or 0)
-        return wanted * everyone <= hits * (WALK_BUDGET // 2)
+        if not hits.rowids:
+            return False
+        return wanted * hits.rowids[-1] <= len(hits.rowids) * (WALK_BUDGET // 2)
 
     def _walk_in_order(
         self,
@@ -494,9 +568,13 @@ class ContactService:
         walked = 0
         try:
             while len(found) < wanted:
-                if walked >= WALK_BUDGET:
+                # Give up as soon as the hits met so far say the page lies beyond the budget:
+                # the estimate that chose the walk may have been misled by hits crowded into
+                # the low rowids.
+                if walked >= WALK_BUDGET or walked * wanted > WALK_BUDGET * max(len(found), 1):
                     return None
-                chunk = cursor.fetchmany(max(16, wanted - len(found)))
+                step = FIRST_PROBES if walked == 0 else max(16, wanted - len(found))
+                chunk = cursor.fetchmany(step)
                 if not chunk:
                     break  # every contact in scope was seen: the page is complete
                 walked += len(chunk)
@@ -555,24 +633,44 @@ class ContactService:
 
     # -- cache --------------------------------------------------------------------------------
 
+    def _cache_for(
+        self, key: Hashable
+    ) -> tuple[OrderedDict[Hashable, tuple[tuple[int, int, int], Any]], int]:
+        if isinstance(key, tuple) and key and key[0] in _COUNT_KEYS:
+            return self._counts, COUNT_CACHE_SIZE
+        return self._cache, CACHE_SIZE
+
     def _cached(
         self, conn: sqlite3.Connection, key: Hashable, token: tuple[int, int, int] | None = None
     ) -> tuple[Any, tuple[int, int, int]]:
         if token is None:
             token = _write_token(conn)
-        entry = self._cache.get(key)
+        cache, _size = self._cache_for(key)
+        entry = cache.get(key)
         hit = entry is not None and entry[0] == token
         note_cache_lookup(hit)
         if entry is not None and hit:
-            self._cache.move_to_end(key)
+            cache.move_to_end(key)
             return entry[1], token
         return None, token
 
     def _store(self, key: Hashable, token: tuple[int, int, int], value: Any) -> None:
-        self._cache[key] = (token, value)
-        self._cache.move_to_end(key)
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        cache, size = self._cache_for(key)
+        cache[key] = (token, value)
+        cache.move_to_end(key)
+        while len(cache) > size:
+            cache.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class _FirstHits:
+    """A search's first hits in rowid order; ``complete`` when they are all of them."""
+
+    rowids: tuple[int, ...]
+    complete: bool
+
+    def as_json(self) -> str:
+        return json.dumps(self.rowids)
 
 
 def _recent_activities(conn: sqlite3.Connection, ids: str) -> dict[str, tuple[ActivityRow, ...]]:

@@ -31,6 +31,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 
@@ -52,6 +53,10 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 64
 #: Pages held at most; the ones farthest from the page last read are dropped first.
 MAX_PAGES = 32
+#: A search's exact count is asked for once typing has paused this long: each keystroke
+#: would otherwise start a count (up to most of a second at a million contacts) that the
+#: next keystroke makes moot, competing with the table for the processor.
+SEARCH_COUNT_PAUSE_MS = 250
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -191,6 +196,10 @@ class ContactTableModel(QAbstractTableModel):
         self._exhausted = False
         self._hot: tuple[int, list[ContactRow]] = (-1, [])
         self._counter: LatestRead | None = None
+        self._count_pause = QTimer(self)
+        self._count_pause.setSingleShot(True)
+        self._count_pause.setInterval(SEARCH_COUNT_PAUSE_MS)
+        self._count_pause.timeout.connect(self._request_count)
         self._now = utcnow()
         self.performance: Performance | None = None
         self.sync_status: SyncStatus | None = None
@@ -254,10 +263,12 @@ class ContactTableModel(QAbstractTableModel):
 
         ``count_later``: read only the first page now and count the rest off the UI thread
         (start-up: a full count grows with the mirror); ``counted`` says when it is known.
+        A search always counts later unless its count is as cheap as its page: the exact
+        count of a broad term reads every hit, far longer than a keystroke may take.
         """
         self._filter = contact_filter
-        if count_later:
-            self._load_counting_later()
+        if count_later or contact_filter.search:
+            self._load_counting_later(pause=not count_later)
         else:
             self._load(self._page_size)
 
@@ -279,21 +290,31 @@ class ContactTableModel(QAbstractTableModel):
         self.sync_status = page.sync_status
         self.loaded.emit(self.total, page.performance, page.sync_status)
 
-    def _load_counting_later(self) -> None:
+    def _load_counting_later(self, *, pause: bool = False) -> None:
+        """The first page now; the count from a worker thread unless it is as cheap as the
+        page. ``pause``: ask for it only once typing has paused."""
         started = time.perf_counter()
         rows = self._service.window(self._filter, 0, self._page_size)
         status = self._service.sync_status()
         elapsed = (time.perf_counter() - started) * 1000
         short = len(rows) < self._page_size
-        self._reset(self._with_pending(rows), len(rows) if short else None)
+        count = len(rows) if short else self._service.count_if_cheap(self._filter)
+        self._reset(self._with_pending(rows), count)
         self.performance = Performance(query_ms=elapsed, cache_hit=False, total_ms=elapsed)
         self.sync_status = status
-        if not short:
+        if count is None and pause:
+            self._count_pause.start()
+        elif count is None:
+            self._request_count()
+        self.loaded.emit(-1 if count is None else count, self.performance, status)
+
+    def _request_count(self) -> None:
+        if self._count is None:
             self._count_reader().request(self._filter)
-        self.loaded.emit(self.total if short else -1, self.performance, status)
 
     def _reset(self, first: list[ContactRow], count: int | None, around: int | None = None) -> None:
         self.beginResetModel()
+        self._count_pause.stop()
         if self._counter is not None:
             self._counter.cancel()
         self._now = utcnow()
