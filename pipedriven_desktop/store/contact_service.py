@@ -47,6 +47,7 @@ from pipedriven_desktop.store.rows import (
     Performance,
     SyncStatus,
 )
+from pipedriven_desktop.store.score_breakdowns import BREAKDOWN_SQL
 from pipedriven_desktop.store.score_history import score_moves_since
 
 RECENT_ACTIVITIES = 5
@@ -71,7 +72,7 @@ SCORE_MOVE_PERIOD = timedelta(days=7)
 
 _CONTACT_COLUMNS = (
     "c.id, c.pipedrive_person_id, c.name, c.email, c.phone, c.job_title, c.warmness_score,"
-    " c.warmness_breakdown, c.last_contacted, c.added_to_campaign, c.lead_status, c.created_at,"
+    f" {BREAKDOWN_SQL}, c.last_contacted, c.added_to_campaign, c.lead_status, c.created_at,"
     " o.id, o.name, o.pipedrive_org_id, u.name"
 )
 #: The organization and the owner's name (Pipedrive's users, mirrored) of each row.

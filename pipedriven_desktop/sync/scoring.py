@@ -11,10 +11,12 @@ without a ``scores_day`` (first pass, changed settings) every contact is.
 Facts are read in three aggregated statements (every contact: one scan each; a few:
 ``IN`` lists by id), reduced in SQL to what the rules can tell apart, so contacts with
 equal facts share one computation by the domain's own function; the lead statuses that
-count are the configured ones. Only rows whose score, breakdown or dirty mark changed
-are written, in chunks of their own transactions so readers (WAL) and the user's small
-writes are never held up long; then today's warmness mix is recorded. Both marks live
-in the database, so a sync killed before scoring still scores next time.
+count are the configured ones. A contact points to its breakdown, kept once for all
+that share it (`store.score_breakdowns`), so an unchanged one is told by its id alone.
+Only rows whose score, breakdown or dirty mark changed are written, in chunks of their
+own transactions so readers (WAL) and the user's small writes are never held up long;
+then today's warmness mix is recorded. Both marks live in the database, so a sync
+killed before scoring still scores next time.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from pipedriven_desktop.store.meta import (
     lead_status_values,
     set_meta,
 )
+from pipedriven_desktop.store.score_breakdowns import BreakdownIds, prune_unused
 from pipedriven_desktop.store.score_history import ScoreChangeRow, record_changes
 from pipedriven_desktop.store.score_inputs import (
     NAMED_ORGANIZATIONS_SQL,
@@ -105,14 +108,14 @@ _SCORE_INDEXES_SQL = (
     " AND sql LIKE '%warmness_score%'"
 )
 _UPDATE_SQL = (
-    "UPDATE contacts SET warmness_score = ?, warmness_breakdown = ?, score_computed_at = ?"
-    " WHERE rowid = ?"
+    "UPDATE contacts SET warmness_score = ?, score_breakdown_id = ?, warmness_breakdown = NULL,"
+    " score_computed_at = ? WHERE rowid = ?"
 )
 
 #: A row to write: (score, breakdown, rowid, the history entry if the score moved).
 Change = tuple[int, str, int, ScoreChangeRow | None]
-#: What the rules can tell apart about a contact (see `_facts_of`): contacts with equal
-#: keys get the same score and breakdown.
+#: What the rules can tell apart about a contact, as read (see `_Scorer._result`):
+#: contacts with equal keys get the same score and breakdown.
 FactsKey = tuple[Any, ...]
 #: The deal facts of a contact without deals: no value, no lost deal.
 _NO_DEALS: tuple[float, int] = (0.0, 0)
@@ -202,9 +205,11 @@ def rescore(
                 looked_at += seen
     # Only when most of all contacts change is rebuilding the score's indexes cheaper.
     rebuild = len(changes) >= REBUILD_MIN and len(changes) > REBUILD_SHARE * contacts
-    _write(db, changes, now, progress, looked_at, rebuild=rebuild)
+    _write(db, changes, now, progress, looked_at, scorer.breakdowns, rebuild=rebuild)
     with db.session() as session:
         connection = session.connection()
+        if ids is None:
+            prune_unused(_raw(connection))
         if day_moved:
             set_meta(connection, SCORES_DAY_KEY, now.date().isoformat())
         record_today(connection, now)
@@ -218,7 +223,7 @@ def score_contacts(conn: Connection, ids: Sequence[str], now: datetime) -> None:
     changes: list[Change] = []
     for part in chunked(ids, CHUNK):
         changes += scorer.score(part)[0]
-    _write_rows(_raw(conn), changes, now)
+    _write_rows(_raw(conn), changes, now, scorer.breakdowns)
 
 
 class _Scorer:
@@ -240,6 +245,7 @@ class _Scorer:
         self.bounds = recency_bounds(now.replace(tzinfo=None), _BRACKET_DAYS)
         self.window_start = _recent_from(now)
         self.results, self.components = _known_results(self.lead_values)
+        self.breakdowns = BreakdownIds(self.raw)
 
     def score(self, ids: Collection[str] | None) -> tuple[list[Change], int]:
         """The changed rows of ``ids`` (a set: read every contact and keep those; a
@@ -249,18 +255,14 @@ class _Scorer:
         count = len(wanted) if by_id else None
         today = date_to_text(self.today)
         activity_args = (today, *[today] * (3 * len(_BONUS_KINDS)), self.window_start)
-        activities = {
-            row[0]: row[1:]
-            for row in self.raw.execute(
-                activity_facts_sql(_BONUS_KINDS, count), (*activity_args, *wanted)
-            )
-        }
-        deals = {
-            row[0]: row[1:]
-            for row in self.raw.execute(
+        activities: dict[str, str] = dict(
+            self.raw.execute(activity_facts_sql(_BONUS_KINDS, count), (*activity_args, *wanted))
+        )
+        deals: dict[str, str] = dict(
+            self.raw.execute(
                 deal_facts_sql(LIVE_DEAL_STATUSES, count), (*LIVE_DEAL_STATUSES, *wanted)
             )
-        }
+        )
         named = None
         if not by_id:
             named = {row[0] for row in self.raw.execute(NAMED_ORGANIZATIONS_SQL)}
@@ -271,56 +273,44 @@ class _Scorer:
     def _changes(
         self,
         contacts: Iterable[Sequence[Any]],
-        activities: dict[str, tuple[Any, ...]],
-        deals: dict[str, tuple[Any, ...]],
+        activities: dict[str, str],
+        deals: dict[str, str],
         named: set[str] | None,
         only: Collection[str] | None,
     ) -> tuple[list[Change], int]:
         """The changed rows among ``contacts``; an organization counts when it is in
         ``named`` (None: the rows give it only when named)."""
         results = self.results
+        ids_by_text, texts_by_id = self.breakdowns.by_text, self.breakdowns.by_id
         changes: list[Change] = []
         looked_at = 0
-        no_deals = _NO_DEALS
         for (
             rowid,
             contact_id,
             organization,
-            base,
-            lead,
-            bracket,
-            incoming,
-            outgoing,
-            received,
-            sent,
-            replied,
+            own,
             old_score,
-            old_text,
+            old_id,
+            old_own_text,
             dirty,
         ) in contacts:
             if only is not None and contact_id not in only:
                 continue
             looked_at += 1
-            if organization is not None and (named is None or organization in named):
-                base += 4
             key = (
-                base,
-                lead,
-                bracket,
-                incoming,
-                outgoing,
-                received,
-                sent,
-                replied,
-                deals.get(contact_id, no_deals),
+                own,
+                organization is not None and (named is None or organization in named),
+                deals.get(contact_id),
                 activities.get(contact_id),
             )
             result = results.get(key)
             if result is None:
                 result = results[key] = self._result(key)
             score, text = result
-            if not dirty and score == old_score and text == old_text:
+            unchanged = score == old_score and old_id is not None
+            if unchanged and not dirty and ids_by_text.get(text) == old_id:
                 continue
+            old_text = old_own_text if old_id is None else texts_by_id.get(old_id)
             history = None
             # A contact never scored before (no breakdown, or JSON null) has no change to keep.
             if score != old_score and old_text is not None:
@@ -333,11 +323,17 @@ class _Scorer:
     def _result(self, key: FactsKey) -> tuple[int, str]:
         """Score and breakdown text of the contacts with ``key``, from its components.
 
+        The key is as read: the contact's own facts (a JSON array), whether its
+        organization counts, and its deal and activity facts (JSON arrays; None: none).
         The four components are independent (the score is their clamped sum), so each
         is worked out once per distinct value of its own facts: far fewer cases than
         whole keys.
         """
-        base, lead, bracket, incoming, outgoing, received, sent, replied, deal, acts = key
+        own_facts, named, deal_facts, activity_facts = key
+        base, lead, bracket, incoming, outgoing, received, sent, replied = json.loads(own_facts)
+        base += 4 if named else 0
+        deal = _NO_DEALS if deal_facts is None else tuple(json.loads(deal_facts))
+        acts = None if activity_facts is None else tuple(json.loads(activity_facts))
         raw = 0
         texts = []
         none = _NO_DEALS
@@ -470,6 +466,7 @@ def _write(
     now: datetime,
     progress: Callable[[int, int], None] | None,
     looked_at: int,
+    breakdowns: BreakdownIds,
     *,
     rebuild: bool = False,
 ) -> None:
@@ -489,9 +486,9 @@ def _write(
             try:
                 if rebuild:
                     with _score_indexes_rebuilt(raw):
-                        _write_rows(raw, part, now)
+                        _write_rows(raw, part, now, breakdowns)
                 else:
-                    _write_rows(raw, part, now)
+                    _write_rows(raw, part, now, breakdowns)
             finally:
                 raw.execute(f"PRAGMA cache_size = {int(cache)}")
         written += len(part)
@@ -525,12 +522,18 @@ def _score_indexes_rebuilt(raw: sqlite3.Connection) -> Iterator[None]:
         raw.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", stats)
 
 
-def _write_rows(raw: sqlite3.Connection, changes: Sequence[Change], now: datetime) -> None:
+def _write_rows(
+    raw: sqlite3.Connection, changes: Sequence[Change], now: datetime, breakdowns: BreakdownIds
+) -> None:
     """Update the changed rows and keep their score changes, in the caller's transaction."""
     if not changes:
         return
     stamp = to_text(now)
-    raw.executemany(_UPDATE_SQL, [(score, text, stamp, rowid) for score, text, rowid, _ in changes])
+    breakdowns.ensure(raw, (text for _score, text, _rowid, _history in changes))
+    ids = breakdowns.by_text
+    raw.executemany(
+        _UPDATE_SQL, [(score, ids[text], stamp, rowid) for score, text, rowid, _ in changes]
+    )
     history = [entry for *_, entry in changes if entry is not None]
     if history:
         record_changes(raw, history, now.astimezone(UTC).date())

@@ -30,6 +30,7 @@ from pipedriven_desktop.pipedrive import (
 )
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.meta import lead_status_values
+from pipedriven_desktop.store.score_breakdowns import BREAKDOWN_SQL
 from pipedriven_desktop.sync.service import SyncResult, run_sync
 from tests.fakes import SleepRecorder
 
@@ -176,7 +177,10 @@ class Mirror:
 
 def load_mirror(db: Database) -> Mirror:
     return Mirror(
-        contacts={r.pipedrive_person_id: r for r in rows(db, "SELECT * FROM contacts")},
+        contacts={
+            r.pipedrive_person_id: r
+            for r in rows(db, f"SELECT c.*, {BREAKDOWN_SQL} AS breakdown_text FROM contacts c")
+        },
         activities={r.pipedrive_activity_id: r for r in rows(db, "SELECT * FROM activities")},
         deals={r.pipedrive_deal_id: r for r in rows(db, "SELECT * FROM deals")},
         aliases={
@@ -326,7 +330,7 @@ def _assert_scores(
         expected = compute_warmness(facts, now, lead_values)
         assert row.warmness_score == expected.score, pid
         # Rows whose score did not change keep their stamp; the breakdown is always current.
-        assert _breakdown(row.warmness_breakdown) == expected.to_json(), pid
+        assert _breakdown(row.breakdown_text) == expected.to_json(), pid
         assert row.score_computed_at is not None
 
 

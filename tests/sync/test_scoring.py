@@ -21,6 +21,7 @@ from pipedriven_desktop.domain.warmness import (
 )
 from pipedriven_desktop.store.database import Database, open_database
 from pipedriven_desktop.store.meta import SCORES_DAY_KEY, set_meta
+from pipedriven_desktop.store.score_breakdowns import BREAKDOWN_SQL
 from pipedriven_desktop.store.score_history import recent_changes
 from pipedriven_desktop.store.warmness_daily import mix_since
 from pipedriven_desktop.sync import scoring
@@ -62,7 +63,7 @@ def db(tmp_path: Path) -> Database:
 
 
 def _snapshot(db: Database) -> Snapshot:
-    rows = db.reader().execute("SELECT id, warmness_score, warmness_breakdown FROM contacts")
+    rows = db.reader().execute(f"SELECT c.id, c.warmness_score, {BREAKDOWN_SQL} FROM contacts c")
     return {contact_id: (score, breakdown) for contact_id, score, breakdown in rows}
 
 
@@ -96,7 +97,9 @@ def test_nothing_written_when_nothing_changed(db: Database) -> None:
 
 def test_a_changed_score_is_kept_in_the_history(db: Database) -> None:
     with db.session() as session:
-        session.connection().exec_driver_sql("UPDATE contacts SET warmness_breakdown = NULL")
+        session.connection().exec_driver_sql(
+            "UPDATE contacts SET warmness_breakdown = NULL, score_breakdown_id = NULL"
+        )
     _full_pass(db, NOW)
     contact_id, score = (
         db.reader()

@@ -27,6 +27,7 @@ from pipedriven_desktop.store.meta import (
     set_lead_status_values,
     set_meta,
 )
+from pipedriven_desktop.store.score_breakdowns import BREAKDOWN_SQL
 from pipedriven_desktop.store.score_inputs import MAIL_COLUMNS, mail_facts
 from pipedriven_desktop.sync.scoring import rescore, score_contacts
 from tests.synthetic import populate
@@ -160,7 +161,7 @@ def _expected(db: Database, now: datetime) -> dict[str, tuple[int, dict[str, obj
 
 
 def _stored(db: Database) -> dict[str, tuple[int, dict[str, object]]]:
-    rows = db.reader().execute("SELECT id, warmness_score, warmness_breakdown FROM contacts")
+    rows = db.reader().execute(f"SELECT c.id, c.warmness_score, {BREAKDOWN_SQL} FROM contacts c")
     return {contact_id: (score, json.loads(text)) for contact_id, score, text in rows}
 
 
@@ -204,7 +205,7 @@ def test_rescoring_some_contacts_gives_what_a_full_pass_gives(db: Database) -> N
 def test_a_blank_organization_earns_no_point(db: Database) -> None:
     rescore(db, NOW)
     for org_id, reasons in db.reader().execute(
-        "SELECT organization_id, warmness_breakdown ->> '$.components.base.items' FROM contacts"
+        f"SELECT organization_id, {BREAKDOWN_SQL} ->> '$.components.base.items' FROM contacts c"
         " WHERE organization_id IS NULL OR organization_id = 'blank'"
     ):
         assert "has organization" not in (reasons or ""), org_id

@@ -8,6 +8,7 @@ from typing import Any
 
 from pipedriven_desktop.pipedrive import FAKE_LEAD_STATUS_FIELD, FakeAccount
 from pipedriven_desktop.store.database import Database
+from pipedriven_desktop.store.score_breakdowns import BREAKDOWN_SQL
 from pipedriven_desktop.sync.lead_status import save_values
 from tests.sync.conftest import SyncFn, rows
 
@@ -23,7 +24,7 @@ def _scored(db: Database, person_id: int) -> tuple[int, list[str]]:
     """The contact's score and the reasons of its breakdown's items."""
     ((score, breakdown),) = rows(
         db,
-        "SELECT warmness_score, warmness_breakdown FROM contacts WHERE pipedrive_person_id = :p",
+        f"SELECT c.warmness_score, {BREAKDOWN_SQL} FROM contacts c WHERE pipedrive_person_id = :p",
         p=person_id,
     )
     data = json.loads(breakdown)

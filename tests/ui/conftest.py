@@ -74,7 +74,9 @@ def populated_db(db: Database) -> Database:
     with db.session() as session:
         first = session.query(Contact.id).order_by(Contact.pipedrive_person_id).limit(1).scalar()
         session.execute(
-            update(Contact).where(Contact.id == first).values(warmness_breakdown=BREAKDOWN)
+            update(Contact)
+            .where(Contact.id == first)
+            .values(warmness_breakdown=BREAKDOWN, score_breakdown_id=None)
         )
     return db
 
