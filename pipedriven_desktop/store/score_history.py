@@ -62,6 +62,15 @@ _TRIM_EXTRA = (
     "DELETE FROM score_history WHERE contact_id = ? AND id <= (SELECT id FROM score_history"
     f" WHERE contact_id = ? ORDER BY id DESC LIMIT 1 OFFSET {KEEP_PER_CONTACT})"
 )
+#: Contacts holding more changes than they keep, from the contact index alone.
+_OVER_BOUND = (
+    "SELECT contact_id FROM score_history INDEXED BY ix_score_history_contact_id_id"
+    f" GROUP BY contact_id HAVING count(*) > {KEEP_PER_CONTACT}"
+)
+#: Above this many contacts changed at once, one read of the whole contact index finds
+#: those over the bound sooner than a trim statement per contact (a pass moving every
+#: score: 57,000 trims took about half a second at 100,000 contacts).
+_SCAN_ABOVE: Final = 2000
 #: Per contact of an ``IN`` list, its score before its first change since a day, and now.
 _SINCE = (
     "SELECT h.contact_id, h.old_score, c.warmness_score FROM score_history h"
@@ -99,6 +108,8 @@ def record_changes(
     newest = today or max(row[1] for row in rows)
     _execute(conn, _TRIM_OLD, ((newest - timedelta(days=KEEP_DAYS)).isoformat(),))
     touched = sorted({row[0] for row in rows})
+    if len(touched) > _SCAN_ABOVE:
+        touched = [row[0] for row in _execute(conn, _OVER_BOUND, ()).fetchall()]
     _execute_many(conn, _TRIM_EXTRA, [(contact_id, contact_id) for contact_id in touched])
 
 

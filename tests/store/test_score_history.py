@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.models import Contact
 from pipedriven_desktop.store.score_history import (
+    _SCAN_ABOVE,
     KEEP_DAYS,
     KEEP_PER_CONTACT,
     ScoreChange,
@@ -65,6 +66,26 @@ def test_each_contact_keeps_only_its_latest_changes(db: Database) -> None:
     kept = recent_changes(db.reader(), ada, 100)
     assert kept[0].why == f"change {KEEP_PER_CONTACT + 6}"
     assert kept[-1].why == "change 7"
+
+
+def test_a_change_to_many_contacts_at_once_still_trims_each_to_its_bound(db: Database) -> None:
+    # Above the scan threshold the contacts over the bound are found in one read.
+    names = [f"c{i}" for i in range(_SCAN_ABOVE + 5)]
+    ids = add_contacts(db, *names)
+    busy, quiet = ids[0], ids[1]
+    with db.session() as session:
+        record_changes(
+            session.connection(),
+            [ScoreChangeRow(busy, TODAY, i, i + 1, f"change {i}") for i in range(KEEP_PER_CONTACT)],
+        )
+        record_changes(
+            session.connection(),
+            [ScoreChangeRow(contact_id, TODAY, 1, 2, "everyone") for contact_id in ids],
+        )
+    assert count(db, busy) == KEEP_PER_CONTACT
+    assert recent_changes(db.reader(), busy, 1)[0].why == "everyone"
+    assert recent_changes(db.reader(), busy, 100)[-1].why == "change 1"
+    assert count(db, quiet) == 1
 
 
 def test_changes_older_than_the_kept_days_are_dropped(db: Database) -> None:
