@@ -38,6 +38,12 @@ FILLED_TABLES = ("organizations", "contacts", "activities", "deals")
 #: The trigger that keeps the search index in step with inserted contacts; the build
 #: drops it and replays its statement once for all new contacts.
 SEARCH_INSERT_TRIGGER = "contacts_fts_insert"
+#: The insert triggers that copy an organization's name into its contacts (migration 0009);
+#: the build fills the new contacts' copies in one statement instead.
+ORGANIZATION_NAME_TRIGGERS = (
+    "contacts_organization_name_insert",
+    "organizations_name_to_contacts_insert",
+)
 #: Page cache for the build (KiB, as SQLite's negative ``cache_size`` means).
 BUILD_CACHE_KIB = 512 * 1024
 
@@ -212,15 +218,33 @@ def _bulk_build(conn: sqlite3.Connection) -> Iterator[None]:
             FILLED_TABLES,
         ).fetchall()
         trigger_sql, search_rows = _search_trigger(conn)
+        name_triggers = [
+            row[0]
+            for name in ORGANIZATION_NAME_TRIGGERS
+            for row in conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+            )
+        ]
         first_new = int(conn.execute("SELECT coalesce(max(rowid), 0) FROM contacts").fetchone()[0])
         for name, _sql in indexes:
             conn.execute(f'DROP INDEX "{name}"')
         conn.execute(f"DROP TRIGGER {SEARCH_INSERT_TRIGGER}")
+        for name in ORGANIZATION_NAME_TRIGGERS:
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
         yield
+        if name_triggers:
+            conn.execute(
+                "UPDATE contacts SET organization_name ="
+                " (SELECT o.name FROM organizations o WHERE o.id = contacts.organization_id)"
+                " WHERE rowid > ? AND organization_id IS NOT NULL",
+                (first_new,),
+            )
         for _name, sql in indexes:
             conn.execute(sql)
         conn.execute(f"{search_rows} WHERE c.rowid > ?", (first_new,))
         conn.execute(trigger_sql)
+        for sql in name_triggers:
+            conn.execute(sql)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -243,7 +267,8 @@ def _search_trigger(conn: sqlite3.Connection) -> tuple[str, str]:
             f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})",
             FILLED_TABLES,
         )
-        if name != SEARCH_INSERT_TRIGGER and re.search(r"\bINSERT\s+ON\b", sql, re.IGNORECASE)
+        if name not in (SEARCH_INSERT_TRIGGER, *ORGANIZATION_NAME_TRIGGERS)
+        and re.search(r"\bINSERT\s+ON\b", sql, re.IGNORECASE)
     ]
     if others:
         raise RuntimeError(f"populate() does not replay insert triggers {others}")

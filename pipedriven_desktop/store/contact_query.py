@@ -75,7 +75,8 @@ MY500_ORDER = ", ".join([*(f"c.{term}" for term in MY500_ORDER_TERMS), "c.id"])
 
 _SORT_COLUMNS = {
     SortKey.NAME: "c.name COLLATE NOCASE",
-    SortKey.ORGANIZATION: "o.name COLLATE NOCASE",
+    # The contact's copy of its organization's name (migration 0009), which an index holds.
+    SortKey.ORGANIZATION: "c.organization_name COLLATE NOCASE",
     SortKey.WARMNESS: "c.warmness_score",
     SortKey.LAST_CONTACTED: "c.last_contacted",
     SortKey.EMAIL: "c.email COLLATE NOCASE",
@@ -194,25 +195,41 @@ def only_searches(contact_filter: ContactFilter) -> bool:
     )
 
 
-def ordered_contacts(contact_filter: ContactFilter, *, narrow_search: bool = False) -> str:
-    """``contacts c``, pinned to the My-500 order's index when that index serves the query.
+#: The indexes holding an order (all contacts, one owner's): My-500's, and the name and
+#: organization header sorts' (migration 0009).
+_ORDER_INDEXES = {
+    SortKey.MY500: ("ix_contacts_all_order", "ix_contacts_my500"),
+    SortKey.NAME: ("ix_contacts_name_nocase", "ix_contacts_owner_id_name_nocase"),
+    SortKey.ORGANIZATION: (
+        "ix_contacts_organization_name_nocase",
+        "ix_contacts_owner_id_organization_name_nocase",
+    ),
+}
 
-    A page in My-500 order walks the index and stops after a page; left to its statistics
-    the planner may pick another index (owner and organization) and sort the whole scope.
+
+def ordered_contacts(contact_filter: ContactFilter, *, narrow_search: bool = False) -> str:
+    """``contacts c``, pinned to the order's index when one serves the query.
+
+    A page in My-500 (or name, or organization) order walks the index and stops after a
+    page; left to its statistics the planner may pick another index (owner and
+    organization) and sort the whole scope.
     An organization's few contacts are still found by their own index; a narrow search's
     few hits (``narrow_search``) are looked up by rowid and sorted, never by an index walk.
     """
     if narrow_search:
         return "contacts c NOT INDEXED"
+    indexes = _ORDER_INDEXES.get(contact_filter.sort)
     if (
-        contact_filter.sort is not SortKey.MY500
+        indexes is None
         or contact_filter.organization_id is not None
         or contact_filter.no_organization
     ):
         return "contacts c"
-    index = "ix_contacts_all_order" if contact_filter.owner_id is None else "ix_contacts_my500"
+    index = indexes[0] if contact_filter.owner_id is None else indexes[1]
     return f"contacts c INDEXED BY {index}"
 
 
 def joins_organization(contact_filter: ContactFilter) -> bool:
-    return contact_filter.sort is SortKey.ORGANIZATION
+    """Whether the order needs the organization joined: no longer (the organization
+    order reads the contact's copy of the name, migration 0009)."""
+    return False

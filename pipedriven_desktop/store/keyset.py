@@ -37,8 +37,6 @@ from pipedriven_desktop.store.contact_query import (
 
 __all__ = ["SortTerm", "after_arms", "order_by", "seek_rowids", "sort_terms", "tail_rowids"]
 
-_ORG_JOIN = "LEFT JOIN organizations o ON o.id = c.organization_id"
-
 
 @dataclass(frozen=True)
 class SortTerm:
@@ -107,9 +105,8 @@ def sort_values(
 ) -> tuple[object, ...] | None:
     """The contact's current values of the order's terms; None when it is gone."""
     terms = sort_terms(contact_filter)
-    join = _ORG_JOIN if contact_filter.sort is SortKey.ORGANIZATION else ""
     found = conn.execute(
-        f"SELECT {', '.join(term.expr for term in terms)} FROM contacts c {join} WHERE c.id = ?",
+        f"SELECT {', '.join(term.expr for term in terms)} FROM contacts c WHERE c.id = ?",
         (contact_id,),
     ).fetchone()
     return None if found is None else tuple(found)
@@ -127,8 +124,6 @@ class _Source:
 
 def _source(contact_filter: ContactFilter, now: datetime, *, broad: bool, narrow: bool) -> _Source:
     where, params = where_sql(contact_filter, now, scan_in_order=broad)
-    if contact_filter.sort is SortKey.ORGANIZATION:
-        return _Source(f"contacts c {_ORG_JOIN}", where, params, index_walk=False)
     table = ordered_contacts(contact_filter, narrow_search=narrow)
     return _Source(table, where, params, index_walk="INDEXED BY" in table)
 

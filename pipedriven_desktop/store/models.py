@@ -103,6 +103,9 @@ class Contact(Base):
     #: The score's breakdown, shared by every contact with the same one (no foreign key:
     #: SQLite would copy the table to add it).
     score_breakdown_id: Mapped[int | None] = mapped_column(Integer)
+    #: The organization's name, kept by triggers (migration 0009) for the organization
+    #: order's index; the organization itself stays the one to read.
+    organization_name: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         Index("ix_contacts_my500", "owner_id", *map(text, MY500_ORDER_TERMS), "id"),
@@ -116,6 +119,16 @@ class Contact(Base):
             "ix_contacts_last_contacted",
             "last_contacted",
             sqlite_where=text("last_contacted IS NOT NULL"),
+        ),
+        # The header sorts by name and by organization, in All contacts and in My-500:
+        # the name alone, as the scoring pass rebuilds every index holding the score.
+        Index("ix_contacts_name_nocase", text("name COLLATE NOCASE")),
+        Index("ix_contacts_owner_id_name_nocase", "owner_id", text("name COLLATE NOCASE")),
+        Index("ix_contacts_organization_name_nocase", text("organization_name COLLATE NOCASE")),
+        Index(
+            "ix_contacts_owner_id_organization_name_nocase",
+            "owner_id",
+            text("organization_name COLLATE NOCASE"),
         ),
     )
 

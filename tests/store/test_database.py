@@ -156,8 +156,24 @@ def add_contacts(path: Path, count: int, *, in_campaign: int = 0) -> None:
 
 
 def stamp_as_0001(path: Path) -> None:
-    """Turn a current mirror back into one made by 0001_initial (what 0002-0008 add dropped)."""
+    """Turn a current mirror back into one made by 0001_initial (what 0002-0009 add dropped)."""
     conn = sqlite3.connect(path)
+    for index in (
+        "ix_contacts_name_nocase",
+        "ix_contacts_owner_id_name_nocase",
+        "ix_contacts_organization_name_nocase",
+        "ix_contacts_owner_id_organization_name_nocase",
+    ):
+        conn.execute(f"DROP INDEX {index}")
+    for trigger in (
+        "contacts_organization_name_insert",
+        "contacts_organization_name_update",
+        "organizations_name_to_contacts_insert",
+        "organizations_name_to_contacts_rename",
+        "organizations_name_to_contacts_delete",
+    ):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("ALTER TABLE contacts DROP COLUMN organization_name")
     conn.execute("DROP TABLE score_breakdowns")
     conn.execute("ALTER TABLE contacts DROP COLUMN score_breakdown_id")
     for index in (
