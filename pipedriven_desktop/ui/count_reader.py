@@ -9,8 +9,8 @@ keystrokes costs the worker one count, not one per keystroke.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -28,7 +28,8 @@ class CountReader(LatestRead):
     def __init__(self, path: Path, parent: QObject | None = None) -> None:
         self._lock = threading.Lock()
         self._latest: object = None
-        self._running: tuple[object, sqlite3.Connection] | None = None
+        #: the count running now, and how to interrupt it
+        self._running: tuple[object, Callable[[], None]] | None = None
         super().__init__(path, self._count, "counting the contacts", parent)
 
     def request(self, asked: object) -> None:
@@ -43,7 +44,7 @@ class CountReader(LatestRead):
         with self._lock:
             self._latest = asked
             if self._running is not None and self._running[0] is not asked:
-                self._running[1].interrupt()
+                self._running[1]()
 
     def _count(self, db: Database, asked: object) -> object:
         assert isinstance(asked, ContactFilter)
@@ -51,10 +52,10 @@ class CountReader(LatestRead):
         with self._lock:
             if asked is not self._latest:
                 return None  # a newer count was asked while this one waited
-            self._running = (asked, conn)
+            self._running = (asked, conn.interrupt)
         try:
             return ContactService(db).count(asked)
-        except sqlite3.OperationalError:
+        except Exception:  # an interrupted read raises; any other failure is logged
             with self._lock:
                 if asked is not self._latest:
                     return None  # interrupted for a newer count

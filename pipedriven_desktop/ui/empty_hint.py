@@ -11,6 +11,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pipedriven_desktop.store.contact_query import STALE_AFTER_DAYS, ContactFilter
+from pipedriven_desktop.store.contact_service import BROAD_SEARCH_HITS
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.filter_bar import BAND_LABELS
 from pipedriven_desktop.ui.style import heading, muted
@@ -65,6 +66,10 @@ def filters_on(contact_filter: ContactFilter) -> list[str]:
 
 
 def offer_text(count: int) -> str:
+    """``count`` above ``BROAD_SEARCH_HITS`` means "more than that": a broad search is not
+    counted on the keystroke."""
+    if count > BROAD_SEARCH_HITS:
+        return f"Show more than {formatting.count(BROAD_SEARCH_HITS)} matches in All contacts"
     return f"Show {formatting.plural(count, 'match', 'matches')} in All contacts"
 
 

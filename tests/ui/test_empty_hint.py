@@ -103,3 +103,26 @@ def test_window_offer_switches_to_all_contacts(
     assert window.filter_bar.state().all_contacts
     assert window.model.total == 2
     assert not window.table.empty_hint.isVisible()
+
+
+def test_a_broad_search_offers_all_contacts_without_counting_every_hit(
+    qtbot: Any, table: ContactTable, populated_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the narrow-search threshold the offer says "more than", read from the search's
+    first hits: the keystroke never counts every hit."""
+    from pipedriven_desktop.store import contact_service
+    from pipedriven_desktop.ui import empty_hint
+
+    monkeypatch.setattr(contact_service, "BROAD_SEARCH_HITS", 1)
+    monkeypatch.setattr(empty_hint, "BROAD_SEARCH_HITS", 1)
+    statements: list[str] = []
+    populated_db.reader().set_trace_callback(statements.append)
+    try:
+        table.model.set_filter(ContactFilter(owner_id=OWNER_ID, search="Quintessa"))
+    finally:
+        populated_db.reader().set_trace_callback(None)
+    assert table.empty_hint.offer.isVisible()
+    assert table.empty_hint.offer.text() == "Show more than 1 matches in All contacts"
+    matches = [sql for sql in statements if "MATCH" in sql]
+    assert matches
+    assert not [sql for sql in matches if "count(*)" in sql], matches
