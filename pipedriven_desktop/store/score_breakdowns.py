@@ -30,17 +30,46 @@ _PRUNE_ABOVE = 20_000
 
 
 class BreakdownIds:
-    """The mirror's breakdown ids by text and texts by id, read once per scoring pass.
+    """The mirror's breakdown ids by text and texts by id, for one scoring pass.
 
-    Thousands of rows, a few megabytes: cheaper to hold than to look up per contact.
+    A pass over many contacts reads them all at once (``complete``: thousands of rows,
+    a few megabytes, cheaper to hold than to look up per contact); scoring a few
+    contacts (a logged call) looks up only the ones it meets.
     """
 
-    def __init__(self, raw: sqlite3.Connection) -> None:
+    def __init__(self, raw: sqlite3.Connection, *, complete: bool = True) -> None:
+        self.raw = raw
+        self.complete = complete
         self.by_text: dict[str, int] = {}
         self.by_id: dict[int, str] = {}
-        for breakdown_id, text in raw.execute("SELECT id, breakdown FROM score_breakdowns"):
-            self.by_text[text] = breakdown_id
-            self.by_id[breakdown_id] = text
+        if complete:
+            for breakdown_id, text in raw.execute("SELECT id, breakdown FROM score_breakdowns"):
+                self.by_text[text] = breakdown_id
+                self.by_id[breakdown_id] = text
+
+    def id_of(self, text: str) -> int | None:
+        """The id of ``text`` (None: not stored yet)."""
+        found = self.by_text.get(text)
+        if found is None and not self.complete:
+            row = self.raw.execute(
+                "SELECT id FROM score_breakdowns WHERE breakdown = ?", (text,)
+            ).fetchone()
+            if row is not None:
+                found = self.by_text[text] = row[0]
+                self.by_id[row[0]] = text
+        return found
+
+    def text_of(self, breakdown_id: int) -> str | None:
+        """The text of ``breakdown_id`` (None: no such breakdown)."""
+        found = self.by_id.get(breakdown_id)
+        if found is None and not self.complete:
+            row = self.raw.execute(
+                "SELECT breakdown FROM score_breakdowns WHERE id = ?", (breakdown_id,)
+            ).fetchone()
+            if row is not None:
+                found = self.by_id[breakdown_id] = row[0]
+                self.by_text[row[0]] = breakdown_id
+        return found
 
     def ensure(self, raw: sqlite3.Connection, texts: Iterable[str]) -> None:
         """Give each of ``texts`` an id, adding the new ones, in the caller's transaction."""
@@ -51,8 +80,8 @@ class BreakdownIds:
             "INSERT OR IGNORE INTO score_breakdowns (breakdown) VALUES (?)",
             [(text,) for text in new],
         )
-        # Another writer may have added some first: read the ids back rather than trust
-        # lastrowid.
+        # Some may be stored already (added by another writer, or not looked up yet):
+        # read the ids back rather than trust lastrowid.
         for start in range(0, len(new), 500):
             part = new[start : start + 500]
             marks = ", ".join("?" * len(part))

@@ -193,7 +193,7 @@ def rescore(
     now = now.astimezone(UTC)
     with db.engine.connect() as conn:
         ids, day_moved = contacts_to_score(conn, now)
-        scorer = _Scorer(conn, now)
+        scorer = _Scorer(conn, now, complete=ids is None or len(ids) > CHUNK)
         contacts = _contact_count(conn)
         if ids is None or len(ids) > SCAN_SHARE * contacts:
             changes, looked_at = scorer.score(None if ids is None else set(ids))
@@ -219,7 +219,7 @@ def rescore(
 def score_contacts(conn: Connection, ids: Sequence[str], now: datetime) -> None:
     """Score ``ids`` and write the rows that changed, in the caller's transaction."""
     now = now.astimezone(UTC)
-    scorer = _Scorer(conn, now)
+    scorer = _Scorer(conn, now, complete=len(ids) > CHUNK)
     changes: list[Change] = []
     for part in chunked(ids, CHUNK):
         changes += scorer.score(part)[0]
@@ -237,7 +237,7 @@ class _Scorer:
     facts (`_facts_of`) that the rules read exactly as the contact's own.
     """
 
-    def __init__(self, conn: Connection, now: datetime) -> None:
+    def __init__(self, conn: Connection, now: datetime, *, complete: bool = True) -> None:
         self.raw = _raw(conn)
         self.now = now
         self.today = now.date()
@@ -245,7 +245,7 @@ class _Scorer:
         self.bounds = recency_bounds(now.replace(tzinfo=None), _BRACKET_DAYS)
         self.window_start = _recent_from(now)
         self.results, self.components = _known_results(self.lead_values)
-        self.breakdowns = BreakdownIds(self.raw)
+        self.breakdowns = BreakdownIds(self.raw, complete=complete)
 
     def score(self, ids: Collection[str] | None) -> tuple[list[Change], int]:
         """The changed rows of ``ids`` (a set: read every contact and keep those; a
@@ -281,7 +281,7 @@ class _Scorer:
         """The changed rows among ``contacts``; an organization counts when it is in
         ``named`` (None: the rows give it only when named)."""
         results = self.results
-        ids_by_text, texts_by_id = self.breakdowns.by_text, self.breakdowns.by_id
+        id_of, text_of = self.breakdowns.id_of, self.breakdowns.text_of
         changes: list[Change] = []
         looked_at = 0
         for (
@@ -308,9 +308,9 @@ class _Scorer:
                 result = results[key] = self._result(key)
             score, text = result
             unchanged = score == old_score and old_id is not None
-            if unchanged and not dirty and ids_by_text.get(text) == old_id:
+            if unchanged and not dirty and id_of(text) == old_id:
                 continue
-            old_text = old_own_text if old_id is None else texts_by_id.get(old_id)
+            old_text = old_own_text if old_id is None else text_of(old_id)
             history = None
             # A contact never scored before (no breakdown, or JSON null) has no change to keep.
             if score != old_score and old_text is not None:

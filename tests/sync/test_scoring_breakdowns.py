@@ -18,7 +18,7 @@ from pipedriven_desktop.store.score_breakdowns import (
     prune_unused,
     stored_breakdown,
 )
-from pipedriven_desktop.sync.scoring import rescore
+from pipedriven_desktop.sync.scoring import rescore, score_contacts
 from tests.synthetic import populate
 
 NOW = datetime(2026, 3, 10, 15, 45, tzinfo=UTC)
@@ -112,3 +112,20 @@ def test_ensure_reuses_a_text_another_writer_added(db: Database) -> None:
         rows = dict(raw.execute("SELECT breakdown, id FROM score_breakdowns").fetchall())
     assert stale.by_text == rows
     assert {stale.by_id[i] for i in rows.values()} == set(rows)
+
+
+def test_scoring_a_few_contacts_looks_up_only_their_breakdowns(db: Database) -> None:
+    rescore(db, NOW)
+    ids = [row[0] for row in db.reader().execute("SELECT id FROM contacts LIMIT 3")]
+    before = {i: stored_breakdown(db.reader(), i) for i in ids}
+    statements: list[str] = []
+    with db.session() as session:
+        raw = _raw(session)
+        raw.execute("UPDATE contacts SET score_computed_at = NULL WHERE id IN (?, ?, ?)", ids)
+        raw.set_trace_callback(statements.append)
+        score_contacts(session.connection(), ids, NOW)
+        raw.set_trace_callback(None)
+    reads = [s for s in statements if "FROM score_breakdowns" in s]
+    assert reads  # it did look its breakdowns up...
+    assert all("WHERE" in s for s in reads)  # ...one by one, never the whole table
+    assert {i: stored_breakdown(db.reader(), i) for i in ids} == before
