@@ -27,14 +27,21 @@ from pipedriven_desktop.sync.writers.common import (
     select_in,
     write_rows,
 )
+from pipedriven_desktop.sync.writers.indexes import indexes_set_aside
+
+#: Changed contacts from which ``finish_listing`` builds the indexes on the last contact
+#: time again rather than keeping them current row by row (if they are most contacts).
+_SET_ASIDE_FROM = 1_000
 
 
 class ActivityWriter(EntityWriter[Activity, ActivityValues]):
     entity = "activities"
     record_type = Activity
     id_table = ACTIVITIES
-    #: Read only by the organizations' counters (and deleting an organization).
-    deferred_indexes = ("ix_activities_organization_id",)
+    #: A first listing of activities is most of a first sync's rows: keeping five indexes
+    #: current row by row cost more than writing the rows. Until it ends, the window's
+    #: reads of activities (agenda, a contact's history) scan the rows written so far.
+    defer_every_index = True
 
     def prepare(self, record: Activity, now: str) -> ActivityValues:
         return activity_values(record)
@@ -117,14 +124,17 @@ class ActivityWriter(EntityWriter[Activity, ActivityValues]):
         conn = session.connection()
         # One pass over the done activities instead of two lookups per contact.
         latest: dict[str, str] = dict(conn.exec_driver_sql(ALL_LATEST_DONE_SQL).fetchall())
+        contacts = conn.exec_driver_sql("SELECT id, last_contacted FROM contacts").fetchall()
         changed = [
             (latest.get(contact_id), contact_id)
-            for contact_id, current in conn.exec_driver_sql(
-                "SELECT id, last_contacted FROM contacts"
-            ).fetchall()
+            for contact_id, current in contacts
             if latest.get(contact_id) != current
         ]
-        if changed:
+        if len(changed) >= _SET_ASIDE_FROM and len(changed) * 2 > len(contacts):
+            # Most contacts (a first sync): each index on the column is built once instead.
+            with indexes_set_aside(conn, "contacts", "last_contacted"):
+                conn.exec_driver_sql("UPDATE contacts SET last_contacted = ? WHERE id = ?", changed)
+        elif changed:
             conn.exec_driver_sql("UPDATE contacts SET last_contacted = ? WHERE id = ?", changed)
         conn.exec_driver_sql(
             "UPDATE contacts SET score_computed_at = NULL WHERE score_computed_at IS NOT NULL"

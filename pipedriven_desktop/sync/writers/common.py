@@ -241,10 +241,13 @@ class EntityWriter(Generic[R, V]):
     id_table: ClassVar[EntityColumns]
     #: Extra query parameters for this entity's listings.
     listing_params: ClassVar[dict[str, str]] = {}
-    #: Indexes read only by the derived data ``finish_listing`` recomputes. A listing into
-    #: an empty table drops them and builds them again with its last page: far cheaper
-    #: than keeping them current row by row on keys that arrive in no order.
+    #: Indexes a listing into an empty table drops and builds again with its last page:
+    #: far cheaper than keeping them current row by row on keys that arrive in no order.
+    #: Those read only by the derived data ``finish_listing`` recomputes, or, with
+    #: ``defer_every_index``, every index of the table but the unique ones (an upsert
+    #: needs those).
     deferred_indexes: ClassVar[tuple[str, ...]] = ()
+    defer_every_index: ClassVar[bool] = False
 
     @property
     def ids_sql(self) -> str:
@@ -265,6 +268,15 @@ class EntityWriter(Generic[R, V]):
 
     def deferrable_indexes(self, conn: Connection) -> dict[str, str]:
         """Name → ``CREATE INDEX`` statement of the ``deferred_indexes`` that exist."""
+        if self.defer_every_index:
+            return {
+                str(name): str(sql)
+                for name, sql in conn.exec_driver_sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                    " AND tbl_name = ? AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %'",
+                    (self.id_table.table,),
+                )
+            }
         found: dict[str, str] = {}
         for name in self.deferred_indexes:
             row = conn.exec_driver_sql(

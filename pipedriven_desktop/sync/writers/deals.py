@@ -29,6 +29,8 @@ class DealWriter(EntityWriter[Deal, DealValues]):
     entity = "deals"
     record_type = Deal
     id_table = DEALS
+    #: As for activities: built once when a first listing ends.
+    defer_every_index = True
 
     def prepare(self, record: Deal, now: str) -> DealValues:
         return deal_values(record)

@@ -1,12 +1,20 @@
-"""Indexes a first listing drops and builds once at its end (``EntityWriter.deferred_indexes``)."""
+"""Indexes (and search triggers) a first listing drops and builds once at its end.
+
+See ``EntityWriter.deferred_indexes`` and ``search_index``; both are kept by name →
+``CREATE`` statement with the listing's cursor.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
+
+from pipedriven_desktop.sync.writers.search_index import drop_triggers, restore_search_triggers
 
 log = logging.getLogger(__name__)
 
@@ -16,13 +24,20 @@ _SQLITE_ERROR = 1
 
 def drop_indexes(conn: Connection, indexes: Mapping[str, str]) -> None:
     """Drop ``indexes`` (name → statement), inside the caller's transaction."""
-    for name in indexes:
-        conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
+    _begin(conn)
+    drop_triggers(conn, {name: sql for name, sql in indexes.items() if _is_trigger(sql)})
+    for name, sql in indexes.items():
+        if not _is_trigger(sql):
+            conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
 
 
 def restore_indexes(conn: Connection, indexes: Mapping[str, str]) -> None:
-    """Build again the dropped ``indexes`` (name → ``CREATE INDEX`` statement)."""
+    """Build again the dropped ``indexes`` (name → ``CREATE INDEX`` statement); search
+    triggers among them are created again and their index filled."""
+    _begin(conn)
     for name, sql in indexes.items():
+        if _is_trigger(sql):
+            continue
         exists = conn.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
         ).first()
@@ -36,7 +51,49 @@ def restore_indexes(conn: Connection, indexes: Mapping[str, str]) -> None:
             # The schema moved on since the index was dropped; its own migration decides.
             log.warning("Could not build index %s again: %s", name, exc.orig)
 
+    triggers = {name: sql for name, sql in indexes.items() if _is_trigger(sql)}
+    if triggers:
+        restore_search_triggers(conn, triggers)
+
+
+def _begin(conn: Connection) -> None:
+    """Open the transaction now if no write has: the driver runs DDL outside one, where
+    a failure part-way would leave the schema half changed."""
+    driver = conn.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        conn.exec_driver_sql("BEGIN")
+
+
+def _is_trigger(sql: str) -> bool:
+    return sql.lstrip().upper().startswith("CREATE TRIGGER")
+
 
 def _primary_code(exc: DBAPIError) -> int | None:
     code = getattr(exc.orig, "sqlite_errorcode", None)
     return None if code is None else int(code) & 0xFF
+
+
+@contextmanager
+def indexes_set_aside(conn: Connection, table: str, column: str) -> Iterator[None]:
+    """Drop the indexes of ``table`` on ``column`` for the block, then build them again.
+
+    For a statement that changes the column in most rows: one sorted build per index
+    costs less than moving an entry in each of them for every row. All inside the
+    caller's transaction, so a failure leaves the indexes as they were. Unique indexes
+    stay: they keep the table's rules.
+    """
+    word = re.compile(rf"\b{re.escape(column)}\b")
+    indexes = {
+        str(name): str(sql)
+        for name, sql in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+            " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %'",
+            (table,),
+        )
+        if word.search(str(sql))
+    }
+    _begin(conn)
+    drop_indexes(conn, indexes)
+    yield
+    for sql in indexes.values():
+        conn.exec_driver_sql(sql)

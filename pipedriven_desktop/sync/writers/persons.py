@@ -29,6 +29,7 @@ from pipedriven_desktop.sync.writers.common import (
     select_in,
     write_rows,
 )
+from pipedriven_desktop.sync.writers.search_index import search_triggers
 
 
 class PersonWriter(EntityWriter[Person, ContactValues]):
@@ -36,12 +37,20 @@ class PersonWriter(EntityWriter[Person, ContactValues]):
     record_type = Person
     id_table = CONTACTS
     listing_params: ClassVar[dict[str, str]] = {"include_fields": PERSON_INCLUDE_FIELDS}
+    #: Each contact row is in a dozen indexes (the table's sort orders): a first listing
+    #: builds them once at its end. Until then the window sorts the rows written so far.
+    defer_every_index = True
 
     def __init__(self, lead_status_field: str | None = None) -> None:
         self.lead_status_field = lead_status_field
         #: The option field's labels by id, read from app_meta at the first page that
         #: needs them (parsing may run on another thread, without a connection).
         self._options: dict[int, str] | None = None
+
+    def deferrable_indexes(self, conn: Connection) -> dict[str, str]:
+        """The indexes and the search index's triggers: a first listing builds them once,
+        at its end."""
+        return {**super().deferrable_indexes(conn), **search_triggers(conn)}
 
     def parse(self, item: Mapping[str, Any]) -> Person:
         return Person.from_api(item, lead_status_field=self.lead_status_field)
