@@ -51,25 +51,29 @@ class BreakdownIds:
         """The id of ``text`` (None: not stored yet)."""
         found = self.by_text.get(text)
         if found is None and not self.complete:
-            row = self.raw.execute(
-                "SELECT id FROM score_breakdowns WHERE breakdown = ?", (text,)
-            ).fetchone()
-            if row is not None:
-                found = self.by_text[text] = row[0]
-                self.by_id[row[0]] = text
+            row = self._look_up("breakdown", text)
+            found = None if row is None else row[0]
         return found
 
     def text_of(self, breakdown_id: int) -> str | None:
         """The text of ``breakdown_id`` (None: no such breakdown)."""
         found = self.by_id.get(breakdown_id)
         if found is None and not self.complete:
-            row = self.raw.execute(
-                "SELECT breakdown FROM score_breakdowns WHERE id = ?", (breakdown_id,)
-            ).fetchone()
-            if row is not None:
-                found = self.by_id[breakdown_id] = row[0]
-                self.by_text[row[0]] = breakdown_id
+            row = self._look_up("id", breakdown_id)
+            found = None if row is None else row[1]
         return found
+
+    def _look_up(self, column: str, value: str | int) -> tuple[int, str] | None:
+        """The stored (id, text) whose ``column`` is ``value``, remembered both ways."""
+        row = self.raw.execute(
+            f"SELECT id, breakdown FROM score_breakdowns WHERE {column} = ?", (value,)
+        ).fetchone()
+        if row is None:
+            return None
+        breakdown_id, text = int(row[0]), str(row[1])
+        self.by_text[text] = breakdown_id
+        self.by_id[breakdown_id] = text
+        return breakdown_id, text
 
     def ensure(self, raw: sqlite3.Connection, texts: Iterable[str]) -> None:
         """Give each of ``texts`` an id, adding the new ones, in the caller's transaction."""
