@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import statistics
+import time
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -195,16 +197,42 @@ def search_figures(contacts: int) -> list[Figure]:
     db = open_database(path)
     samples: list[float] = []
     by_term: dict[str, float] = {}
+    first: list[float] = []
+    first_by_term: dict[str, float] = {}
+    first_cpu: list[float] = []
+    counts: list[float] = []
+    counts_by_term: dict[str, float] = {}
     for term in SEARCH_TERMS:
         contact_filter = ContactFilter(search=term)
 
         def run(f: ContactFilter = contact_filter) -> None:
             ContactService(db).page(f, 1, SEARCH_PAGE, with_activities=False)
 
+        def keystroke(f: ContactFilter = contact_filter) -> None:
+            """What a keystroke reads: the first page, and the count only if it is as cheap."""
+            service = ContactService(db)
+            service.window(f, 0, SEARCH_PAGE)
+            service.count_if_cheap(f)
+
+        def exact_count(f: ContactFilter = contact_filter) -> None:
+            ContactService(db).count(f)
+
         timing = time_ms(run, repeat=5)
         samples.extend(timing.samples)
         by_term[term] = round(timing.median, 2)
+        for _ in range(5):
+            started = time.process_time()
+            timing = time_ms(keystroke, repeat=1, warmup=0)
+            first_cpu.append((time.process_time() - started) * 1000)
+            first.extend(timing.samples)
+        first_by_term[term] = round(statistics.median(first[-5:]), 2)
+        timing = time_ms(exact_count, repeat=3, warmup=0)
+        counts.extend(timing.samples)
+        counts_by_term[term] = round(timing.median, 2)
     samples.sort()
+    first.sort()
+    first_cpu.sort()
+    counts.sort()
     like_conn = sqlite3.connect(path)
     like_samples: list[float] = []
     like_by_term: dict[str, float] = {}
@@ -239,6 +267,40 @@ def search_figures(contacts: int) -> list[Figure]:
     label = f"{contacts:,}"
     terms = f"{len(SEARCH_TERMS)} terms × 5 runs: " + ", ".join(SEARCH_TERMS)
     return [
+        Figure(
+            figure=f"Search first page (100 rows), as a keystroke reads it, p50 ({label} contacts)",
+            value=first[len(first) // 2],
+            unit="ms",
+            minimum=first[0],
+            maximum=first[-1],
+            runs=len(first),
+            note="the way to the page chosen from the first 2,001 hits; the exact count only when"
+            f" those are all the hits; {terms}",
+            extra={"median_by_term": first_by_term},
+        ),
+        Figure(
+            figure=f"Search first page (100 rows), as a keystroke reads it, p95 ({label} contacts)",
+            value=_p95(first),
+            unit="ms",
+            runs=len(first),
+        ),
+        Figure(
+            figure=f"Search first page, processor time, p95 ({label} contacts)",
+            value=_p95(first_cpu),
+            unit="ms",
+            runs=len(first_cpu),
+            note="time.process_time around each read",
+        ),
+        Figure(
+            figure=f"Search exact count (off the UI thread), p95 ({label} contacts)",
+            value=_p95(counts),
+            unit="ms",
+            minimum=counts[0],
+            maximum=counts[-1],
+            runs=len(counts),
+            note="read by a worker thread after the first page, once typing pauses",
+            extra={"median_by_term": counts_by_term},
+        ),
         Figure(
             figure=f"Search query (FTS5, count + first 100 rows), p50 ({label} contacts)",
             value=p50,

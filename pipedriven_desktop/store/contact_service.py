@@ -387,8 +387,8 @@ class ContactService:
         hits = self._first_hits(conn, contact_filter.search) if contact_filter.search else None
         if hits is not None and hits.complete:
             if only_searches(contact_filter) and contact_filter.owner_id is None:
-                return len(hits.rowids)
-            where, params = where_sql(contact_filter, now, hit_rowids=hits.as_json())
+                return hits.count
+            where, params = where_sql(contact_filter, now, hit_rowids=hits.rowids)
             return int(
                 conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
             )
@@ -432,13 +432,13 @@ class ContactService:
         cached, token = self._cached(conn, key)
         if cached is not None:
             return cached  # type: ignore[no-any-return]
-        rowids = tuple(
-            rowid
-            for (rowid,) in conn.execute(
-                "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?", (match, cap)
-            )
-        )
-        hits = _FirstHits(rowids, complete=len(rowids) < cap)
+        # Counted and gathered in SQLite: no Python object per hit.
+        count, last, rowids = conn.execute(
+            "SELECT count(*), max(rowid), json_group_array(rowid) FROM"
+            " (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?)",
+            (match, cap),
+        ).fetchone()
+        hits = _FirstHits(int(count), int(last or 0), str(rowids), complete=count < cap)
         self._store(key, token, hits)
         return hits
 
@@ -484,7 +484,7 @@ class ContactService:
             contact_filter,
             now,
             scan_in_order=broad,
-            hit_rowids=None if hits is None or broad else hits.as_json(),
+            hit_rowids=None if hits is None or broad else hits.rowids,
         )
         # The organization and owner are joined after the page is cut, unless the order
         # needs the organization.
@@ -538,9 +538,9 @@ class ContactService:
             return False
         if not fts_terms_indexed(contact_filter.search):
             return False  # each contact's test would expand a long term over the index
-        if not hits.rowids:
+        if not hits.count:
             return False
-        return wanted * hits.rowids[-1] <= len(hits.rowids) * (WALK_BUDGET // 2)
+        return wanted * hits.last <= hits.count * (WALK_BUDGET // 2)
 
     def _walk_in_order(
         self,
@@ -667,11 +667,12 @@ class ContactService:
 class _FirstHits:
     """A search's first hits in rowid order; ``complete`` when they are all of them."""
 
-    rowids: tuple[int, ...]
+    count: int
+    #: the highest rowid among them (0 when there are none)
+    last: int
+    #: the rowids as a JSON array
+    rowids: str
     complete: bool
-
-    def as_json(self) -> str:
-        return json.dumps(self.rowids)
 
 
 def _recent_activities(conn: sqlite3.Connection, ids: str) -> dict[str, tuple[ActivityRow, ...]]:
