@@ -128,7 +128,13 @@ CONTACTS = EntityColumns(
     values=ContactValues._fields,
     changed_by="last_pipedrive_update",
     user_owned=("added_to_campaign",),
-    derived=("warmness_score", "warmness_breakdown", "last_contacted", "score_computed_at"),
+    derived=(
+        "warmness_score",
+        "warmness_breakdown",
+        "last_contacted",
+        "score_computed_at",
+        "organization_name",  # copied from the organization by triggers (migration 0009)
+    ),
     on_update="score_computed_at = NULL",
 )
 
