@@ -149,3 +149,33 @@ def test_the_app_started_on_an_old_mirror_upgrades_it_and_shows_the_main_window(
     assert picture.exists()  # taken of the main window, once it showed the rows
     assert revision_of(old_mirror) == SCHEMA_HEAD
     assert len(backups_of(old_mirror)) == 1
+
+
+def test_connecting_an_account_whose_mirror_is_old_upgrades_it_before_the_window_switches(
+    qtbot: Any, qapp: Any, old_mirror: Path, tmp_path: Path
+) -> None:
+    from pipedriven_desktop.store.database import open_database
+
+    gui = GuiApp(qapp, GuiOptions(db=old_mirror), started=0.0)
+    first = gui.open_window(open_database(tmp_path / "other.sqlite3"), None)
+    try:
+        gui.switch_to_account()
+        upgrade = gui.upgrade_window
+        assert upgrade is not None
+        assert upgrade.isVisible()
+        assert gui.window is first  # the old window stays until the mirror is ready
+
+        qtbot.waitUntil(lambda: gui.window is not first, timeout=30_000)
+        window = gui.window
+        assert window is not None
+        qtbot.addWidget(window)
+        assert window.db.path == old_mirror.resolve()
+        qtbot.waitUntil(window.has_rows, timeout=10_000)
+        qtbot.waitUntil(lambda: not shiboken6.isValid(upgrade))
+        assert revision_of(old_mirror) == SCHEMA_HEAD
+    finally:
+        if shiboken6.isValid(first):
+            first.close()
+        if gui.window is not None:
+            gui.window.close()
+        gui.shutdown()
