@@ -120,6 +120,8 @@ ACTIVITY_TYPES: Final = ("call", "meeting", "email", "task", "deadline", "lunch"
 
 _DAY: Final = 86_400
 _YEAR: Final = 365 * _DAY
+#: Activities due within this long may still be open; older ones were nearly all done.
+_RECENT_SLIP: Final = 21 * _DAY
 
 # fmt: off
 _FIRST_NAMES: Final = (
@@ -1094,7 +1096,9 @@ def _make_activities(
         else:
             due_s = now_s + _DAY + int(rand() * 29 * _DAY)
         add_s = min(now_s, due_s) - int(rand() * 20 * _DAY)
-        done = due_s <= now_s and rand() < 0.8
+        # Most of what fell due was done; what was let slip is mostly recent, as in a
+        # worked list (a few stragglers from months ago), not a fifth of a whole year.
+        done = due_s <= now_s and rand() < (0.8 if now_s - due_s < _RECENT_SLIP else 0.99)
         done_s = min(now_s, due_s + int(rand() * 3 * _DAY)) if done else None
         update_s = max(add_s, done_s or 0)
         if rand() < 0.2:

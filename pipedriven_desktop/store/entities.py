@@ -131,6 +131,7 @@ CONTACTS = EntityColumns(
     derived=(
         "warmness_score",
         "warmness_breakdown",
+        "score_breakdown_id",
         "last_contacted",
         "score_computed_at",
         "organization_name",  # copied from the organization by triggers (migration 0009)
