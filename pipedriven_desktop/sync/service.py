@@ -580,9 +580,13 @@ class _Run:
     def _pages(
         self, writer: EntityWriter[Any, Any], **listing: Any
     ) -> Prefetcher[tuple[Page, _Parsed]]:
-        """The entity's pages, each parsed, fetched one page ahead of the writes."""
+        """The entity's pages, each parsed, ahead of the writes.
 
-        def produce() -> Iterator[tuple[Page, _Parsed]]:
+        Two stages, each a thread of its own: one asks for the next page while the other
+        parses the page before it, so Pipedrive's time to answer overlaps the parsing.
+        """
+
+        def fetch() -> Iterator[Page]:
             pages = self.client.iter_pages(writer.entity, limit=self.page_size, **listing)
             try:
                 while True:
@@ -590,11 +594,16 @@ class _Run:
                         page = next(pages, None)
                     if page is None:
                         return
-                    yield page, self._parse(writer, page)
+                    yield page
             finally:
                 close = getattr(pages, "close", None)
                 if close is not None:
                     close()
+
+        def produce() -> Iterator[tuple[Page, _Parsed]]:
+            with Prefetcher(fetch) as pages:
+                for page in pages:
+                    yield page, self._parse(writer, page)
 
         return Prefetcher(produce)
 
@@ -604,6 +613,8 @@ class _Run:
         parsed = _Parsed()
         stamp = to_text(self.now)
         assert stamp is not None
+        # Records' times are aware UTC: compared as they are, the newest converted once.
+        newest: datetime | None = None
         for item in page.items:
             item_id = _item_id(item)
             if item_id is not None:
@@ -618,12 +629,15 @@ class _Run:
                 # Still committed as seen: a record that stays bad is not fetched forever.
                 self._note_update_time(parsed, _raw_update_time(item))
                 continue
-            self._note_update_time(parsed, to_store(record.update_time))
+            moment = record.update_time
+            if moment is not None and (newest is None or moment > newest):
+                newest = moment
             if gone:
                 if fits_int64(record.id):
                     parsed.gone.add(record.id)
             else:
                 parsed.live.append((record, prepared))
+        self._note_update_time(parsed, to_store(newest))
         return parsed
 
     @staticmethod

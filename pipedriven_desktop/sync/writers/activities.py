@@ -81,6 +81,26 @@ class ActivityWriter(EntityWriter[Activity, ActivityValues]):
         orgs = lookup(conn, ORG_IDS, (r.org_id for r, _ in records))
         deals = lookup(conn, DEAL_IDS, (r.deal_id for r, _ in records))
         pending: list[Pending] = []
+        if listing and not known:
+            # A page of rows all new to the mirror, the bulk of a first sync: no old row
+            # to compare or to touch, so each row is its links and values.
+            pending = [
+                Pending(
+                    record.id,
+                    (
+                        time_ordered_id(),
+                        contacts.get(record.person_id),
+                        orgs.get(record.org_id),
+                        deals.get(record.deal_id),
+                        *values,
+                    ),
+                    True,
+                    True,
+                )
+                for record, values in records
+            ]
+            write_rows(conn, self.entity, ACTIVITIES.upsert, pending, counts)
+            return counts
         for record, values in records:
             old = known.get(record.id)
             changed = old is None or old.update_time != values.update_time
