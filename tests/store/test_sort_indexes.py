@@ -16,10 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from pipedriven_desktop.store import keyset
 from pipedriven_desktop.store.contact_query import MY500_ORDER, ContactFilter, SortKey
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database, open_database
 from pipedriven_desktop.store.models import Contact, Organization
+from tests.store.test_keyset_paging import FILTERS, keyset_pages, offset_paging
+from tests.store.test_keyset_paging import tied_db as tied_db  # the fixture
 from tests.synthetic import populate
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -53,7 +56,13 @@ def plans_of_page_reads(db: Database, read: object) -> list[str]:
         read()  # type: ignore[operator]
     finally:
         conn.set_trace_callback(None)
-    ordered = [sql for sql in statements if "ORDER BY" in sql and "FROM contacts c" in sql]
+    ordered = [
+        sql
+        for sql in statements
+        if "ORDER BY" in sql
+        and "FROM contacts c" in sql
+        and "NOCASE IS NULL" not in sql  # a read of the tie of no value: see below
+    ]
     assert ordered
     plans = []
     for sql in ordered:
@@ -179,3 +188,53 @@ def test_an_old_mirror_upgraded_holds_each_contacts_organization_name(tmp_path: 
     searchable = conn.execute("SELECT count(*) FROM contacts_fts WHERE org_name IS NOT NULL")
     assert searchable.fetchone()[0] == sum(1 for _, name, _ in kept if name is not None)
     conn.close()
+
+
+@pytest.fixture
+def tie_walked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Contacts without an organization count as a large tie however few they are."""
+    monkeypatch.setattr(keyset, "TIE_WALK_MIN", 1)
+
+
+@pytest.mark.parametrize("scope", FILTERS)
+@pytest.mark.parametrize("descending", [False, True])
+def test_pages_through_the_contacts_without_an_organization_match_offset_pages(
+    tied_db: Database, tie_walked: None, scope: str, descending: bool
+) -> None:
+    service = ContactService(tied_db)
+    contact_filter = replace(FILTERS[scope], sort=SortKey.ORGANIZATION, descending=descending)
+    expected = offset_paging(service, contact_filter)
+    first = service.window(contact_filter, 0, PAGE, with_next=False)
+    forwards = [row.id for page in keyset_pages(service, contact_filter, first) for row in page]
+    assert forwards == expected
+    for offset in range(0, len(expected), PAGE - 4):  # pages across the tie's end too
+        tail = service.from_end(contact_filter, offset, PAGE, with_next=False)
+        assert [row.id for row in tail] == expected[::-1][offset : offset + PAGE]
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("descending", [False, True])
+def test_the_contacts_without_an_organization_are_walked_in_the_my500_index(
+    mirror: Database, tie_walked: None, scope: str, descending: bool
+) -> None:
+    contact_filter = replace(SCOPES[scope], sort=SortKey.ORGANIZATION, descending=descending)
+    conn = mirror.reader()
+    where = "" if contact_filter.owner_id is None else f" AND owner_id = {contact_filter.owner_id}"
+    (no_organization,) = conn.execute(
+        f"SELECT id FROM contacts WHERE organization_id IS NULL{where} ORDER BY id LIMIT 1"
+    ).fetchone()
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        service = ContactService(mirror)
+        service.after(contact_filter, no_organization, PAGE, with_next=False)
+        service.from_end(contact_filter, 0, PAGE, with_next=False)
+    finally:
+        conn.set_trace_callback(None)
+    tie_reads = [sql for sql in statements if "ORDER BY" in sql and "NOCASE IS NULL" in sql]
+    assert tie_reads
+    index = "ix_contacts_all_order" if contact_filter.owner_id is None else "ix_contacts_my500"
+    for sql in tie_reads:
+        plan = " | ".join(str(row[3]) for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert index in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
