@@ -14,6 +14,7 @@ from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.ui import contact_table_model, formatting
 from pipedriven_desktop.ui.contact_table_model import ContactTableModel
+from pipedriven_desktop.ui.count_reader import CountReader
 from pipedriven_desktop.ui.main_window import MainWindow
 
 
@@ -108,3 +109,34 @@ def test_typing_counts_once_after_the_pause(
     assert counted.args == [_hits(populated_db, "o", 1)]
     assert counted_off_thread == ["o"]
     model.wait_for_saves(5000)
+
+
+def test_a_count_queued_behind_a_newer_request_is_skipped(
+    qtbot: Any, populated_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While one count runs, two more are asked for: the middle one never runs, the running
+    one's answer is dropped, and the latest is answered."""
+    started, release = threading.Event(), threading.Event()
+    counted: list[str] = []
+    original = ContactService.count
+
+    def slow_first(self: ContactService, contact_filter: ContactFilter) -> int:
+        counted.append(contact_filter.search)
+        if contact_filter.search == "a":
+            started.set()
+            release.wait(5)
+        return original(self, contact_filter)
+
+    monkeypatch.setattr(ContactService, "count", slow_first)
+    reader = CountReader(populated_db.path)
+    first, middle, latest = (ContactFilter(owner_id=1, search=text) for text in ("a", "e", "o"))
+    reader.request(first)
+    assert started.wait(5)
+    reader.request(middle)
+    reader.request(latest)
+    release.set()
+    with qtbot.waitSignal(reader.answered, timeout=5000) as answered:
+        pass
+    assert answered.args == [latest, _hits(populated_db, "o", 1)]
+    assert reader.wait(5000)
+    assert counted == ["a", "o"]
