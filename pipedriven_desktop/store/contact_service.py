@@ -468,6 +468,11 @@ class ContactService:
         next_activity: bool = True,
         recent: bool = False,
     ) -> tuple[ContactRow, ...]:
+        if keyset.starts_with_tie(contact_filter):
+            # e.g. the contacts without an organization, first when sorted by it: read in
+            # the My-500 index, not whole and sorted.
+            rowids = keyset.head_rowids(conn, contact_filter, now, offset, limit)
+            return self._rows_in(conn, rowids, now, next_activity, recent=recent)
         hits = self._first_hits(conn, contact_filter.search) if contact_filter.search else None
         broad = hits is not None and not hits.complete
         if hits is not None and broad and self._walk_pays(contact_filter, hits, offset + limit):
@@ -510,7 +515,13 @@ class ContactService:
         return hits is not None and not hits.complete
 
     def _rows_in(
-        self, conn: sqlite3.Connection, rowids: list[int], now: datetime, next_activity: bool
+        self,
+        conn: sqlite3.Connection,
+        rowids: list[int],
+        now: datetime,
+        next_activity: bool,
+        *,
+        recent: bool = False,
     ) -> tuple[ContactRow, ...]:
         """The contacts of ``rowids``, in that order, with their organization and owner."""
         found = conn.execute(
@@ -521,7 +532,7 @@ class ContactService:
         place = {rowid: index for index, rowid in enumerate(rowids)}
         found.sort(key=lambda row: place[row[0]])
         return self._build(
-            conn, [row[1:] for row in found], now, next_activity=next_activity, recent=False
+            conn, [row[1:] for row in found], now, next_activity=next_activity, recent=recent
         )
 
     def _walk_pays(self, contact_filter: ContactFilter, hits: _FirstHits, wanted: int) -> bool:

@@ -35,7 +35,16 @@ from pipedriven_desktop.store.contact_query import (
     where_sql,
 )
 
-__all__ = ["SortTerm", "after_arms", "order_by", "seek_rowids", "sort_terms", "tail_rowids"]
+__all__ = [
+    "SortTerm",
+    "after_arms",
+    "head_rowids",
+    "order_by",
+    "seek_rowids",
+    "sort_terms",
+    "starts_with_tie",
+    "tail_rowids",
+]
 
 
 @dataclass(frozen=True)
@@ -222,9 +231,46 @@ def tail_rowids(
 ) -> list[int]:
     """Rowids of ``limit`` contacts ``offset`` rows from the end, last first: the reversed
     order walked from its start, so the end of the list costs what its start does."""
+    return _from_start(conn, contact_filter, now, offset, limit, reverse=True, broad=broad)
+
+
+def head_rowids(
+    conn: sqlite3.Connection,
+    contact_filter: ContactFilter,
+    now: datetime,
+    offset: int,
+    limit: int,
+) -> list[int]:
+    """Rowids of ``limit`` contacts ``offset`` rows from the start, for an order that
+    begins with a large tie of no value (see ``starts_with_tie``)."""
+    return _from_start(conn, contact_filter, now, offset, limit, reverse=False, broad=False)
+
+
+def starts_with_tie(contact_filter: ContactFilter) -> bool:
+    """Whether the order may begin with a tie of no value that ``head_rowids`` reads in
+    the My-500 index: the organization order ascending (the contacts without one first,
+    as NULL sorts first; a name is never NULL), walked in its index, without a search."""
+    return (
+        contact_filter.sort is SortKey.ORGANIZATION
+        and not contact_filter.descending
+        and not contact_filter.search
+        and "INDEXED BY" in ordered_contacts(contact_filter)
+    )
+
+
+def _from_start(
+    conn: sqlite3.Connection,
+    contact_filter: ContactFilter,
+    now: datetime,
+    offset: int,
+    limit: int,
+    *,
+    reverse: bool,
+    broad: bool,
+) -> list[int]:
     narrow = bool(contact_filter.search) and fts_query(contact_filter.search) is not None
     source = _source(contact_filter, now, broad=broad, narrow=narrow and not broad)
-    terms = sort_terms(contact_filter, reverse=True)
+    terms = sort_terms(contact_filter, reverse=reverse)
 
     def rows(table: str, where: str, order: str, count: int, skip: int) -> list[int]:
         return [
@@ -241,8 +287,8 @@ def tail_rowids(
         or terms[0].descending  # the tie of no value (NULL sorts first) comes last
     ):
         return rows(source.table, source.where, order_by(terms), limit, offset)
-    # A header sort's reversed order starts with the tie of no value: read in the rest of
-    # the order (see ``_tie_table``), then what follows it in the sort's index.
+    # A header sort's order (or its reverse) starts with the tie of no value: read in the
+    # rest of the order (see ``_tie_table``), then what follows it in the sort's index.
     first = terms[0].expr
     tie = _tie_table(conn, contact_filter, source, narrow=narrow and not broad)
     found = rows(tie, f"{source.where} AND {first} IS NULL", order_by(terms[1:]), limit, offset)
