@@ -278,7 +278,13 @@ class ContactTableModel(QAbstractTableModel):
 
     def reload(self, around: int | None = None) -> None:
         """Read the same filter again (after a sync): the first page, and the page holding row
-        ``around`` (the current one, so it can be found again); others as they are shown."""
+        ``around`` (the current one, so it can be found again); others as they are shown.
+
+        A search whose current row is on the first page counts later, as a keystroke does:
+        a sync must not make the UI thread count every hit of a broad search."""
+        if self._filter.search and (around is None or around < self._page_size):
+            self._load_counting_later()
+            return
         self._load(self._page_size, around)
 
     def _load(self, limit: int, around: int | None = None) -> None:

@@ -3,7 +3,9 @@ from a worker thread once typing pauses, and the headline shows it when it comes
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from contextlib import closing
 from typing import Any
 
 import pytest
@@ -140,3 +142,28 @@ def test_a_count_queued_behind_a_newer_request_is_skipped(
     assert answered.args == [latest, _hits(populated_db, "o", 1)]
     assert reader.wait(5000)
     assert counted == ["a", "o"]
+
+
+def test_a_reload_during_a_broad_search_counts_off_the_ui_thread(
+    qtbot: Any, populated_db: Database
+) -> None:
+    """After a sync the rows are read again; the broad search's count follows as it does
+    after a keystroke, and the current row on the first page stays where it was."""
+    model = ContactTableModel(ContactService(populated_db), populated_db)
+    model.set_filter(ContactFilter(owner_id=1, search="a"))
+    qtbot.waitUntil(lambda: model.total_known, timeout=5000)
+    current = model.row(3)
+    with closing(sqlite3.connect(populated_db.path)) as sync, sync:  # a sync's write
+        sync.execute("UPDATE contacts SET job_title = 'Buyer' WHERE rowid = 1")
+    statements: list[str] = []
+    populated_db.reader().set_trace_callback(statements.append)
+    try:
+        model.reload(3)
+    finally:
+        populated_db.reader().set_trace_callback(None)
+    counts = [sql for sql in statements if "count(" in sql]
+    assert all("SELECT rowid FROM contacts_fts" in sql and "LIMIT 6" in sql for sql in counts)
+    assert model.row(3) == current
+    qtbot.waitUntil(lambda: model.total_known, timeout=5000)
+    assert model.total == _hits(populated_db, "a", 1)
+    model.wait_for_saves(5000)
