@@ -161,8 +161,36 @@ class PipedriveClient:
         #: window can say why nothing arrives yet; called on the requesting thread
         self.on_retry = on_retry
         self._cancel = threading.Event()
-        self.requests_made = 0
+        self._requests = 0
         self._pause_before_next = 0.0
+        #: This client and its siblings (``sibling``): one account's rate budget.
+        self._family: list[PipedriveClient] = [self]
+
+    @property
+    def requests_made(self) -> int:
+        """HTTP attempts, retries included, by this client and its siblings."""
+        return sum(client._requests for client in self._family)
+
+    def sibling(self) -> PipedriveClient:
+        """A client for another thread: the same account, settings and cancel, a session of
+        its own. Requests are counted together, and when Pipedrive says the burst budget
+        is spent, every client of the family waits out its reset before its next request.
+        """
+        twin = PipedriveClient(
+            self.base_url,
+            self._token,
+            timeout=self.timeout,
+            deadline=self.deadline,
+            max_retries=self.max_retries,
+            backoff_base=self.backoff_base,
+            max_wait=self.max_wait,
+            sleep=self._sleep,
+            on_retry=self.on_retry,
+        )
+        twin._cancel = self._cancel
+        twin._family = self._family
+        self._family.append(twin)
+        return twin
 
     def __repr__(self) -> str:
         return f"PipedriveClient(base_url={self.base_url!r}, token=<hidden>)"
@@ -404,7 +432,7 @@ class PipedriveClient:
             self._wait(pause)
         if self._cancel.is_set():
             raise RequestCancelledError
-        self.requests_made += 1
+        self._requests += 1
         unknown = (
             "The connection to Pipedrive broke while sending a change ({}); "
             "it may or may not have arrived."
@@ -490,7 +518,7 @@ class PipedriveClient:
             self._wait(pause)
         if self._cancel.is_set():
             raise RequestCancelledError
-        self.requests_made += 1
+        self._requests += 1
         try:
             answer = self._exchange(path, params)
         except _RETRYABLE_NETWORK_ERRORS as exc:
@@ -613,7 +641,9 @@ class PipedriveClient:
         reset = _seconds(answer.headers.get("x-ratelimit-reset"))
         if reset is None:
             reset = self.backoff_base
-        self._pause_before_next = float(min(self.max_wait, reset))
+        pause = float(min(self.max_wait, reset))
+        for client in self._family:
+            client._pause_before_next = max(client._pause_before_next, pause)
 
 
 # --- One exchange on a helper thread ----------------------------------------------------------

@@ -33,6 +33,7 @@ into an empty table also drops the indexes only that derived data reads
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -306,6 +307,8 @@ class _Run:
         #: The client serves one thread at a time: the prefetching worker, or this one.
         self.client_lock = threading.Lock()
         self.outbox = SendReport()
+        #: Incremental passes already asking Pipedrive, by entity (``_ask_every_entity_at_once``).
+        self.asking: dict[str, Prefetcher[tuple[Page, _Parsed]]] = {}
 
     # --- The run ------------------------------------------------------------------------------
 
@@ -338,12 +341,15 @@ class _Run:
             if rewrite:
                 with self.db.session() as session:
                     set_meta(session.connection(), MAPPING_KEY, signature)
-            for writer in writers(field_key):
-                self._check_cancel()
-                self._sync_entity(writer)
-                if writer.entity == "persons":
-                    with self.db.session() as session:
-                        record_pending_suggestions(session, self.now)
+            with contextlib.ExitStack() as early:
+                if kind == "incremental":
+                    self._ask_every_entity_at_once(early, writers(field_key), states)
+                for writer in writers(field_key):
+                    self._check_cancel()
+                    self._sync_entity(writer)
+                    if writer.entity == "persons":
+                        with self.db.session() as session:
+                            record_pending_suggestions(session, self.now)
             self._check_cancel()
             reapply_pending(self.db)
             rescore(self.db, self._now_aware(), self._report_scores)
@@ -549,14 +555,52 @@ class _Run:
 
     # --- Incremental --------------------------------------------------------------------------
 
-    def _incremental(self, writer: EntityWriter[Any, Any], state: _EntityState) -> None:
-        with self._pages(
+    def _ask_every_entity_at_once(
+        self,
+        stack: contextlib.ExitStack,
+        entity_writers: tuple[EntityWriter[Any, Any], ...],
+        states: Mapping[str, _EntityState],
+    ) -> None:
+        """Start every entity's incremental pass now, each on a client of its own.
+
+        A run with no listing is a handful of small requests, one entity after another;
+        asked together, Pipedrive's answers arrive meanwhile, and the pages are still
+        written in entity order. Four requests at once stay within the burst budget, and
+        each client keeps the retries and waits of one (``PipedriveClient.sibling``).
+        """
+        for writer in entity_writers:
+            client = self.client.sibling()
+            stack.callback(client.close)
+            state = states.get(writer.entity) or _EntityState(writer.entity)
+            pages = self._incremental_pages(writer, state, client, threading.Lock())
+            self.asking[writer.entity] = stack.enter_context(pages)
+        stack.callback(self.asking.clear)
+
+    def _incremental_pages(
+        self,
+        writer: EntityWriter[Any, Any],
+        state: _EntityState,
+        client: PipedriveClient | None = None,
+        lock: threading.Lock | None = None,
+    ) -> Prefetcher[tuple[Page, _Parsed]]:
+        return self._pages(
             writer,
+            client=client,
+            lock=lock,
             updated_since=from_store(state.watermark),
             sort_by="update_time",
             sort_direction="asc",
             extra=writer.listing_params,
-        ) as pages:
+        )
+
+    def _incremental(self, writer: EntityWriter[Any, Any], state: _EntityState) -> None:
+        asking = self.asking.pop(writer.entity, None)
+        with contextlib.ExitStack() as stack:
+            if asking is None:
+                pages = stack.enter_context(self._incremental_pages(writer, state))
+            else:
+                pages = asking  # already started, and closed by the run in any case
+                stack.callback(asking.close)
             for page, parsed in pages:
                 self._write_incremental_page(writer, state, page, parsed)
 
@@ -578,7 +622,11 @@ class _Run:
     # --- Pages --------------------------------------------------------------------------------
 
     def _pages(
-        self, writer: EntityWriter[Any, Any], **listing: Any
+        self,
+        writer: EntityWriter[Any, Any],
+        client: PipedriveClient | None = None,
+        lock: threading.Lock | None = None,
+        **listing: Any,
     ) -> Prefetcher[tuple[Page, _Parsed]]:
         """The entity's pages, each parsed, ahead of the writes.
 
@@ -586,11 +634,14 @@ class _Run:
         parses the page before it, so Pipedrive's time to answer overlaps the parsing.
         """
 
+        api = client or self.client
+        api_lock = lock or self.client_lock
+
         def fetch() -> Iterator[Page]:
-            pages = self.client.iter_pages(writer.entity, limit=self.page_size, **listing)
+            pages = api.iter_pages(writer.entity, limit=self.page_size, **listing)
             try:
                 while True:
-                    with self.client_lock:
+                    with api_lock:
                         page = next(pages, None)
                     if page is None:
                         return

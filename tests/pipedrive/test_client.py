@@ -183,6 +183,43 @@ def test_spent_burst_budget_pauses_before_the_next_request(account, sleeps):
     assert 1 <= sleeps.calls[0] <= 30
 
 
+def test_a_spent_burst_budget_pauses_every_sibling_client(account, sleeps):
+    with (
+        FakePipedriveServer(
+            account, token=TOKEN, burst_limit=2, rate_window=30, enforce_rate_limit=False
+        ) as fake,
+        PipedriveClient(fake.base_url, TOKEN, sleep=sleeps) as api,
+    ):
+        twin = api.sibling()
+        try:
+            assert twin.me().id == account.me_id
+            assert not sleeps.calls
+            assert twin.me().id == account.me_id  # the budget is spent: remaining 0
+            assert api.me().id == account.me_id
+            assert twin.me().id == account.me_id
+        finally:
+            twin.close()
+        # Both clients were told to wait out the reset, each before its next request.
+        assert len(sleeps.calls) == 2
+        assert all(1 <= wait <= 30 for wait in sleeps.calls)
+        assert api.requests_made == twin.requests_made == fake.request_count == 4
+
+
+def test_a_sibling_client_shares_the_account_and_the_cancel(client, server, account):
+    twin = client.sibling()
+    try:
+        assert [i["id"] for i in walk(twin, "organizations")] == [
+            i["id"] for i in walk(client, "organizations")
+        ]
+        assert client.requests_made == twin.requests_made == server.request_count
+        client.cancel()
+        with pytest.raises(RequestCancelledError):
+            twin.me()
+    finally:
+        twin.close()
+    assert TOKEN not in repr(twin)
+
+
 @pytest.mark.parametrize("kind", ["500", "503", "drop"])
 def test_transient_failures_are_retried(client, server, sleeps, kind):
     server.faults.add(kind, path_prefix=PERSONS_PATH)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from datetime import timedelta
+
 import pytest
 
 from pipedriven_desktop.pipedrive import FakeAccount, FakePipedriveServer
 from pipedriven_desktop.store.contacts import set_campaign
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.meta import OWNER_KEY
-from pipedriven_desktop.sync.service import SCORES, SyncProgress
+from pipedriven_desktop.sync.service import SCORES, SyncCancelledError, SyncProgress
 from tests.sync.conftest import (
     NOW,
     PAGE,
@@ -272,3 +275,34 @@ def test_the_mirror_check_notices_any_difference(
         conn.exec_driver_sql(corruption)
     with pytest.raises(AssertionError):
         assert_mirror_matches(db, account)
+
+
+def test_an_incremental_run_cancelled_after_the_organizations_writes_nothing_further(
+    db: Database, account: FakeAccount, server: FakePipedriveServer, sync: SyncFn
+) -> None:
+    """Every entity's changes are asked for at once, but written in order: a cancel after
+    the organizations leaves the persons' changes unwritten, and no fetching behind."""
+    sync()
+    org = account.add_organization("Cancelled Widgets Ltd")
+    person_id = sorted(account.persons)[3]
+    account.update_person(person_id, name="Not Yet Written")
+    before = {t for t in threading.enumerate() if t.name == "sync-prefetch"}
+    seen: list[SyncProgress] = []
+
+    with pytest.raises(SyncCancelledError):
+        sync(
+            now=later(0.01),
+            progress=seen.append,
+            should_cancel=lambda: any(p.entity == "organizations" for p in seen),
+        )
+
+    assert {p.entity for p in seen} == {"organizations"}
+    assert rows(
+        db, "SELECT count(*) FROM organization_aliases WHERE pipedrive_org_id = :o", o=org["id"]
+    ) == [(1,)]
+    (row,) = rows(db, "SELECT name FROM contacts WHERE pipedrive_person_id = :p", p=person_id)
+    assert row.name != "Not Yet Written"
+    assert {t for t in threading.enumerate() if t.name == "sync-prefetch"} <= before
+
+    sync(now=later(0.02))
+    assert_mirror_matches(db, account, now=NOW + timedelta(days=0.02))

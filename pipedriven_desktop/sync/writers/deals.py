@@ -65,6 +65,13 @@ class DealWriter(EntityWriter[Deal, DealValues]):
             "contact_id",
             "update_time",
         )
+        if known and not rewrite:
+            # Unchanged rows need no links looked up.
+            records = [
+                (record, values)
+                for record, values in records
+                if (old := known.get(record.id)) is None or old.update_time != values.update_time
+            ]
         contacts = lookup(conn, CONTACT_IDS, (r.person_id for r, _ in records))
         orgs = lookup(conn, ORG_IDS, (r.org_id for r, _ in records))
         pending: list[Pending] = []
