@@ -121,6 +121,12 @@ _SEARCH_CHILD = (
     _WINDOW_CHILD
     + r"""
 terms = json.loads(sys.argv[3])
+# Typing starts once start-up's own reads off the UI thread (the count, the sidebar's full
+# list) are done, as a person's first keystroke comes after the window has settled.
+settled = time.perf_counter() + 60
+while time.perf_counter() < settled and not (window.model.total_known and window.sidebar.complete):
+    app.processEvents()
+    time.sleep(0.01)
 samples = []
 for _ in range(3):
     # Each round reads its searches afresh, as a first typing would (scope counts stay known).
