@@ -30,6 +30,7 @@ from pipedriven_desktop.store.errors import (
     too_new,
     user_error,
 )
+from pipedriven_desktop.store.reader_connection import ReaderConnection
 from pipedriven_desktop.store.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ class Database:
         """This thread's plain connection, for reads and the user's small writes."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None)
+            conn = sqlite3.connect(self.path, isolation_level=None, factory=ReaderConnection)
             conn.isolation_level = "DEFERRED"
             set_pragmas(conn, None)
             self._local.conn = conn
