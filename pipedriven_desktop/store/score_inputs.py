@@ -1,7 +1,7 @@
 """Where the score's facts live in the mirror, read set-wise for the scoring pass.
 
-The pass reads a contact's facts reduced in SQL to what the rules can tell apart, each
-part as one JSON array, so contacts with the same arrays share one computation:
+The pass reads a contact's facts as a few plain values, reduced in SQL to what the
+rules can tell apart, so contacts with the same values share one computation:
 
 - `contact_facts_sql`: per contact the base fields as bits (email, phone, job title:
   1, 2, 8; the organization point, 4, only for an organization the mirror knows by a
@@ -72,25 +72,18 @@ _RECENCY = (
     "CASE WHEN c.last_contacted IS NULL THEN NULL WHEN c.last_contacted > ? THEN 0"
     " WHEN c.last_contacted > ? THEN 1 WHEN c.last_contacted > ? THEN 2 ELSE 3 END"
 )
-#: The facts as one JSON array per contact (base bits but the organization's, lead status,
-#: recency bracket, mail counts, mail days, whether the reply came last): one string is
-#: cheaper to carry and to look up by than eight values.
 _CONTACT_FACTS = (
-    "SELECT c.rowid, c.id, {organization}, json_array("
-    + _BASE
-    + ", c.lead_status, "
-    + _RECENCY
-    + ", c.incoming_mail_count, c.outgoing_mail_count,"
-    f" substr(c.{_LAST_IN}, 1, 10), substr(c.{_LAST_OUT}, 1, 10), c.{_LAST_IN} >= c.{_LAST_OUT}),"
+    "SELECT c.rowid, c.id, {organization}, " + _BASE + ", c.lead_status, " + _RECENCY + ","
+    " c.incoming_mail_count, c.outgoing_mail_count,"
+    f" substr(c.{_LAST_IN}, 1, 10), substr(c.{_LAST_OUT}, 1, 10), c.{_LAST_IN} >= c.{_LAST_OUT},"
     " c.warmness_score, c.score_breakdown_id,"
     " CASE WHEN c.score_breakdown_id IS NULL THEN c.warmness_breakdown END,"
     " c.score_computed_at IS NULL FROM contacts c"
 )
 
 DEAL_FACTS_SQL: Final = (
-    "SELECT contact_id, json_array(coalesce(sum(CASE WHEN status IN ({live}) THEN value END),"
-    " 0.0), count(CASE WHEN status = 'lost' THEN 1 END)) FROM deals WHERE {where}"
-    " GROUP BY contact_id"
+    "SELECT contact_id, coalesce(sum(CASE WHEN status IN ({live}) THEN value END), 0.0),"
+    " count(CASE WHEN status = 'lost' THEN 1 END) FROM deals WHERE {where} GROUP BY contact_id"
 )
 
 
@@ -116,9 +109,9 @@ def contact_facts_sql(ids: int | None = None) -> str:
 
 
 def activity_facts_sql(kinds: Sequence[str], ids: int | None = None) -> str:
-    """Per contact, as one JSON array: its activities due from the window's first day on,
-    scheduled ones, then per bonus type in ``kinds`` (lower-case) one due up to today
-    (0/1), then per type the first due date after today (null: none).
+    """Per contact: its activities due from the window's first day on, scheduled ones,
+    then per bonus type in ``kinds`` (lower-case) one due up to today (0/1), then per
+    type the first due date after today (NULL: none).
 
     Parameters: today, then per kind today twice, then the window's first day, then
     the ids (``ids`` None: every contact with such an activity).
@@ -139,14 +132,14 @@ def activity_facts_sql(kinds: Sequence[str], ids: int | None = None) -> str:
     if ids is not None:
         source, where = "activities", f"contact_id IN ({_marks(ids)})"
     return (
-        f"SELECT contact_id, json_array(count(*), count(CASE WHEN due_date > ? THEN 1 END),"
-        f" {', '.join(past + ahead)}) FROM {source}"
+        f"SELECT contact_id, count(*), count(CASE WHEN due_date > ? THEN 1 END),"
+        f" {', '.join(past + ahead)} FROM {source}"
         f" WHERE due_date >= ? AND {where} GROUP BY contact_id"
     )
 
 
 def deal_facts_sql(live_statuses: Sequence[str], ids: int | None = None) -> str:
-    """Per contact with deals, as a JSON array: open and won value, lost count. Parameters: the live
+    """Per contact with deals: open and won value, lost count. Parameters: the live
     statuses, then the ids (``ids`` None: every contact)."""
     where = "contact_id IS NOT NULL" if ids is None else f"contact_id IN ({_marks(ids)})"
     return DEAL_FACTS_SQL.format(live=_marks(len(live_statuses)), where=where)

@@ -114,8 +114,8 @@ _UPDATE_SQL = (
 
 #: A row to write: (score, breakdown, rowid, the history entry if the score moved).
 Change = tuple[int, str, int, ScoreChangeRow | None]
-#: What the rules can tell apart about a contact, as read (see `_Scorer._result`):
-#: contacts with equal keys get the same score and breakdown.
+#: What the rules can tell apart about a contact (see `_facts_of`): contacts with equal
+#: keys get the same score and breakdown.
 FactsKey = tuple[Any, ...]
 #: The deal facts of a contact without deals: no value, no lost deal.
 _NO_DEALS: tuple[float, int] = (0.0, 0)
@@ -255,14 +255,18 @@ class _Scorer:
         count = len(wanted) if by_id else None
         today = date_to_text(self.today)
         activity_args = (today, *[today] * (3 * len(_BONUS_KINDS)), self.window_start)
-        activities: dict[str, str] = dict(
-            self.raw.execute(activity_facts_sql(_BONUS_KINDS, count), (*activity_args, *wanted))
-        )
-        deals: dict[str, str] = dict(
-            self.raw.execute(
+        activities = {
+            row[0]: row[1:]
+            for row in self.raw.execute(
+                activity_facts_sql(_BONUS_KINDS, count), (*activity_args, *wanted)
+            )
+        }
+        deals = {
+            row[0]: row[1:]
+            for row in self.raw.execute(
                 deal_facts_sql(LIVE_DEAL_STATUSES, count), (*LIVE_DEAL_STATUSES, *wanted)
             )
-        )
+        }
         named = None
         if not by_id:
             named = {row[0] for row in self.raw.execute(NAMED_ORGANIZATIONS_SQL)}
@@ -273,8 +277,8 @@ class _Scorer:
     def _changes(
         self,
         contacts: Iterable[Sequence[Any]],
-        activities: dict[str, str],
-        deals: dict[str, str],
+        activities: dict[str, tuple[Any, ...]],
+        deals: dict[str, tuple[Any, ...]],
         named: set[str] | None,
         only: Collection[str] | None,
     ) -> tuple[list[Change], int]:
@@ -284,11 +288,19 @@ class _Scorer:
         id_of, text_of = self.breakdowns.id_of, self.breakdowns.text_of
         changes: list[Change] = []
         looked_at = 0
+        no_deals = _NO_DEALS
         for (
             rowid,
             contact_id,
             organization,
-            own,
+            base,
+            lead,
+            bracket,
+            incoming,
+            outgoing,
+            received,
+            sent,
+            replied,
             old_score,
             old_id,
             old_own_text,
@@ -297,10 +309,18 @@ class _Scorer:
             if only is not None and contact_id not in only:
                 continue
             looked_at += 1
+            if organization is not None and (named is None or organization in named):
+                base += 4
             key = (
-                own,
-                organization is not None and (named is None or organization in named),
-                deals.get(contact_id),
+                base,
+                lead,
+                bracket,
+                incoming,
+                outgoing,
+                received,
+                sent,
+                replied,
+                deals.get(contact_id, no_deals),
                 activities.get(contact_id),
             )
             result = results.get(key)
@@ -323,17 +343,11 @@ class _Scorer:
     def _result(self, key: FactsKey) -> tuple[int, str]:
         """Score and breakdown text of the contacts with ``key``, from its components.
 
-        The key is as read: the contact's own facts (a JSON array), whether its
-        organization counts, and its deal and activity facts (JSON arrays; None: none).
         The four components are independent (the score is their clamped sum), so each
         is worked out once per distinct value of its own facts: far fewer cases than
         whole keys.
         """
-        own_facts, named, deal_facts, activity_facts = key
-        base, lead, bracket, incoming, outgoing, received, sent, replied = json.loads(own_facts)
-        base += 4 if named else 0
-        deal = _NO_DEALS if deal_facts is None else tuple(json.loads(deal_facts))
-        acts = None if activity_facts is None else tuple(json.loads(activity_facts))
+        base, lead, bracket, incoming, outgoing, received, sent, replied, deal, acts = key
         raw = 0
         texts = []
         none = _NO_DEALS
