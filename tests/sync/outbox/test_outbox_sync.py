@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -13,7 +12,7 @@ from pipedriven_desktop.store import actions
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.sync.scoring import score_contacts
 from tests.sync.conftest import NOW, Sleeps, SyncFn, assert_mirror_matches, rows
-from tests.sync.outbox_helpers import (
+from tests.sync.outbox.helpers import (
     ACTIVITIES,
     NOTES,
     in_account,
@@ -21,25 +20,7 @@ from tests.sync.outbox_helpers import (
     my_contact,
     open_activity,
     outbox,
-    small_account,
-    validating_server,
 )
-
-
-@pytest.fixture
-def account() -> FakeAccount:
-    return small_account()
-
-
-@pytest.fixture
-def server(account: FakeAccount) -> Iterator[FakePipedriveServer]:
-    yield from validating_server(account)
-
-
-@pytest.fixture
-def synced(db: Database, sync: SyncFn) -> Database:
-    sync()
-    return db
 
 
 def test_each_action_is_queued_offline_sent_by_sync_and_never_duplicated(

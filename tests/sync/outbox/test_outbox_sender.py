@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -23,32 +22,14 @@ from pipedriven_desktop.store.writer_lock import SyncBusyError, writer_lock
 from pipedriven_desktop.sync.outbox_sender import as_html, refusal_words, send_now
 from pipedriven_desktop.sync.scoring import score_contacts
 from tests.sync.conftest import NOW, TOKEN, Sleeps, SyncFn, make_client
-from tests.sync.outbox_helpers import (
+from tests.sync.outbox.helpers import (
     ACTIVITIES,
     in_account,
     log_call,
     my_contact,
     open_activity,
     outbox,
-    small_account,
-    validating_server,
 )
-
-
-@pytest.fixture
-def account() -> FakeAccount:
-    return small_account()
-
-
-@pytest.fixture
-def server(account: FakeAccount) -> Iterator[FakePipedriveServer]:
-    yield from validating_server(account)
-
-
-@pytest.fixture
-def synced(db: Database, sync: SyncFn) -> Database:
-    sync()
-    return db
 
 
 def test_a_429_that_lasts_keeps_the_order_later_actions_wait_behind(

@@ -7,29 +7,16 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from pipedriven_desktop.pipedrive import FakeAccount, FakePipedriveServer
 from pipedriven_desktop.store import actions
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.sync.scoring import score_contacts
 from tests.sync.conftest import NOW, TOKEN, SyncFn, assert_mirror_matches, rows
-from tests.sync.outbox_helpers import ACTIVITIES, small_account, validating_server
+from tests.sync.outbox.helpers import ACTIVITIES
 from tests.sync.test_sync_killed import ROOT, SYNC_SCRIPT
-
-
-@pytest.fixture
-def account() -> FakeAccount:
-    return small_account()
-
-
-@pytest.fixture
-def server(account: FakeAccount) -> Iterator[FakePipedriveServer]:
-    yield from validating_server(account)
 
 
 def _wait_for(condition: object, what: str, process: subprocess.Popen[bytes] | None = None) -> None:
