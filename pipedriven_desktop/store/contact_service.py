@@ -386,8 +386,11 @@ class ContactService:
     def _count(self, conn: sqlite3.Connection, contact_filter: ContactFilter, now: datetime) -> int:
         hits = self._first_hits(conn, contact_filter.search) if contact_filter.search else None
         if hits is not None and hits.complete:
-            if only_searches(contact_filter) and contact_filter.owner_id is None:
-                return hits.count
+            owner_id = contact_filter.owner_id
+            if only_searches(contact_filter) and (
+                owner_id is None or self._sole_owner(conn, owner_id)
+            ):
+                return hits.count  # every hit is in scope
             where, params = where_sql(contact_filter, now, hit_rowids=hits.rowids)
             return int(
                 conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]

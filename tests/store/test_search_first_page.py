@@ -104,3 +104,26 @@ def test_a_broad_searchs_page_reads_no_count_and_a_narrow_ones_count_comes_with_
     ), broad_statements
     assert narrow_count == len(_oracle(mirror, narrow, 1000)) <= 10
     assert len([sql for sql in statements if "MATCH" in sql]) == 1, statements
+
+
+def test_a_narrow_search_in_a_one_owner_mirror_is_counted_from_its_hits_alone(
+    tmp_path: Path,
+) -> None:
+    """The owner owns every contact: My-500's count of a narrow search is the number of
+    its hits, with no second read of the contacts."""
+    db = open_database(tmp_path / "one-owner.sqlite3")
+    populate(db, contacts=300, activities_per_contact=0, seed=12)
+    mine = ContactFilter(owner_id=1, search="smith")
+    service = ContactService(db)
+    service.window(mine, 0, PAGE)
+    statements: list[str] = []
+    db.reader().set_trace_callback(statements.append)
+    try:
+        counted = service.count_if_cheap(mine)
+    finally:
+        db.reader().set_trace_callback(None)
+    expected = len(_oracle(db, mine, 1000))
+    db.close()
+    assert 0 < expected <= contact_service.BROAD_SEARCH_HITS
+    assert counted == expected
+    assert not [sql for sql in statements if "count(" in sql or "MATCH" in sql], statements
