@@ -285,7 +285,10 @@ class _Scorer:
         """The changed rows among ``contacts``; an organization counts when it is in
         ``named`` (None: the rows give it only when named)."""
         results = self.results
-        id_of, text_of = self.breakdowns.id_of, self.breakdowns.text_of
+        known = self.breakdowns
+        # Every breakdown read at once: plain lookups, no method call per contact.
+        id_of = known.by_text.get if known.complete else known.id_of
+        text_of = known.by_id.get if known.complete else known.text_of
         changes: list[Change] = []
         looked_at = 0
         no_deals = _NO_DEALS
