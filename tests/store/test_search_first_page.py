@@ -23,6 +23,7 @@ ORDERS = (
     (SortKey.WARMNESS, True),
     (SortKey.LAST_CONTACTED, False),
     (SortKey.PHONE, True),
+    (SortKey.ORGANIZATION, False),
 )
 PAGE = 20
 
