@@ -13,6 +13,7 @@ import random
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -23,7 +24,7 @@ from pipedriven_desktop.pipedrive.records import (
     Person,
     option_labels,
 )
-from pipedriven_desktop.store.clock import date_to_text, to_text
+from pipedriven_desktop.store.clock import to_text
 from pipedriven_desktop.store.entities import ActivityValues, ContactValues, DealValues
 from pipedriven_desktop.store.organizations import OrganizationFields
 
@@ -151,12 +152,12 @@ def contact_values(
         lead_status=lead_status_text(record, lead_status_options),
         incoming_mail_count=record.incoming_mail_count,
         outgoing_mail_count=record.outgoing_mail_count,
-        created_at=to_text(record.add_time) or now,
-        last_pipedrive_update=to_text(record.update_time),
+        created_at=_utc_text(record.add_time) or now,
+        last_pipedrive_update=_utc_text(record.update_time),
         marketing_status=record.marketing_status,
         email_messages_count=record.email_messages_count,
-        last_incoming_mail_time=to_text(record.last_incoming_mail_time),
-        last_outgoing_mail_time=to_text(record.last_outgoing_mail_time),
+        last_incoming_mail_time=_utc_text(record.last_incoming_mail_time),
+        last_outgoing_mail_time=_utc_text(record.last_outgoing_mail_time),
     )
 
 
@@ -164,23 +165,46 @@ def contact_values(
 
 
 def activity_values(record: Activity) -> ActivityValues:
+    # Positional, and the times by ``_utc_text``: a first sync prepares tens of
+    # thousands of activities in the thread that also parses them.
     check_storable((record.id, record.person_id, record.org_id, record.deal_id, record.owner_id))
+    due = record.due_date
     return ActivityValues(
-        pipedrive_activity_id=record.id,
-        pipedrive_person_id=record.person_id,
-        pipedrive_org_id=record.org_id,
-        pipedrive_deal_id=record.deal_id,
-        type=record.type,
-        subject=record.subject,
-        due_date=date_to_text(record.due_date),
-        done=1 if record.done else 0,
-        marked_as_done_time=to_text(record.marked_as_done_time),
-        add_time=to_text(record.add_time),
-        update_time=to_text(record.update_time),
-        owner_id=record.owner_id,
-        due_time=record.due_time,
-        note=record.note,
+        record.id,
+        record.person_id,
+        record.org_id,
+        record.deal_id,
+        record.type,
+        record.subject,
+        None if due is None else due.isoformat(),
+        1 if record.done else 0,
+        _utc_text(record.marked_as_done_time),
+        _utc_text(record.add_time),
+        _utc_text(record.update_time),
+        record.owner_id,
+        record.due_time,
+        record.note,
     )
+
+
+def _utc_text(moment: datetime | None) -> str | None:
+    """``to_text`` of the aware UTC times records hold, formatted field by field: a third
+    of the time of ``isoformat`` with its offset, which is then cut off."""
+    if moment is not None and moment.tzinfo is UTC:
+        return _STORE_TIME % (
+            moment.year,
+            moment.month,
+            moment.day,
+            moment.hour,
+            moment.minute,
+            moment.second,
+            moment.microsecond,
+        )
+    return to_text(moment)
+
+
+#: ``YYYY-MM-DD HH:MM:SS.ffffff``, as ``isoformat(" ", "microseconds")`` writes it.
+_STORE_TIME = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
 
 
 # --- Deals -------------------------------------------------------------------------------------
@@ -196,5 +220,5 @@ def deal_values(record: Deal) -> DealValues:
         value=record.value,
         currency=record.currency or None,
         status=record.status,
-        update_time=to_text(record.update_time),
+        update_time=_utc_text(record.update_time),
     )
