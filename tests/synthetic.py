@@ -242,6 +242,8 @@ def _bulk_build(conn: sqlite3.Connection) -> Iterator[None]:
         for _name, sql in indexes:
             conn.execute(sql)
         conn.execute(f"{search_rows} WHERE c.rowid > ?", (first_new,))
+        # One segment, as a first sync leaves the index (sync.writers.search_index).
+        conn.execute("INSERT INTO contacts_fts(contacts_fts) VALUES ('optimize')")
         conn.execute(trigger_sql)
         for sql in name_triggers:
             conn.execute(sql)
