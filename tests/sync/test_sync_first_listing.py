@@ -17,6 +17,7 @@ from pipedriven_desktop.store.database import Database, open_database
 from pipedriven_desktop.sync.service import SyncCancelledError, SyncProgress, run_sync
 from pipedriven_desktop.sync.writers import EntityWriter, PersonWriter, activities
 from pipedriven_desktop.sync.writers.indexes import indexes_set_aside
+from pipedriven_desktop.sync.writers.search_index import INSERT_TRIGGER_FORM, rebuild_search_index
 from tests.sync.conftest import NOW, PAGE, SyncFn, assert_mirror_matches, later, rows
 
 DEFERRED = "ix_activities_organization_id"
@@ -223,3 +224,37 @@ def test_indexes_set_aside_stay_when_the_block_fails(db: Database) -> None:
     ):
         raise RuntimeError("the update failed")
     assert _schema(db) == before
+
+
+def test_search_triggers_a_migration_made_meanwhile_are_not_doubled_by_the_resumed_listing(
+    db: Database,
+    account: FakeAccount,
+    sync: SyncFn,
+    row_by_row: dict[str, list[Any]],
+) -> None:
+    designed = _schema(db)
+    seen: list[SyncProgress] = []
+    with pytest.raises(SyncCancelledError):
+        sync(progress=seen.append, should_cancel=lambda: any(p.entity == "persons" for p in seen))
+    # As a migration rebuilding the search index would: its own triggers, the index filled.
+    renamed = {
+        name.replace("contacts_fts_", "contacts_search_"): designed[name].replace(
+            f"TRIGGER {name} ", f"TRIGGER {name.replace('contacts_fts_', 'contacts_search_')} "
+        )
+        for name in SEARCH_TRIGGERS
+    }
+    with db.engine.begin() as conn:
+        for sql in renamed.values():
+            conn.exec_driver_sql(sql)
+        insert = INSERT_TRIGGER_FORM.match(renamed["contacts_search_insert"])
+        assert insert is not None
+        rebuild_search_index(conn, insert["fts"], insert["columns"], insert["values"])
+
+    sync()
+
+    triggers = {
+        row.name for row in rows(db, "SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    assert renamed.keys() <= triggers
+    assert not SEARCH_TRIGGERS & triggers, "two sets would write each entry twice"
+    assert _derived(db) == row_by_row

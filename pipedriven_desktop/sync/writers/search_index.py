@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 _TABLE = "contacts"
 #: ``CREATE TRIGGER <name> AFTER INSERT ON contacts BEGIN INSERT INTO <fts>(<columns>)
 #: SELECT <values from new.*>; END``: the one trigger that says what a row's entry is.
-_INSERT_TRIGGER = re.compile(
+INSERT_TRIGGER_FORM = re.compile(
     r"^CREATE TRIGGER \"?\w+\"? AFTER INSERT ON \"?contacts\"? BEGIN\s+"
     r"INSERT INTO (?P<fts>\w+)\s*\((?P<columns>[^)]*)\)\s*SELECT (?P<values>.*);\s*END$",
     re.DOTALL | re.IGNORECASE,
@@ -36,17 +36,22 @@ _NEW_ROW = re.compile(r"\bnew\.", re.IGNORECASE)
 def search_triggers(conn: Connection) -> dict[str, str]:
     """Name → statement of the triggers on ``contacts`` that write an FTS table, if the
     insert trigger among them has the form ``rebuild_search_index`` can replay."""
-    found = {
+    found = _live_triggers(conn)
+    if not any(INSERT_TRIGGER_FORM.match(sql) for sql in found.values()):
+        return {}  # a form this module does not know: keep the triggers working
+    return found
+
+
+def _live_triggers(conn: Connection) -> dict[str, str]:
+    fts = _fts_tables(conn)
+    return {
         str(name): str(sql)
         for name, sql in conn.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
             (_TABLE,),
         )
-        if sql and _fts_tables(conn) & _mentioned_tables(str(sql))
+        if sql and fts & _mentioned_tables(str(sql))
     }
-    if not any(_INSERT_TRIGGER.match(sql) for sql in found.values()):
-        return {}  # a form this module does not know: keep the triggers working
-    return found
 
 
 def drop_triggers(conn: Connection, triggers: Mapping[str, str]) -> None:
@@ -57,22 +62,16 @@ def drop_triggers(conn: Connection, triggers: Mapping[str, str]) -> None:
 def restore_search_triggers(conn: Connection, triggers: Mapping[str, str]) -> None:
     """Create the dropped ``triggers`` again and fill their index from ``contacts``.
 
-    Triggers that exist again already (a migration rebuilt the index meanwhile, and
-    filled it) are left as they are.
+    If triggers keep the index again already (a migration rebuilt it meanwhile, and
+    filled it), they are left as they are, whatever their names: two sets would write
+    each contact's entry twice.
     """
-    existing = {
-        str(row[0])
-        for row in conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (_TABLE,)
-        )
-    }
-    missing = {name: sql for name, sql in triggers.items() if name not in existing}
-    if not missing:
+    if _live_triggers(conn):
         return
-    for sql in missing.values():
+    for sql in triggers.values():
         conn.exec_driver_sql(sql)
-    for sql in missing.values():
-        found = _INSERT_TRIGGER.match(sql)
+    for sql in triggers.values():
+        found = INSERT_TRIGGER_FORM.match(sql)
         if found is not None:
             rebuild_search_index(conn, found.group("fts"), found.group("columns"), found["values"])
 
