@@ -205,6 +205,11 @@ _ORDER_INDEXES = {
         "ix_contacts_owner_id_organization_name_nocase",
     ),
 }
+#: Every index a read of the contact list pins: kept current through a first listing,
+#: whose pages the window reads on its thread while it runs.
+ORDER_INDEX_NAMES: frozenset[str] = frozenset(
+    name for names in _ORDER_INDEXES.values() for name in names
+)
 
 
 def ordered_contacts(contact_filter: ContactFilter, *, narrow_search: bool = False) -> str:

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from pipedriven_desktop.pipedrive.client import Entity
 from pipedriven_desktop.pipedrive.records import Activity, Deal, Organization, Person
+from pipedriven_desktop.store.contact_query import ORDER_INDEX_NAMES
 from pipedriven_desktop.store.entities import EntityColumns
 from pipedriven_desktop.sync.mapping import (
     INT64_MAX,
@@ -245,7 +246,9 @@ class EntityWriter(Generic[R, V]):
     #: far cheaper than keeping them current row by row on keys that arrive in no order.
     #: Those read only by the derived data ``finish_listing`` recomputes, or, with
     #: ``defer_every_index``, every index of the table but the unique ones (an upsert
-    #: needs those).
+    #: needs those) and those the contact list's reads pin (`ORDER_INDEX_NAMES`: the
+    #: window shows the first pages while the listing runs, and without them each of its
+    #: reads would sort every contact listed so far on the window's thread).
     deferred_indexes: ClassVar[tuple[str, ...]] = ()
     defer_every_index: ClassVar[bool] = False
 
@@ -276,6 +279,7 @@ class EntityWriter(Generic[R, V]):
                     " AND tbl_name = ? AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %'",
                     (self.id_table.table,),
                 )
+                if name not in ORDER_INDEX_NAMES
             }
         found: dict[str, str] = {}
         for name in self.deferred_indexes:
