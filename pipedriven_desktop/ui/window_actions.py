@@ -141,7 +141,11 @@ class WindowActions(QObject):
         self.today_button = QToolButton()
         self.today_button.setObjectName("todayButton")
         self.today_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.today_button.setText("Today")  # the overdue count follows the first paint
+        # The overdue count follows the first paint: its room is kept from the start, so
+        # the row does not shift, nor the text show cut, when it comes.
+        self.today_button.setText(f"{formatting.count(8888)} overdue")
+        self.today_button.setMinimumWidth(self.today_button.sizeHint().width())
+        self.today_button.setText("Today")
         self.today_button.setToolTip(
             "Your overdue, today's and the next 7 days' activities (Ctrl+T)"
         )

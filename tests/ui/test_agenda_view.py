@@ -107,6 +107,14 @@ def test_the_window_shows_the_overdue_count_and_ctrl_t_opens_today(
     assert dialog.isVisible()
 
 
+def test_the_overdue_count_has_its_room_before_it_comes(qtbot: Any, window: MainWindow) -> None:
+    button = window.window_actions.today_button
+    qtbot.waitUntil(lambda: button.text() == "2 overdue")
+    # A four-digit count fits the room kept from the start: never shown cut.
+    button.setText("1,234 overdue")
+    assert button.minimumWidth() >= button.sizeHint().width()
+
+
 def test_mark_done_from_today(
     qtbot: Any, window: MainWindow, mirror: tuple[Database, dict[str, str]]
 ) -> None:
