@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -21,34 +20,15 @@ from pipedriven_desktop.store.database import (
 )
 from pipedriven_desktop.store.migrate import UpgradeProgress, script_revisions
 from pipedriven_desktop.store.schema import SCHEMA_HEAD
+from tests.old_mirrors import contents, copy_old_mirror, revision_of
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
 OLD_REVISION = "0001_initial"
 
 
 @pytest.fixture
 def old_mirror(tmp_path: Path) -> Path:
     """A copy of the mirror version 0.1.0 made (schema 0001_initial)."""
-    path = tmp_path / "mirror.sqlite3"
-    shutil.copyfile(FIXTURES / "mirror-0.1.0.sqlite3", path)
-    return path
-
-
-def contents(path: Path) -> list[str]:
-    """Everything the mirror holds, schema and rows, as SQL text."""
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
-def revision_of(path: Path) -> str:
-    conn = sqlite3.connect(path)
-    try:
-        return str(conn.execute("SELECT version_num FROM alembic_version").fetchone()[0])
-    finally:
-        conn.close()
+    return copy_old_mirror(tmp_path)
 
 
 def test_the_check_sees_an_old_mirror_needs_an_upgrade_and_a_current_one_not(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -17,31 +16,12 @@ from pipedriven_desktop.store.backup import backups_of
 from pipedriven_desktop.store.migrate import UpgradeProgress
 from pipedriven_desktop.store.schema import SCHEMA_HEAD
 from pipedriven_desktop.ui.upgrade_window import FAILED_TITLE, TITLE, UpgradeWindow
-
-FIXTURES = Path(__file__).parent.parent / "fixtures"
+from tests.old_mirrors import contents, copy_old_mirror, revision_of
 
 
 @pytest.fixture
 def old_mirror(tmp_path: Path) -> Path:
-    path = tmp_path / "mirror.sqlite3"
-    shutil.copyfile(FIXTURES / "mirror-0.1.0.sqlite3", path)
-    return path
-
-
-def contents(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
-def revision_of(path: Path) -> str:
-    conn = sqlite3.connect(path)
-    try:
-        return str(conn.execute("SELECT version_num FROM alembic_version").fetchone()[0])
-    finally:
-        conn.close()
+    return copy_old_mirror(tmp_path)
 
 
 def watch(upgrade: UpgradeWindow) -> list[tuple[str, int, int]]:
