@@ -141,11 +141,7 @@ class WindowActions(QObject):
         self.today_button = QToolButton()
         self.today_button.setObjectName("todayButton")
         self.today_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        # The overdue count follows the first paint: its room is kept from the start, so
-        # the row does not shift, nor the text show cut, when it comes.
-        self.today_button.setText(f"{formatting.count(8888)} overdue")
-        self.today_button.setMinimumWidth(self.today_button.sizeHint().width())
-        self.today_button.setText("Today")
+        self.today_button.setText("Today")  # the overdue count follows the first paint
         self.today_button.setToolTip(
             "Your overdue, today's and the next 7 days' activities (Ctrl+T)"
         )
@@ -253,6 +249,12 @@ class WindowActions(QObject):
         self.overdue = overdue
         # Short: at 1024 px the button shares the search row with Sync now.
         self.today_button.setText(f"{formatting.count(overdue)} overdue" if overdue else "Today")
+        # Laid out again now, not at the next turn of the event loop: until then the
+        # button keeps the width of its old text and shows the new one cut ("54...ue").
+        row = self.today_button.parentWidget()
+        layout = row.layout() if row is not None else None
+        if layout is not None:
+            layout.activate()
         self.agenda_action.setText(f"&Today ({overdue:,} overdue)" if overdue else "&Today")
 
     def load_detail_activities(self, contact_id: str) -> None:
