@@ -288,7 +288,6 @@ class _Scorer:
         known = self.breakdowns
         # Every breakdown read at once: plain lookups, no method call per contact.
         id_of = known.by_text.get if known.complete else known.id_of
-        text_of = known.by_id.get if known.complete else known.text_of
         changes: list[Change] = []
         looked_at = 0
         no_deals = _NO_DEALS
@@ -330,18 +329,32 @@ class _Scorer:
             if result is None:
                 result = results[key] = self._result(key)
             score, text = result
-            unchanged = score == old_score and old_id is not None
-            if unchanged and not dirty and id_of(text) == old_id:
-                continue
-            old_text = old_own_text if old_id is None else text_of(old_id)
-            history = None
-            # A contact never scored before (no breakdown, or JSON null) has no change to keep.
-            if score != old_score and old_text is not None:
-                why = _why(old_text, text)
-                if why is not None:
-                    history = ScoreChangeRow(contact_id, self.today, old_score, score, why)
+            if score == old_score:
+                if not dirty and old_id is not None and id_of(text) == old_id:
+                    continue
+                history = None
+            else:
+                history = self._history(contact_id, old_score, score, old_id, old_own_text, text)
             changes.append((score, text, rowid, history))
         return changes, looked_at
+
+    def _history(
+        self,
+        contact_id: str,
+        old_score: int,
+        score: int,
+        old_id: int | None,
+        old_own_text: str | None,
+        text: str,
+    ) -> ScoreChangeRow | None:
+        """The history entry of a moved score (None for a contact never scored before:
+        no breakdown, or JSON null, so no change to keep)."""
+        known = self.breakdowns
+        old_text = old_own_text if old_id is None else known.text_of(old_id)
+        why = None if old_text is None else _why(old_text, text)
+        return (
+            None if why is None else ScoreChangeRow(contact_id, self.today, old_score, score, why)
+        )
 
     def _result(self, key: FactsKey) -> tuple[int, str]:
         """Score and breakdown text of the contacts with ``key``, from its components.
