@@ -106,6 +106,8 @@ class Contact(Base):
     #: The organization's name, kept by triggers (migration 0009) for the organization
     #: order's index; the organization itself stays the one to read.
     organization_name: Mapped[str | None] = mapped_column(Text)
+    #: The facts of the contact's last scoring (migration 0010), shared like breakdowns.
+    score_facts_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_contacts_my500", "owner_id", *map(text, MY500_ORDER_TERMS), "id"),
@@ -267,6 +269,15 @@ class ScoreBreakdown(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     breakdown: Mapped[str] = mapped_column(Text, unique=True)
+
+
+class ScoreFacts(Base):
+    """What the score rules tell apart about a contact, once for all that share it."""
+
+    __tablename__ = "score_facts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    facts: Mapped[str] = mapped_column(Text, unique=True)
 
 
 class ScoreHistory(Base):

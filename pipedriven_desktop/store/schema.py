@@ -5,7 +5,7 @@ A test checks these against the migration scripts, so they cannot drift.
 
 from __future__ import annotations
 
-SCHEMA_HEAD = "0009_sort_by_name_and_organization"
+SCHEMA_HEAD = "0010_kept_score_facts"
 KNOWN_REVISIONS = frozenset(
     {
         "0001_initial",
@@ -17,5 +17,6 @@ KNOWN_REVISIONS = frozenset(
         "0007_scoring_lookups",
         "0008_shared_score_breakdowns",
         "0009_sort_by_name_and_organization",
+        "0010_kept_score_facts",
     }
 )

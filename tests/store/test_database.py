@@ -156,8 +156,10 @@ def add_contacts(path: Path, count: int, *, in_campaign: int = 0) -> None:
 
 
 def stamp_as_0001(path: Path) -> None:
-    """Turn a current mirror back into one made by 0001_initial (what 0002-0009 add dropped)."""
+    """Turn a current mirror back into one made by 0001_initial (what 0002-0010 add dropped)."""
     conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE score_facts")
+    conn.execute("ALTER TABLE contacts DROP COLUMN score_facts_id")
     for index in (
         "ix_contacts_name_nocase",
         "ix_contacts_owner_id_name_nocase",
