@@ -9,6 +9,7 @@ before the window first paints.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -90,7 +91,12 @@ def sort_column(key: SortKey) -> str:
     return _SORT_COLUMNS[key]
 
 
-def fts_query(search: str, owner_id: int | None = None) -> str | None:
+def fts_query(
+    search: str,
+    owner_id: int | None = None,
+    *,
+    words: Mapping[str, Sequence[str]] | None = None,
+) -> str | None:
     """Turn what the user typed into a safe FTS5 query (None: match all).
 
     Every word must match the start of some word in name, email, phone or
@@ -98,17 +104,36 @@ def fts_query(search: str, owner_id: int | None = None) -> str | None:
     anywhere inside the phone's digits or the email address. Quotes and operators
     typed by the user are never interpreted. With ``owner_id`` the owner's token is
     required too, so the FTS index alone can count a search within My-500.
+
+    ``words``: for a prefix of the query (as ``long_prefixes`` names it), every word of
+    the index that starts with it; the prefix is then spelled as those words, which
+    matches the same contacts (see ``store.search_words``).
     """
     tokens = _TOKEN.findall(search)
     if not tokens:
         return None
     starts = f"{{{' '.join(SEARCHED_COLUMNS)}}}"
+    known = words or {}
+
+    def spelled(columns: str, prefix: str) -> str | None:
+        """The prefix in ``columns``; None when no word of the index starts with it."""
+        found = known.get(prefix)
+        if found is None:
+            return f'{columns} : "{prefix}"*'
+        if not found:
+            return None
+        quoted = " OR ".join('"' + word.replace('"', '""') + '"' for word in found)
+        return f"{columns} : ({quoted})"
 
     def term(token: str) -> str:
-        at_start = f'{starts} : "{token}"*'
+        at_start = spelled(starts, token)
         if len(token) < SUBSTRING_MIN:
-            return at_start
-        return f'({at_start} OR {PARTS_COLUMN} : "{PART_MARK}{token}"*)'
+            return at_start or f'{starts} : "{token}"*'
+        inside = spelled(PARTS_COLUMN, f"{PART_MARK}{token}")
+        if at_start is None or inside is None:
+            # A prefix no word starts with matches nothing: as cheap to ask plainly.
+            return at_start or inside or f'{starts} : "{token}"*'
+        return f"({at_start} OR {inside})"
 
     query = " AND ".join(term(token) for token in tokens)
     if owner_id is not None:
@@ -116,18 +141,28 @@ def fts_query(search: str, owner_id: int | None = None) -> str | None:
     return query
 
 
-def fts_terms_indexed(search: str) -> bool:
-    """Whether every term of ``fts_query(search)`` is read from a prefix index.
+def long_prefixes(search: str) -> list[str]:
+    """The prefixes ``fts_query(search)`` asks for that are longer than the search
+    index's prefixes (each a term, or ``PART_MARK`` and a term), as the query spells them."""
+    found: list[str] = []
+    for token in _TOKEN.findall(search):
+        prefixes = [token, f"{PART_MARK}{token}"] if len(token) >= SUBSTRING_MIN else [token]
+        for prefix in prefixes:
+            if len(prefix) > LONGEST_INDEXED_PREFIX and prefix not in found:
+                found.append(prefix)
+    return found
+
+
+def fts_terms_indexed(search: str, words: Mapping[str, Sequence[str]] | None = None) -> bool:
+    """Whether every term of ``fts_query(search, words=words)`` is read from a prefix
+    index or spelled as whole words.
 
     Then testing one contact against the search (``rowid = ? AND MATCH``) is a seek. A
     longer term makes each such test expand it over the whole index, a millisecond or
     more apiece at 100,000 contacts, so its hits are better read once.
     """
-    for token in _TOKEN.findall(search):
-        longest = len(token) + 1 if len(token) >= SUBSTRING_MIN else len(token)  # PART_MARK
-        if longest > LONGEST_INDEXED_PREFIX:
-            return False
-    return True
+    known = words or {}
+    return all(prefix in known for prefix in long_prefixes(search))
 
 
 def order_sql(contact_filter: ContactFilter) -> str:

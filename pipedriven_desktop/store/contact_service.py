@@ -26,7 +26,6 @@ from pipedriven_desktop.store.contact_query import (
     ContactFilter,
     SortKey,
     fts_query,
-    fts_terms_indexed,
     joins_organization,
     only_searches,
     order_sql,
@@ -49,6 +48,7 @@ from pipedriven_desktop.store.rows import (
 )
 from pipedriven_desktop.store.score_breakdowns import BREAKDOWN_SQL
 from pipedriven_desktop.store.score_history import score_moves_since
+from pipedriven_desktop.store.search_words import IndexedSearch, indexed_search
 
 RECENT_ACTIVITIES = 5
 #: A search's hits are read up to one more than this many, never all of them, to choose
@@ -114,6 +114,11 @@ class ContactService:
         self._db = db
         self._cache: OrderedDict[Hashable, tuple[tuple[int, int, int], Any]] = OrderedDict()
         self._counts: OrderedDict[Hashable, tuple[tuple[int, int, int], Any]] = OrderedDict()
+        #: The words long search prefixes start, read for one state of the index.
+        self._words: tuple[tuple[int, int, int] | None, dict[str, tuple[str, ...] | None]] = (
+            None,
+            {},
+        )
 
     # -- public reads -------------------------------------------------------------------------
 
@@ -279,6 +284,7 @@ class ContactService:
         the scopes: what a search costs the first time it is typed (benchmarks measure
         reads, not the cache)."""
         self._cache.clear()
+        self._words = (None, {})
         for key in list(self._counts):
             kind, *rest = key if isinstance(key, tuple) else (key,)
             if kind in ("first hits", "hits") or (
@@ -427,7 +433,7 @@ class ContactService:
     def _first_hits(self, conn: sqlite3.Connection, search: str) -> _FirstHits | None:
         """The search's hits in rowid order, up to one more than ``BROAD_SEARCH_HITS``: a
         read that stops there, whatever the number of hits (None: the search has no terms)."""
-        match = fts_query(search)
+        match, _indexed = self._indexed_search(conn, search)
         if match is None:
             return None
         cap = BROAD_SEARCH_HITS + 1
@@ -444,6 +450,19 @@ class ContactService:
         hits = _FirstHits(int(count), int(last or 0), str(rowids), complete=count < cap)
         self._store(key, token, hits)
         return hits
+
+    def _indexed_search(self, conn: sqlite3.Connection, search: str) -> IndexedSearch:
+        """The search's FTS5 query with its long prefixes spelled as the few words they
+        start (see ``store.search_words``), and whether a contact's test is then a seek."""
+        key = ("indexed search", search)
+        cached, token = self._cached(conn, key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        if self._words[0] != token:
+            self._words = (token, {})
+        found = indexed_search(conn, search, self._words[1])
+        self._store(key, token, found)
+        return found
 
     def _sole_owner(self, conn: sqlite3.Connection, owner_id: int) -> bool:
         """True when ``owner_id`` owns every contact (a one-person account): index seeks only."""
@@ -550,7 +569,7 @@ class ContactService:
         """
         if contact_filter.sort is not SortKey.MY500 or not only_searches(contact_filter):
             return False
-        if not fts_terms_indexed(contact_filter.search):
+        if not self._indexed_search(self._db.reader(), contact_filter.search)[1]:
             return False  # each contact's test would expand a long term over the index
         if not hits.count:
             return False
@@ -576,7 +595,7 @@ class ContactService:
             " WHERE f.rowid = c.rowid AND contacts_fts MATCH ?)"
             f" FROM {ordered_contacts(contact_filter)} WHERE {where}"
             f" ORDER BY {order_sql(contact_filter)}",
-            (fts_query(contact_filter.search), *params),
+            (self._indexed_search(conn, contact_filter.search)[0], *params),
         )
         wanted = offset + limit
         found: list[int] = []

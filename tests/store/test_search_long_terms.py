@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipedriven_desktop.store import contact_service
+from pipedriven_desktop.store import contact_service, search_words
 from pipedriven_desktop.store.contact_query import (
     MY500_ORDER,
     ContactFilter,
@@ -81,11 +81,22 @@ def test_terms_up_to_the_indexed_prefix_length_are_indexed(search: str, indexed:
     assert fts_terms_indexed(search) is indexed
 
 
-def test_a_long_broad_term_reads_its_hits_once_with_the_same_page(broad_db: Database) -> None:
+def test_a_long_broad_term_starting_many_words_reads_its_hits_once_with_the_same_page(
+    broad_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_words, "MAX_WORDS", 0)  # every long prefix starts too many
     ids, statements = _page(broad_db, "example", 20)
     assert ContactService(broad_db).count(ContactFilter(search="example")) > 4 * BROAD
     assert ids == _first_ids(broad_db, "example", 20)
     assert not any(PROBE in sql for sql in statements)
+
+
+def test_a_long_broad_term_starting_few_words_walks_the_order_with_the_same_page(
+    broad_db: Database,
+) -> None:
+    ids, statements = _page(broad_db, "example", 20)
+    assert ids == _first_ids(broad_db, "example", 20)
+    assert any(PROBE in sql for sql in statements)
 
 
 def test_a_short_broad_term_still_walks_the_order(broad_db: Database) -> None:
