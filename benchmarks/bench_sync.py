@@ -23,11 +23,12 @@ import requests
 
 from benchmarks.harness import Figure
 from benchmarks.remote_fake import RemoteFakeServer
-from pipedriven_desktop.pipedrive.client import PipedriveClient
+from pipedriven_desktop.pipedrive.client import DEAL_STATUSES_ALL, PipedriveClient
 from pipedriven_desktop.pipedrive.fake_data import FakeAccount
 from pipedriven_desktop.store.database import open_database
 from pipedriven_desktop.sync import service
 from pipedriven_desktop.sync.service import SyncResult, run_sync
+from pipedriven_desktop.sync.writers import writers
 
 TOKEN = "bench-token"
 PERSONS, ORGANIZATIONS, ACTIVITIES = 10_000, 2_000, 50_000
@@ -49,8 +50,14 @@ ACCOUNT_ARGS: dict[str, Any] = {
 
 
 def _fake_pipedrive() -> RemoteFakeServer:
-    """The fake in a process of its own: a real Pipedrive never competes for our GIL."""
-    server = RemoteFakeServer(ACCOUNT_ARGS, TOKEN, enforce_rate_limit=False)
+    """The fake in a process of its own: a real Pipedrive never competes for our GIL.
+
+    It encodes the sync's listings before it answers, so every full sync finds them
+    encoded (see ``remote_fake``).
+    """
+    listings = [(writer.entity, dict(writer.listing_params)) for writer in writers()]
+    listings.append(("deals", {"status": DEAL_STATUSES_ALL}))
+    server = RemoteFakeServer(ACCOUNT_ARGS, TOKEN, encoded=listings, enforce_rate_limit=False)
     gc.collect()
     gc.freeze()
     return server

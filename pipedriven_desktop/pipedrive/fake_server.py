@@ -199,6 +199,35 @@ class _View:
     items: list[dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """One page of an entity's listing: each item with its optional extras (persons'
+    `include_fields`), the extra fields asked for, and the next page's cursor."""
+
+    entity: EntityName
+    pairs: list[tuple[dict[str, Any], dict[str, Any] | None]]
+    include: frozenset[str]
+    next_cursor: str | None
+
+    def merged(self, item: dict[str, Any], extra: dict[str, Any] | None) -> dict[str, Any]:
+        """The item as served: with the extra fields asked for (None where it has none)."""
+        if not self.include:
+            return item
+        found = extra or {}
+        return {**item, **{name: found.get(name) for name in self.include}}
+
+    def items(self) -> list[dict[str, Any]]:
+        return [self.merged(item, extra) for item, extra in self.pairs]
+
+
+def _encode(body: object) -> bytes:
+    """JSON as the fake sends it: UTF-8, or escaped where a lone surrogate has no UTF-8 form."""
+    try:
+        return json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(body).encode()
+
+
 def _sort_key(item_id: int, item: dict[str, Any], sort_by: str) -> tuple[Any, int]:
     """(value, id) for keyset paging; `item_id` is the table key, even for a malformed item."""
     if sort_by == "id":
@@ -329,6 +358,11 @@ class FakePipedriveServer:
         self._window_start = time.monotonic()
         self._window_count = 0
         self._views: OrderedDict[tuple[Any, ...], tuple[int, _View]] = OrderedDict()
+        #: (entity, extra fields) → item id → (the item, its extras, its JSON): `list_page_json`.
+        self._encoded: dict[
+            tuple[str, frozenset[str]],
+            dict[int, tuple[dict[str, Any], dict[str, Any] | None, bytes]],
+        ] = {}
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
@@ -465,6 +499,67 @@ class FakePipedriveServer:
         self, entity: EntityName, params: dict[str, str], repeat_cursor: bool = False
     ) -> dict[str, Any]:
         """The v2 list answer for `params`, as Pipedrive would build it."""
+        listed = self._list(entity, params, repeat_cursor)
+        return {
+            "success": True,
+            "data": listed.items(),
+            "additional_data": {"next_cursor": listed.next_cursor},
+        }
+
+    def list_page_json(
+        self, entity: EntityName, params: dict[str, str], repeat_cursor: bool = False
+    ) -> bytes:
+        """`list_page` as the JSON body served, each item encoded once and kept.
+
+        A real Pipedrive's time to answer is not the app's; encoding every item of every
+        page anew made the fake's own work most of a benchmark's full sync on a two-core
+        machine. An item is encoded again only when it is replaced (every change to a
+        `FakeAccount` item replaces the dict), or when its optional extras do.
+        """
+        return self._json(self._list(entity, params, repeat_cursor))
+
+    def _json(self, listed: _Listed) -> bytes:
+        """The page's JSON body, from the kept encoding of each item that has not changed."""
+        encoded = self._encoded.setdefault((listed.entity, listed.include), {})
+        parts: list[bytes] = []
+        for item, extra in listed.pairs:
+            key = item.get("id")
+            kept = encoded.get(key) if key.__class__ is int else None
+            if kept is not None and kept[0] is item and kept[1] is extra:
+                parts.append(kept[2])
+                continue
+            body = _encode(listed.merged(item, extra))
+            if key.__class__ is int:
+                encoded[key] = (item, extra, body)
+            parts.append(body)
+        cursor = json.dumps(listed.next_cursor).encode()
+        return b"".join(
+            (
+                b'{"success": true, "data": [',
+                b", ".join(parts),
+                b'], "additional_data": {"next_cursor": ',
+                cursor,
+                b"}}",
+            )
+        )
+
+    def encode_listing(self, entity: EntityName, params: dict[str, str]) -> int:
+        """Encode every item of a listing ahead of its requests; returns the pages walked.
+
+        For a benchmark: the first walk of a listing then answers as fast as later ones.
+        """
+        asked = {**params, "limit": str(MAX_LIMIT)}
+        pages = 0
+        while True:
+            listed = self._list(entity, asked, False)
+            self._json(listed)
+            pages += 1
+            if listed.next_cursor is None:
+                return pages
+            asked["cursor"] = listed.next_cursor
+
+    def _list(self, entity: EntityName, params: dict[str, str], repeat_cursor: bool) -> _Listed:
+        """One page of a v2 listing: its items (with their extras) and the next cursor."""
         limit = _int_param(params, "limit")
         limit = DEFAULT_LIMIT if limit is None else limit
         if limit < 1 or limit > MAX_LIMIT:
@@ -504,16 +599,15 @@ class FakePipedriveServer:
                 next_key = keys[end - limit - 1] if end - limit > 0 else None
             if include:
                 extras = self.account.person_extras
-                page = [
-                    {**item, **{k: extras.get(item["id"], {}).get(k) for k in include}}
-                    for item in page
-                ]
+                pairs = [(item, extras.get(item["id"])) for item in page]
+            else:
+                pairs = [(item, None) for item in page]
         next_cursor = None if next_key is None else _encode_cursor(sort_by, direction, next_key)
         if next_offset is not None:
             next_cursor = _encode_offset(next_offset)
         if repeat_cursor and cursor:
             next_cursor = cursor
-        return {"success": True, "data": page, "additional_data": {"next_cursor": next_cursor}}
+        return _Listed(entity, pairs, frozenset(include), next_cursor)
 
     def _filter(
         self, entity: EntityName, params: dict[str, str]
@@ -781,7 +875,7 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
                 raise _BadRequestError(f"Unknown method /api/v2/{rest}", 404)
             entity: EntityName = entity_name
             if not item_id:
-                return self._send_json(200, app.list_page(entity, params, repeat_cursor), rate)
+                return self._send(200, app.list_page_json(entity, params, repeat_cursor), rate)
             if not item_id.isdigit():
                 raise _BadRequestError("id must be an integer")
             with app.account.lock:
@@ -818,12 +912,7 @@ def _make_handler(app: FakePipedriveServer) -> type[BaseHTTPRequestHandler]:
             return self._send(403, html, rate, content_type="text/html; charset=utf-8")
 
         def _send_json(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> int:
-            try:
-                payload = json.dumps(body, ensure_ascii=False).encode()
-            except UnicodeEncodeError:
-                # A lone surrogate (half an emoji) has no UTF-8 form; JSON escapes it.
-                payload = json.dumps(body).encode()
-            return self._send(status, payload, headers)
+            return self._send(status, _encode(body), headers)
 
         def _send(
             self,
