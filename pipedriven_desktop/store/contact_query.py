@@ -141,6 +141,11 @@ def fts_query(
     return query
 
 
+def search_terms(search: str) -> list[str]:
+    """The terms of what the user typed, as ``fts_query`` reads them (each must match)."""
+    return _TOKEN.findall(search)
+
+
 def long_prefixes(search: str) -> list[str]:
     """The prefixes ``fts_query(search)`` asks for that are longer than the search
     index's prefixes (each a term, or ``PART_MARK`` and a term), as the query spells them."""
@@ -179,6 +184,7 @@ def where_sql(
     *,
     scan_in_order: bool = False,
     hit_rowids: str | None = None,
+    match: str | None = None,
 ) -> tuple[str, list[object]]:
     """WHERE body over ``c`` (contacts) and its bound parameters; "1" matches all.
 
@@ -187,6 +193,8 @@ def where_sql(
     cheaper when a search matches thousands of contacts and only a page is wanted.
     ``hit_rowids``: every hit of the search already read, as a JSON array of rowids; the
     search is then looked up by rowid instead of asking the search index again.
+    ``match``: the search's FTS5 query as already spelled (see ``store.search_words``),
+    in place of ``fts_query(contact_filter.search)``.
     """
     conditions: list[str] = []
     params: list[object] = []
@@ -206,7 +214,8 @@ def where_sql(
     if contact_filter.stale_only:
         conditions.append("(c.last_contacted IS NULL OR c.last_contacted < ?)")
         params.append(to_text(now - timedelta(days=STALE_AFTER_DAYS)))
-    match = fts_query(contact_filter.search)
+    if match is None:
+        match = fts_query(contact_filter.search)
     if match is not None and hit_rowids is not None:
         conditions.append("c.rowid IN (SELECT value FROM json_each(?))")
         params.append(hit_rowids)

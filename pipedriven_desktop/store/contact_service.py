@@ -30,6 +30,7 @@ from pipedriven_desktop.store.contact_query import (
     only_searches,
     order_sql,
     ordered_contacts,
+    search_terms,
     where_sql,
 )
 from pipedriven_desktop.store.database import Database
@@ -48,6 +49,7 @@ from pipedriven_desktop.store.rows import (
 )
 from pipedriven_desktop.store.score_breakdowns import BREAKDOWN_SQL
 from pipedriven_desktop.store.score_history import score_moves_since
+from pipedriven_desktop.store.search_walk import TermShare, Walk, plan_walk
 from pipedriven_desktop.store.search_words import IndexedSearch, indexed_search
 
 RECENT_ACTIVITIES = 5
@@ -57,10 +59,12 @@ RECENT_ACTIVITIES = 5
 #: (see where_sql), and the exact count is left to a reader off the UI thread.
 BROAD_SEARCH_HITS = 2000
 #: A broad search in the My-500 order probes the search index contact by contact, walking
-#: the order's index, when the page should be found within this many contacts; a walk that
-#: passes it without filling the page gives way to the set of hits (see _walk_in_order).
+#: the order's index, when the page should be found within half its budget: this many
+#: contacts, or more when reading its set of hits would cost more (see search_walk); a walk
+#: that passes it without filling the page gives way to the set of hits (see _walk_in_order).
 WALK_BUDGET = 800
-#: Contacts probed before the walk first checks that it is on course.
+#: Contacts probed (at least; an eighth of the budget) before the walk first checks that
+#: it is on course.
 FIRST_PROBES = 32
 CACHE_SIZE = 32
 #: Counts and search hits are small and read again by every headline: kept apart from
@@ -512,6 +516,7 @@ class ContactService:
             now,
             scan_in_order=broad,
             hit_rowids=None if hits is None or broad else hits.rowids,
+            match=self._indexed_search(conn, contact_filter.search)[0] if hits else None,
         )
         # The organization and owner are joined after the page is cut, unless the order
         # needs the organization.
@@ -573,7 +578,21 @@ class ContactService:
             return False  # each contact's test would expand a long term over the index
         if not hits.count:
             return False
-        return wanted * hits.last <= hits.count * (WALK_BUDGET // 2)
+        budget = self._walk_plan(self._db.reader(), contact_filter.search, hits).budget
+        return wanted * hits.last <= hits.count * (budget // 2)
+
+    def _walk_plan(self, conn: sqlite3.Connection, search: str, hits: _FirstHits) -> Walk:
+        """The walk's budget and the term it tests first, from the first hits of the search
+        and of each of its terms (see ``store.search_walk``)."""
+        (contacts,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM contacts").fetchone()
+        terms = search_terms(search)
+        shares = []
+        if len(terms) > 1:
+            for term in terms:
+                term_hits = self._first_hits(conn, term)
+                if term_hits is not None:
+                    shares.append(TermShare(term, _share(term_hits, int(contacts))))
+        return plan_walk(_share(hits, int(contacts)), int(contacts), shares, WALK_BUDGET)
 
     def _walk_in_order(
         self,
@@ -590,13 +609,30 @@ class ContactService:
         reading every hit (tens of thousands) into a set before the walk.
         """
         where, params = where_sql(replace(contact_filter, search=""), now)
+        hits = self._first_hits(conn, contact_filter.search)
+        if hits is None:
+            return None
+        plan = self._walk_plan(conn, contact_filter.search, hits)
+        probe = (
+            "EXISTS (SELECT 1 FROM contacts_fts f WHERE f.rowid = c.rowid AND contacts_fts MATCH ?)"
+        )
+        if plan.first is None:
+            test, matches = probe, [self._indexed_search(conn, contact_filter.search)[0]]
+        else:  # the rarest term first, the others only for the contacts it matches
+            others = search_terms(contact_filter.search)
+            others.remove(plan.first)
+            test = f"CASE WHEN {probe} THEN {probe} ELSE 0 END"
+            matches = [
+                self._indexed_search(conn, plan.first)[0],
+                self._indexed_search(conn, " ".join(others))[0],
+            ]
         cursor = conn.execute(
-            "SELECT c.rowid, EXISTS (SELECT 1 FROM contacts_fts f"
-            " WHERE f.rowid = c.rowid AND contacts_fts MATCH ?)"
+            f"SELECT c.rowid, {test}"
             f" FROM {ordered_contacts(contact_filter)} WHERE {where}"
             f" ORDER BY {order_sql(contact_filter)}",
-            (self._indexed_search(conn, contact_filter.search)[0], *params),
+            (*matches, *params),
         )
+        budget = plan.budget
         wanted = offset + limit
         found: list[int] = []
         walked = 0
@@ -605,9 +641,12 @@ class ContactService:
                 # Give up as soon as the hits met so far say the page lies beyond the budget:
                 # the estimate that chose the walk may have been misled by hits crowded into
                 # the low rowids.
-                if walked >= WALK_BUDGET or walked * wanted > WALK_BUDGET * max(len(found), 1):
+                if walked >= budget or walked * wanted > budget * max(len(found), 1):
                     return None
-                step = FIRST_PROBES if walked == 0 else max(16, wanted - len(found))
+                # (the first step long enough for a sparse search to meet a few hits)
+                step = (
+                    max(FIRST_PROBES, budget // 8) if walked == 0 else max(16, wanted - len(found))
+                )
                 chunk = cursor.fetchmany(step)
                 if not chunk:
                     break  # every contact in scope was seen: the page is complete
@@ -694,6 +733,13 @@ class ContactService:
         cache.move_to_end(key)
         while len(cache) > size:
             cache.popitem(last=False)
+
+
+def _share(hits: _FirstHits, contacts: int) -> float:
+    """The share of contacts that match, estimated from the first hits: as many hits among
+    the rowids up to the last of them (all of them, when they are every hit)."""
+    among = contacts if hits.complete else hits.last
+    return hits.count / among if among else 0.0
 
 
 @dataclass(frozen=True)

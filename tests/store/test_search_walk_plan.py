@@ -1,0 +1,95 @@
+"""A broad search walks as far as its set of hits would cost, testing its rarest term first,
+and finds the page the plain query orders first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pipedriven_desktop.store import contact_service, search_walk
+from pipedriven_desktop.store.contact_query import MY500_ORDER, ContactFilter, fts_query
+from pipedriven_desktop.store.contact_service import ContactService
+from pipedriven_desktop.store.database import Database, open_database
+from pipedriven_desktop.store.search_walk import TermShare, plan_walk
+from tests.synthetic import populate
+
+SCOPES = (ContactFilter(owner_id=1), ContactFilter())
+#: Searches of several terms, one rarer than the others, and of one.
+SEARCHES = ("anna 4", "+49 170 00", "globex 1", "mü 0", "a e", "müller", "4 smith")
+
+
+def test_the_budget_grows_with_the_hits_a_set_would_read() -> None:
+    small = plan_walk(0.1, 100_000, [], floor=800)
+    large = plan_walk(0.1, 1_000_000, [], floor=800)
+    assert small.budget == 800  # the floor: 10,000 hits cost less than 800 tests
+    assert large.budget > 1000
+    assert plan_walk(0.2, 1_000_000, [], floor=800).budget > large.budget
+    assert large.first is None
+
+
+def test_the_rarest_term_is_tested_first_and_makes_each_test_cheaper() -> None:
+    terms = [TermShare("4", 0.9), TermShare("anna", 0.09), TermShare("+49", 0.7)]
+    walk = plan_walk(0.06, 1_000_000, terms, floor=0)
+    assert walk.first == "anna"
+    common = plan_walk(0.06, 1_000_000, [TermShare("4", 0.9), TermShare("x", 0.8)], floor=0)
+    assert walk.budget > common.budget * 1.5  # three terms' set, and cheaper tests
+
+
+@pytest.fixture(scope="module")
+def mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = open_database(Path(tmp_path_factory.mktemp("walk-plan")) / "mirror.sqlite3")
+    populate(db, contacts=600, activities_per_contact=0, owned_share=0.7, seed=21)
+    yield db
+    db.close()
+
+
+def _expected(db: Database, contact_filter: ContactFilter) -> list[str]:
+    owner = "" if contact_filter.owner_id is None else "c.owner_id = ? AND "
+    params: list[object] = [] if contact_filter.owner_id is None else [contact_filter.owner_id]
+    found = db.reader().execute(
+        f"SELECT c.id FROM contacts c WHERE {owner}c.rowid IN"
+        " (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)"
+        f" ORDER BY {MY500_ORDER}",
+        (*params, fts_query(contact_filter.search)),
+    )
+    return [row[0] for row in found]
+
+
+@pytest.mark.parametrize("scope", SCOPES, ids=["my-500", "all"])
+@pytest.mark.parametrize("search", SEARCHES)
+@pytest.mark.parametrize("walk", ["far", "short"])
+def test_a_walked_page_is_the_plain_querys(
+    mirror: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    scope: ContactFilter,
+    search: str,
+    walk: str,
+) -> None:
+    """Walked as far as needed (a set of hits made to look dear) or giving up early (a
+    budget of a few contacts), every page is the plain query's, at any offset."""
+    monkeypatch.setattr(contact_service, "BROAD_SEARCH_HITS", 3)
+    if walk == "far":
+        monkeypatch.setattr(search_walk, "HIT_MICROSECONDS", 1000.0)
+    else:
+        monkeypatch.setattr(contact_service, "WALK_BUDGET", 0)
+        monkeypatch.setattr(contact_service, "FIRST_PROBES", 4)
+        monkeypatch.setattr(search_walk, "HIT_MICROSECONDS", 0.0)
+        monkeypatch.setattr(ContactService, "_walk_pays", lambda *_args: True)
+    contact_filter = replace(scope, search=search)
+    expected = _expected(mirror, contact_filter)
+    assert len(expected) > 3, search
+    statements: list[str] = []
+    service = ContactService(mirror)
+    mirror.reader().set_trace_callback(statements.append)
+    try:
+        pages = [[row.id for row in service.window(contact_filter, at, 15)] for at in (0, 15, 30)]
+    finally:
+        mirror.reader().set_trace_callback(None)
+    assert pages == [expected[0:15], expected[15:30], expected[30:45]]
+    walked = any("f.rowid = c.rowid" in sql for sql in statements)
+    rarest_first = any("CASE WHEN EXISTS" in sql for sql in statements)
+    assert walked
+    assert rarest_first == (len(search.split()) > 1)
