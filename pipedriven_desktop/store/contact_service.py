@@ -63,8 +63,8 @@ BROAD_SEARCH_HITS = 2000
 #: contacts, or more when reading its set of hits would cost more (see search_walk); a walk
 #: that passes it without filling the page gives way to the set of hits (see _walk_in_order).
 WALK_BUDGET = 800
-#: Contacts probed (at least; an eighth of the budget) before the walk first checks that
-#: it is on course.
+#: Contacts probed (at least; more for a sparse search, see search_walk) before the walk
+#: first checks that it is on course.
 FIRST_PROBES = 32
 CACHE_SIZE = 32
 #: Counts and search hits are small and read again by every headline: kept apart from
@@ -644,9 +644,8 @@ class ContactService:
                 if walked >= budget or walked * wanted > budget * max(len(found), 1):
                     return None
                 # (the first step long enough for a sparse search to meet a few hits)
-                step = (
-                    max(FIRST_PROBES, budget // 8) if walked == 0 else max(16, wanted - len(found))
-                )
+                first = max(FIRST_PROBES, plan.first_step)
+                step = first if walked == 0 else max(16, wanted - len(found))
                 chunk = cursor.fetchmany(step)
                 if not chunk:
                     break  # every contact in scope was seen: the page is complete

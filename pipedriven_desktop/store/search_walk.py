@@ -14,6 +14,7 @@ others only when it matches that one, so most contacts cost one seek.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 __all__ = ["HIT_MICROSECONDS", "TEST_MICROSECONDS", "TermShare", "Walk", "plan_walk"]
@@ -23,6 +24,8 @@ __all__ = ["HIT_MICROSECONDS", "TEST_MICROSECONDS", "TermShare", "Walk", "plan_w
 TEST_MICROSECONDS = 25.0
 #: Reading one hit of one term into the set of hits (measured 0.3–0.45 µs).
 HIT_MICROSECONDS = 0.4
+#: Hits a walk expects to meet before it first judges its pace.
+FIRST_HITS = 8
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,13 @@ class TermShare:
 
 @dataclass(frozen=True)
 class Walk:
-    """How a walk goes: the contacts it may test before giving way to the set of hits, and
-    the term tested first (None: the whole search at once)."""
+    """How a walk goes: the contacts it may test before giving way to the set of hits, the
+    term tested first (None: the whole search at once), and how many contacts it tests
+    before it first judges its pace: enough to meet a few hits, if the share is right."""
 
     budget: int
     first: str | None
+    first_step: int
 
 
 def plan_walk(share: float, contacts: int, terms: list[TermShare], floor: int) -> Walk:
@@ -52,4 +57,5 @@ def plan_walk(share: float, contacts: int, terms: list[TermShare], floor: int) -
     )
     hits_set = HIT_MICROSECONDS * share * contacts * max(1, len(terms))
     budget = max(floor, int(hits_set / per_contact))
-    return Walk(budget, None if rarest is None else rarest.term)
+    first_step = min(budget // 8, math.ceil(FIRST_HITS / share)) if share > 0 else budget // 8
+    return Walk(budget, None if rarest is None else rarest.term, first_step)

@@ -38,6 +38,15 @@ def test_the_rarest_term_is_tested_first_and_makes_each_test_cheaper() -> None:
     assert walk.budget > common.budget * 1.5  # three terms' set, and cheaper tests
 
 
+def test_a_walk_first_tests_enough_contacts_to_meet_a_few_hits_and_no_more() -> None:
+    dense = plan_walk(0.7, 1_000_000, [], floor=800)
+    sparse = plan_walk(0.06, 1_000_000, [], floor=800)
+    assert dense.first_step * 0.7 >= search_walk.FIRST_HITS
+    assert dense.first_step < 64  # a page of 64 needs fewer than 100 contacts
+    assert sparse.first_step > 5 * dense.first_step
+    assert sparse.first_step <= sparse.budget // 8  # never most of its budget
+
+
 @pytest.fixture(scope="module")
 def mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     db = open_database(Path(tmp_path_factory.mktemp("walk-plan")) / "mirror.sqlite3")
