@@ -30,6 +30,7 @@ __all__ = [
     "compute_warmness",
     "day_text",
     "lead_status_points",
+    "lead_status_reads_alike",
     "mail_points",
     "score_needs_recompute",
 ]
@@ -370,6 +371,14 @@ def _lead_item(value: str | None, values: LeadStatusValues) -> ScoreComponent | 
     if shown.casefold() == kind:
         return ScoreComponent(LEAD_STATUS_POINTS, f"lead status {kind}")
     return ScoreComponent(LEAD_STATUS_POINTS, f"lead status {shown} (counts as {kind})")
+
+
+def lead_status_reads_alike(
+    value: str | None, before: LeadStatusValues, after: LeadStatusValues
+) -> bool:
+    """Whether a lead status ``value`` earns the same point, said the same way, under
+    both settings: if so, no score of a contact holding it moves with the change."""
+    return _lead_item(value, before) == _lead_item(value, after)
 
 
 _NO_MAIL_ITEM: Final = ScoreComponent(0, NO_MAIL_DATA)

@@ -132,6 +132,7 @@ CONTACTS = EntityColumns(
         "warmness_score",
         "warmness_breakdown",
         "score_breakdown_id",
+        "score_facts_id",
         "last_contacted",
         "score_computed_at",
         "organization_name",  # copied from the organization by triggers (migration 0009)

@@ -25,6 +25,7 @@ __all__ = [
     "MAPPING_KEY",
     "OWNER_KEY",
     "SCORES_DAY_KEY",
+    "SCORES_SETTINGS_KEY",
     "SUGGESTIONS_QUEUE_KEY",
     "get_meta",
     "lead_status_options",
@@ -32,6 +33,8 @@ __all__ = [
     "set_lead_status_field",
     "set_lead_status_values",
     "set_meta",
+    "settings_from_text",
+    "settings_text",
 ]
 
 #: The signed-in Pipedrive user's id: whose contacts My-500 lists.
@@ -47,6 +50,10 @@ LEAD_STATUS_CONTACTED_KEY = "lead_status_contacted"
 MAPPING_KEY = "sync_mapping"
 #: The day the scores were last recomputed for everyone (time alone moves them).
 SCORES_DAY_KEY = "scores_day"
+#: The lead status settings the scores were worked out with (`settings_text`): when they
+#: differ, a pass works out again from their kept facts the contacts whose lead status
+#: reads differently.
+SCORES_SETTINGS_KEY = "scores_settings"
 #: Organizations waiting for their duplicate suggestions.
 SUGGESTIONS_QUEUE_KEY = "orgs_pending_suggestions"
 
@@ -91,6 +98,28 @@ def lead_status_values(conn: Connection | sqlite3.Connection) -> LeadStatusValue
     )
 
 
+def settings_text(values: LeadStatusValues) -> str:
+    """``values`` as kept under ``scores_settings`` (`settings_from_text` reads it)."""
+    return json.dumps(
+        [list(values.qualified), list(values.contacted), values.field_chosen], ensure_ascii=False
+    )
+
+
+def settings_from_text(text: str | None) -> LeadStatusValues | None:
+    """The settings kept as ``text`` (None: none kept, or not readable)."""
+    try:
+        qualified, contacted, chosen = json.loads(text) if text else (None, None, None)
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(qualified, list) or not isinstance(contacted, list):
+        return None
+    return LeadStatusValues(
+        qualified=tuple(str(v) for v in qualified),
+        contacted=tuple(str(v) for v in contacted),
+        field_chosen=chosen if isinstance(chosen, bool) else None,
+    )
+
+
 def lead_status_options(conn: Connection | sqlite3.Connection) -> dict[int, str]:
     """The chosen field's option labels by option id ({} for a text field)."""
     raw = get_meta(conn, LEAD_STATUS_OPTIONS_KEY)
@@ -118,8 +147,9 @@ def set_lead_status_field(
     set_meta(conn, LEAD_STATUS_FIELD_KEY, stored[0])
     set_meta(conn, LEAD_STATUS_OPTIONS_KEY, stored[1])
     # New labels for the same field need the rows rewritten too, not just a new key.
+    # (The scores follow: a rewritten lead status marks its contact for scoring, and
+    # the settings' text, which says whether a field is chosen, moved.)
     set_meta(conn, MAPPING_KEY, None)
-    set_meta(conn, SCORES_DAY_KEY, None)
 
 
 def set_lead_status_values(
@@ -127,7 +157,8 @@ def set_lead_status_values(
 ) -> None:
     """Store the values counting as qualified / contacted; every score is looked at again.
 
-    Clearing ``scores_day`` makes the next scoring pass revisit every contact.
+    The next scoring pass sees the settings differ from those its scores were made
+    with (``scores_settings``) and works every contact out again from its kept facts.
     """
     for key, values in (
         (LEAD_STATUS_QUALIFIED_KEY, qualified),
@@ -135,7 +166,6 @@ def set_lead_status_values(
     ):
         cleaned = [v.strip() for v in values if v.strip()]
         set_meta(conn, key, json.dumps(cleaned, ensure_ascii=False) if cleaned else None)
-    set_meta(conn, SCORES_DAY_KEY, None)
 
 
 def _text_list(raw: str | None) -> tuple[str, ...]:

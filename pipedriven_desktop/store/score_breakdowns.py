@@ -16,6 +16,7 @@ from typing import Final
 __all__ = [
     "BREAKDOWN_SQL",
     "BreakdownIds",
+    "SharedTexts",
     "prune_unused",
     "stored_breakdown",
 ]
@@ -29,13 +30,17 @@ BREAKDOWN_SQL: Final = (
 _PRUNE_ABOVE = 20_000
 
 
-class BreakdownIds:
-    """The mirror's breakdown ids by text and texts by id, for one scoring pass.
+class SharedTexts:
+    """Ids by text and texts by id of a table of texts kept once each, for one pass.
 
     A pass over many contacts reads them all at once (``complete``: thousands of rows,
     a few megabytes, cheaper to hold than to look up per contact); scoring a few
     contacts (a logged call) looks up only the ones it meets.
     """
+
+    #: The table (``id``, unique text column) the texts live in.
+    table: str = ""
+    column: str = ""
 
     def __init__(self, raw: sqlite3.Connection, *, complete: bool = True) -> None:
         self.raw = raw
@@ -43,15 +48,15 @@ class BreakdownIds:
         self.by_text: dict[str, int] = {}
         self.by_id: dict[int, str] = {}
         if complete:
-            for breakdown_id, text in raw.execute("SELECT id, breakdown FROM score_breakdowns"):
-                self.by_text[text] = breakdown_id
-                self.by_id[breakdown_id] = text
+            for text_id, text in raw.execute(f"SELECT id, {self.column} FROM {self.table}"):
+                self.by_text[text] = text_id
+                self.by_id[text_id] = text
 
     def id_of(self, text: str) -> int | None:
         """The id of ``text`` (None: not stored yet)."""
         found = self.by_text.get(text)
         if found is None and not self.complete:
-            row = self._look_up("breakdown", text)
+            row = self._look_up(self.column, text)
             found = None if row is None else row[0]
         return found
 
@@ -66,7 +71,7 @@ class BreakdownIds:
     def _look_up(self, column: str, value: str | int) -> tuple[int, str] | None:
         """The stored (id, text) whose ``column`` is ``value``, remembered both ways."""
         row = self.raw.execute(
-            f"SELECT id, breakdown FROM score_breakdowns WHERE {column} = ?", (value,)
+            f"SELECT id, {self.column} FROM {self.table} WHERE {column} = ?", (value,)
         ).fetchone()
         if row is None:
             return None
@@ -81,7 +86,7 @@ class BreakdownIds:
         if not new:
             return
         raw.executemany(
-            "INSERT OR IGNORE INTO score_breakdowns (breakdown) VALUES (?)",
+            f"INSERT OR IGNORE INTO {self.table} ({self.column}) VALUES (?)",
             [(text,) for text in new],
         )
         # Some may be stored already (added by another writer, or not looked up yet):
@@ -89,25 +94,38 @@ class BreakdownIds:
         for start in range(0, len(new), 500):
             part = new[start : start + 500]
             marks = ", ".join("?" * len(part))
-            for breakdown_id, text in raw.execute(
-                f"SELECT id, breakdown FROM score_breakdowns WHERE breakdown IN ({marks})", part
+            for text_id, text in raw.execute(
+                f"SELECT id, {self.column} FROM {self.table} WHERE {self.column} IN ({marks})",
+                part,
             ):
-                self.by_text[text] = breakdown_id
-                self.by_id[breakdown_id] = text
+                self.by_text[text] = text_id
+                self.by_id[text_id] = text
 
 
-def prune_unused(raw: sqlite3.Connection, above: int = _PRUNE_ABOVE) -> int:
-    """Remove breakdowns no contact points to any more, once there are more than
-    ``above``; how many were removed.
+class BreakdownIds(SharedTexts):
+    """The mirror's breakdown ids by text and texts by id, for one scoring pass."""
+
+    table = "score_breakdowns"
+    column = "breakdown"
+
+
+def prune_unused(
+    raw: sqlite3.Connection,
+    above: int = _PRUNE_ABOVE,
+    table: str = "score_breakdowns",
+    column: str = "score_breakdown_id",
+) -> int:
+    """Remove rows of ``table`` no contact points to any more by ``column``, once there
+    are more than ``above``; how many were removed.
 
     Called after a pass that visited every contact, in the caller's transaction.
     """
-    (count,) = raw.execute("SELECT count(*) FROM score_breakdowns").fetchone()
+    (count,) = raw.execute(f"SELECT count(*) FROM {table}").fetchone()
     if count <= above:
         return 0
     cursor = raw.execute(
-        "DELETE FROM score_breakdowns WHERE id NOT IN"
-        " (SELECT score_breakdown_id FROM contacts WHERE score_breakdown_id IS NOT NULL)"
+        f"DELETE FROM {table} WHERE id NOT IN"
+        f" (SELECT {column} FROM contacts WHERE {column} IS NOT NULL)"
     )
     return int(cursor.rowcount)
 

@@ -78,7 +78,7 @@ _CONTACT_FACTS = (
     f" substr(c.{_LAST_IN}, 1, 10), substr(c.{_LAST_OUT}, 1, 10), c.{_LAST_IN} >= c.{_LAST_OUT},"
     " c.warmness_score, c.score_breakdown_id,"
     " CASE WHEN c.score_breakdown_id IS NULL THEN c.warmness_breakdown END,"
-    " c.score_computed_at IS NULL FROM contacts c"
+    " c.score_computed_at IS NULL, c.score_facts_id FROM contacts c"
 )
 
 DEAL_FACTS_SQL: Final = (

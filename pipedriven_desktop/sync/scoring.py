@@ -49,16 +49,21 @@ from pipedriven_desktop.domain.warmness import (
     LeadStatusValues,
     change_between,
     compute_warmness,
+    lead_status_reads_alike,
 )
 from pipedriven_desktop.store.clock import date_to_text, to_text
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.store.meta import (
     SCORES_DAY_KEY,
+    SCORES_SETTINGS_KEY,
     get_meta,
     lead_status_values,
     set_meta,
+    settings_from_text,
+    settings_text,
 )
 from pipedriven_desktop.store.score_breakdowns import BreakdownIds, prune_unused
+from pipedriven_desktop.store.score_facts import FactsIds, prune_unused_facts
 from pipedriven_desktop.store.score_history import ScoreChangeRow, record_changes
 from pipedriven_desktop.store.score_inputs import (
     NAMED_ORGANIZATIONS_SQL,
@@ -109,14 +114,33 @@ _SCORE_INDEXES_SQL = (
 )
 _UPDATE_SQL = (
     "UPDATE contacts SET warmness_score = ?, score_breakdown_id = ?, warmness_breakdown = NULL,"
-    " score_computed_at = ? WHERE rowid = ?"
+    " score_computed_at = ?, score_facts_id = ? WHERE rowid = ?"
+)
+#: Whether a contact's organization earns the point (it is named), in SQL.
+#: Its name is kept on the contact row by triggers (migration 0009): no join needed.
+_NAMED_ORGANIZATION = (
+    "(organization_id IS NOT NULL AND trim(coalesce(organization_name, '')) <> '')"
+)
+#: Every contact (first parameter true), or those of some kept facts (a JSON array of
+#: ids) and those without kept facts (third parameter true).
+_KEPT_ROWS_SQL = (
+    f"SELECT rowid, id, {_NAMED_ORGANIZATION}, score_facts_id, warmness_score,"
+    " score_breakdown_id, CASE WHEN score_breakdown_id IS NULL THEN warmness_breakdown END"
+    " FROM contacts WHERE ? OR score_facts_id IN (SELECT value FROM json_each(?))"
+    " OR (? AND score_facts_id IS NULL)"
 )
 
-#: A row to write: (score, breakdown, rowid, the history entry if the score moved).
-Change = tuple[int, str, int, ScoreChangeRow | None]
+#: A row to write: (score, breakdown, rowid, the history entry if the score moved, the
+#: facts' text).
+Change = tuple[int, str, int, ScoreChangeRow | None, str]
 #: What the rules can tell apart about a contact (see `_facts_of`): contacts with equal
 #: keys get the same score and breakdown.
 FactsKey = tuple[Any, ...]
+#: What the process knows of one set of facts (the organization point left out): its
+#: text as kept, its key, the settings its results were worked out with, and its result
+#: without and with the organization point (None: not yet, for those settings).
+Entry = list[Any]
+_TEXT, _KEY, _SETTINGS, _PLAIN = range(4)
 #: The deal facts of a contact without deals: no value, no lost deal.
 _NO_DEALS: tuple[float, int] = (0.0, 0)
 
@@ -189,11 +213,18 @@ def rescore(
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Score every contact that needs it, then record today's mix; returns how many
-    were looked at."""
+    were looked at.
+
+    After a change of the lead status settings (their text differs from the one the
+    scores were made with) every other contact is worked out again from its kept facts.
+    """
     now = now.astimezone(UTC)
     with db.engine.connect() as conn:
         ids, day_moved = contacts_to_score(conn, now)
-        scorer = _Scorer(conn, now, complete=ids is None or len(ids) > CHUNK)
+        settings = settings_text(lead_status_values(conn))
+        kept = get_meta(conn, SCORES_SETTINGS_KEY)
+        revisit = ids is not None and kept != settings
+        scorer = _Scorer(conn, now, complete=ids is None or revisit or len(ids) > CHUNK)
         contacts = _contact_count(conn)
         if ids is None or len(ids) > SCAN_SHARE * contacts:
             changes, looked_at = scorer.score(None if ids is None else set(ids))
@@ -203,15 +234,22 @@ def rescore(
                 found, seen = scorer.score(part)
                 changes += found
                 looked_at += seen
+        if revisit:
+            found, seen = scorer.revisit(set(ids or ()), settings_from_text(kept))
+            changes += found
+            looked_at += seen
     # Only when most of all contacts change is rebuilding the score's indexes cheaper.
     rebuild = len(changes) >= REBUILD_MIN and len(changes) > REBUILD_SHARE * contacts
-    _write(db, changes, now, progress, looked_at, scorer.breakdowns, rebuild=rebuild)
+    _write(db, changes, now, progress, looked_at, scorer, rebuild=rebuild)
     with db.session() as session:
         connection = session.connection()
         if ids is None:
             prune_unused(_raw(connection))
+            prune_unused_facts(_raw(connection))
         if day_moved:
             set_meta(connection, SCORES_DAY_KEY, now.date().isoformat())
+        if ids is None or revisit:
+            set_meta(connection, SCORES_SETTINGS_KEY, settings)
         record_today(connection, now)
     return looked_at
 
@@ -223,7 +261,7 @@ def score_contacts(conn: Connection, ids: Sequence[str], now: datetime) -> None:
     changes: list[Change] = []
     for part in chunked(ids, CHUNK):
         changes += scorer.score(part)[0]
-    _write_rows(_raw(conn), changes, now, scorer.breakdowns)
+    _write_rows(_raw(conn), changes, now, scorer)
 
 
 class _Scorer:
@@ -244,8 +282,10 @@ class _Scorer:
         self.lead_values = lead_status_values(conn)
         self.bounds = recency_bounds(now.replace(tzinfo=None), _BRACKET_DAYS)
         self.window_start = _recent_from(now)
-        self.results, self.components = _known_results(self.lead_values)
+        self.settings = repr(self.lead_values)
+        self.components = _relationship_parts(self.settings)
         self.breakdowns = BreakdownIds(self.raw, complete=complete)
+        self.facts = FactsIds(self.raw, complete=complete)
 
     def score(self, ids: Collection[str] | None) -> tuple[list[Change], int]:
         """The changed rows of ``ids`` (a set: read every contact and keep those; a
@@ -283,11 +323,16 @@ class _Scorer:
         only: Collection[str] | None,
     ) -> tuple[list[Change], int]:
         """The changed rows among ``contacts``; an organization counts when it is in
-        ``named`` (None: the rows give it only when named)."""
-        results = self.results
-        known = self.breakdowns
+        ``named`` (None: the rows give it only when named).
+
+        A row is written when its score, breakdown or kept facts differ, or it was
+        marked dirty.
+        """
+        entries, settings = _entries(), self.settings
+        known, facts = self.breakdowns, self.facts
         # Every breakdown read at once: plain lookups, no method call per contact.
         id_of = known.by_text.get if known.complete else known.id_of
+        facts_id_of = facts.by_text.get if facts.complete else facts.id_of
         changes: list[Change] = []
         looked_at = 0
         no_deals = _NO_DEALS
@@ -307,13 +352,13 @@ class _Scorer:
             old_id,
             old_own_text,
             dirty,
+            old_facts,
         ) in contacts:
             if only is not None and contact_id not in only:
                 continue
             looked_at += 1
-            if organization is not None and (named is None or organization in named):
-                base += 4
-            key = (
+            org = organization is not None and (named is None or organization in named)
+            own = (
                 base,
                 lead,
                 bracket,
@@ -325,18 +370,103 @@ class _Scorer:
                 deals.get(contact_id, no_deals),
                 activities.get(contact_id),
             )
-            result = results.get(key)
+            entry = entries.get(own)
+            if entry is None:
+                entry = _new_entry(own, _facts_text(own))
+            if entry[_SETTINGS] is not settings:
+                entry[_SETTINGS:] = settings, None, None
+            result = entry[_PLAIN + org]
             if result is None:
-                result = results[key] = self._result(key)
+                result = entry[_PLAIN + org] = self._result((base + 4 * org, *own[1:]))
             score, text = result
             if score == old_score:
-                if not dirty and old_id is not None and id_of(text) == old_id:
+                if (
+                    not dirty
+                    and old_id is not None
+                    and id_of(text) == old_id
+                    and old_facts is not None
+                    and facts_id_of(entry[_TEXT]) == old_facts
+                ):
                     continue
                 history = None
             else:
                 history = self._history(contact_id, old_score, score, old_id, old_own_text, text)
-            changes.append((score, text, rowid, history))
+            changes.append((score, text, rowid, history, entry[_TEXT]))
         return changes, looked_at
+
+    def revisit(
+        self, scored: AbstractSet[str], before: LeadStatusValues | None
+    ) -> tuple[list[Change], int]:
+        """The changed rows after a change of the lead status settings from ``before``
+        (None: not known), among every contact but ``scored``, from their kept facts.
+
+        No fact moved, and only the lead status reads through the settings: only the
+        kept sets whose lead status reads differently now (`lead_status_reads_alike`)
+        can move a score, so only their contacts are read, and each set is worked out
+        once. A contact without kept facts (none after the first pass) is scored from
+        its own facts.
+        """
+        if before is None:
+            moved: list[int] | None = None
+        else:
+            moved = [
+                facts_id
+                for facts_id, text in self.facts.by_id.items()
+                if not lead_status_reads_alike(_lead_of(text), before, self.lead_values)
+            ]
+            if not moved:
+                return [], 0
+        known = self.breakdowns
+        id_of = known.by_text.get
+        results: dict[tuple[int, bool], tuple[Entry, tuple[int, str]]] = {}
+        changes: list[Change] = []
+        without: list[str] = []
+        looked_at = 0
+        rows = self.raw.execute(_KEPT_ROWS_SQL, (moved is None, json.dumps(moved or []), True))
+        for rowid, contact_id, org, facts_id, old_score, old_id, old_own_text in rows:
+            if contact_id in scored:
+                continue
+            looked_at += 1
+            found = self._kept_result(results, facts_id, bool(org))
+            if found is None:
+                without.append(contact_id)
+                continue
+            entry, (score, text) = found
+            if score == old_score:
+                if old_id is not None and id_of(text) == old_id:
+                    continue
+                history = None
+            else:
+                history = self._history(contact_id, old_score, score, old_id, old_own_text, text)
+            changes.append((score, text, rowid, history, entry[_TEXT]))
+        for part in chunked(without, CHUNK):
+            changes += self.score(part)[0]
+        return changes, looked_at
+
+    def _kept_result(
+        self,
+        results: dict[tuple[int, bool], tuple[Entry, tuple[int, str]]],
+        facts_id: int | None,
+        org: bool,
+    ) -> tuple[Entry, tuple[int, str]] | None:
+        """The entry and result of kept facts ``facts_id`` with or without the
+        organization point (None: no such facts kept)."""
+        if facts_id is None:
+            return None
+        found = results.get((facts_id, org))
+        if found is None:
+            text = self.facts.text_of(facts_id)
+            if text is None:
+                return None
+            entry = _ENTRIES_BY_TEXT.get(text) or _new_entry(_facts_key(text), text)
+            if entry[_SETTINGS] is not self.settings:
+                entry[_SETTINGS:] = self.settings, None, None
+            result = entry[_PLAIN + org]
+            if result is None:
+                own = entry[_KEY]
+                result = entry[_PLAIN + org] = self._result((own[0] + 4 * org, *own[1:]))
+            found = results[(facts_id, org)] = (entry, result)
+        return found
 
     def _history(
         self,
@@ -364,28 +494,42 @@ class _Scorer:
         whole keys.
         """
         base, lead, bracket, incoming, outgoing, received, sent, replied, deal, acts = key
-        raw = 0
-        texts = []
-        none = _NO_DEALS
-        for name, own in (
-            (BASE, (base, None, None, None, None, None, None, None, none, None)),
-            (ACTIVITY, (0, None, None, None, None, None, None, None, none, acts)),
-            (RELATIONSHIP, (0, lead, None, None, None, None, None, None, deal, None)),
-            (
-                ENGAGEMENT,
-                (0, None, bracket, incoming, outgoing, received, sent, replied, none, None),
-            ),
-        ):
-            part = self.components.get((name, own))
-            if part is None:
-                warmness = compute_warmness(self._facts_of(own), self.now, self.lead_values)
-                items = warmness.breakdown[name]
-                part = sum(item.points for item in items), component_text(name, items)
-                self.components[(name, own)] = part
-            raw += part[0]
-            texts.append(part[1])
+        engagement = (bracket, incoming, outgoing, received, sent, replied)
+        parts = (
+            self._part(BASE, base, _COMPONENTS),
+            self._part(ACTIVITY, acts, _COMPONENTS),
+            self._part(RELATIONSHIP, (lead, deal), self.components),
+            self._part(ENGAGEMENT, engagement, _COMPONENTS),
+        )
+        raw = parts[0][0] + parts[1][0] + parts[2][0] + parts[3][0]
         score = SCORE_MIN if raw < SCORE_MIN else SCORE_MAX if raw > SCORE_MAX else raw
-        return score, assembled(score, raw, texts)
+        return score, assembled(score, raw, [part[1] for part in parts])
+
+    def _part(self, name: str, own: Any, cache: dict[Any, tuple[int, str]]) -> tuple[int, str]:
+        """Points and text of component ``name`` for its own facts ``own``.
+
+        Base, activity and engagement read no setting, so their cache outlives a change
+        of the lead status settings; the relationship's is the settings' own.
+        """
+        part = cache.get((name, own))
+        if part is None:
+            none = _NO_DEALS
+            base, lead, deal, acts = 0, None, none, None
+            engagement: tuple[Any, ...] = (None,) * 6
+            if name == BASE:
+                base = own
+            elif name == ACTIVITY:
+                acts = own
+            elif name == RELATIONSHIP:
+                lead, deal = own
+            else:
+                engagement = own
+            stand_in = (base, lead, *engagement, deal, acts)
+            warmness = compute_warmness(self._facts_of(stand_in), self.now, self.lead_values)
+            items = warmness.breakdown[name]
+            part = sum(item.points for item in items), component_text(name, items)
+            cache[(name, own)] = part
+        return part
 
     def _facts_of(self, key: FactsKey) -> ContactFacts:
         """Facts the rules read exactly as those of the contacts with ``key``.
@@ -435,23 +579,61 @@ class _Scorer:
         )
 
 
-#: Results by key, and components by their own facts, for the lead status settings they
-#: were worked out with. Keys hold no moment (brackets, not days; dates, not ages), so
-#: they stay true from pass to pass in a process; bounded in number.
-_RESULTS: dict[LeadStatusValues, tuple[dict[FactsKey, Any], dict[Any, tuple[int, str]]]] = {}
+#: Entries by key and by kept text. Keys hold no moment (brackets, not days; dates, not
+#: ages), so they stay true from pass to pass in a process; bounded in number.
+_ENTRIES: dict[FactsKey, Entry] = {}
+_ENTRIES_BY_TEXT: dict[str, Entry] = {}
 _RESULTS_LIMIT = 200_000
+#: The components no lead status setting touches (base, activity, engagement), by their
+#: own facts: kept across a change of the settings.
+_COMPONENTS: dict[Any, tuple[int, str]] = {}
+#: The relationship components, for the settings (their ``repr``) they were worked out with.
+_RELATIONSHIP: dict[str, dict[Any, tuple[int, str]]] = {}
 
 
-def _known_results(
-    lead_values: LeadStatusValues,
-) -> tuple[dict[FactsKey, tuple[int, str]], dict[Any, tuple[int, str]]]:
-    """The result caches for ``lead_values`` (emptied when too large or when the
-    settings changed)."""
-    known = _RESULTS.get(lead_values)
-    if known is None or len(known[0]) + len(known[1]) > _RESULTS_LIMIT:
-        _RESULTS.clear()
-        known = _RESULTS[lead_values] = ({}, {})
+def _entries() -> dict[FactsKey, Entry]:
+    """The entries by key (emptied, with the component caches, when too large)."""
+    if len(_ENTRIES) + len(_COMPONENTS) > _RESULTS_LIMIT:
+        _ENTRIES.clear()
+        _ENTRIES_BY_TEXT.clear()
+        _COMPONENTS.clear()
+    return _ENTRIES
+
+
+def _new_entry(own: FactsKey, text: str) -> Entry:
+    entry: Entry = [text, own, None, None, None]
+    _ENTRIES[own] = _ENTRIES_BY_TEXT[text] = entry
+    return entry
+
+
+def _relationship_parts(settings: str) -> dict[Any, tuple[int, str]]:
+    """The relationship components for ``settings`` (those of other settings dropped)."""
+    known = _RELATIONSHIP.get(settings)
+    if known is None or len(known) > _RESULTS_LIMIT:
+        _RELATIONSHIP.clear()
+        known = _RELATIONSHIP[settings] = {}
     return known
+
+
+def _facts_text(own: FactsKey) -> str:
+    """A set of facts as kept in ``score_facts`` (JSON: `_facts_key` reads it back)."""
+    return json.dumps(own, ensure_ascii=False, separators=(",", ":"))
+
+
+def _lead_of(text: str) -> str | None:
+    """The lead status of the facts kept as ``text``."""
+    entry = _ENTRIES_BY_TEXT.get(text)
+    lead = (entry[_KEY] if entry is not None else json.loads(text))[1]
+    return None if lead is None else str(lead)
+
+
+def _facts_key(text: str) -> FactsKey:
+    """The facts kept as ``text``, equal to those the pass reads from the mirror."""
+    values = json.loads(text)
+    deals, activities = values[8], values[9]
+    values[8] = tuple(deals)
+    values[9] = None if activities is None else tuple(activities)
+    return tuple(values)
 
 
 def _mail_moment(day: str | None, *, noon: bool) -> datetime | None:
@@ -496,7 +678,7 @@ def _write(
     now: datetime,
     progress: Callable[[int, int], None] | None,
     looked_at: int,
-    breakdowns: BreakdownIds,
+    scorer: _Scorer,
     *,
     rebuild: bool = False,
 ) -> None:
@@ -516,9 +698,9 @@ def _write(
             try:
                 if rebuild:
                     with _score_indexes_rebuilt(raw):
-                        _write_rows(raw, part, now, breakdowns)
+                        _write_rows(raw, part, now, scorer)
                 else:
-                    _write_rows(raw, part, now, breakdowns)
+                    _write_rows(raw, part, now, scorer)
             finally:
                 raw.execute(f"PRAGMA cache_size = {int(cache)}")
         written += len(part)
@@ -553,18 +735,23 @@ def _score_indexes_rebuilt(raw: sqlite3.Connection) -> Iterator[None]:
 
 
 def _write_rows(
-    raw: sqlite3.Connection, changes: Sequence[Change], now: datetime, breakdowns: BreakdownIds
+    raw: sqlite3.Connection, changes: Sequence[Change], now: datetime, scorer: _Scorer
 ) -> None:
     """Update the changed rows and keep their score changes, in the caller's transaction."""
     if not changes:
         return
     stamp = to_text(now)
-    breakdowns.ensure(raw, (text for _score, text, _rowid, _history in changes))
-    ids = breakdowns.by_text
+    scorer.breakdowns.ensure(raw, (change[1] for change in changes))
+    scorer.facts.ensure(raw, (change[4] for change in changes))
+    ids, facts_ids = scorer.breakdowns.by_text, scorer.facts.by_text
     raw.executemany(
-        _UPDATE_SQL, [(score, ids[text], stamp, rowid) for score, text, rowid, _ in changes]
+        _UPDATE_SQL,
+        [
+            (score, ids[text], stamp, facts_ids[facts], rowid)
+            for score, text, rowid, _history, facts in changes
+        ],
     )
-    history = [entry for *_, entry in changes if entry is not None]
+    history = [change[3] for change in changes if change[3] is not None]
     if history:
         record_changes(raw, history, now.astimezone(UTC).date())
 

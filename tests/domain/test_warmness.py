@@ -18,6 +18,7 @@ from pipedriven_desktop.domain.warmness import (
     change_reason,
     compute_many,
     compute_warmness,
+    lead_status_reads_alike,
     score_needs_recompute,
 )
 
@@ -546,3 +547,21 @@ def test_change_reason_names_what_was_gained_and_lost() -> None:
     )
     assert change_reason(None, after) == "first score"
     assert change_reason(after, after) == "score recomputed"
+
+
+@pytest.mark.parametrize(
+    ("value", "after", "alike"),
+    [
+        ("Hot", LeadStatusValues(("qualified", "hot"), ("contacted",)), False),
+        ("Hot", LeadStatusValues(("qualified",), ("contacted", "cold")), True),
+        ("qualified", LeadStatusValues(("QUALIFIED ",), ("contacted",)), True),
+        ("qualified", LeadStatusValues(("contacted",), ("qualified",)), False),
+        (None, LeadStatusValues(field_chosen=True), False),
+        ("Hot", LeadStatusValues(field_chosen=True), True),
+    ],
+)
+def test_a_lead_status_reads_alike_only_when_its_point_and_words_stay(
+    value: str | None, after: LeadStatusValues, alike: bool
+) -> None:
+    before = LeadStatusValues(field_chosen=False)
+    assert lead_status_reads_alike(value, before, after) is alike
