@@ -73,6 +73,7 @@ from pipedriven_desktop.sync.outbox_sender import SendReport, reapply_pending, s
 from pipedriven_desktop.sync.prefetch import Prefetcher
 from pipedriven_desktop.sync.scoring import rescore
 from pipedriven_desktop.sync.writers import EntityWriter, PageCounts, writers
+from pipedriven_desktop.sync.writers.common import Unchanged
 from pipedriven_desktop.sync.writers.indexes import drop_indexes, restore_indexes
 from pipedriven_desktop.sync.writers.suggestions import record_pending_suggestions
 
@@ -583,10 +584,13 @@ class _Run:
         client: PipedriveClient | None = None,
         lock: threading.Lock | None = None,
     ) -> Prefetcher[tuple[Page, _Parsed]]:
+        with self.db.engine.connect() as conn:
+            unchanged = writer.unchanged_at(conn, state.watermark)
         return self._pages(
             writer,
             client=client,
             lock=lock,
+            unchanged=unchanged,
             updated_since=from_store(state.watermark),
             sort_by="update_time",
             sort_direction="asc",
@@ -626,12 +630,14 @@ class _Run:
         writer: EntityWriter[Any, Any],
         client: PipedriveClient | None = None,
         lock: threading.Lock | None = None,
+        unchanged: Unchanged | None = None,
         **listing: Any,
     ) -> Prefetcher[tuple[Page, _Parsed]]:
         """The entity's pages, each parsed, ahead of the writes.
 
         Two stages, each a thread of its own: one asks for the next page while the other
         parses the page before it, so Pipedrive's time to answer overlaps the parsing.
+        Records ``unchanged`` names are left out unparsed (``_parse``).
         """
 
         api = client or self.client
@@ -654,13 +660,17 @@ class _Run:
         def produce() -> Iterator[tuple[Page, _Parsed]]:
             with Prefetcher(fetch) as pages:
                 for page in pages:
-                    yield page, self._parse(writer, page)
+                    yield page, self._parse(writer, page, unchanged)
 
         return Prefetcher(produce)
 
-    def _parse(self, writer: EntityWriter[Any, Any], page: Page) -> _Parsed:
+    def _parse(
+        self, writer: EntityWriter[Any, Any], page: Page, unchanged: Unchanged | None = None
+    ) -> _Parsed:
         """Parse a page and put its records in store form; bad records are logged (by id
-        and reason only) and left out. Runs in the fetching thread."""
+        and reason only) and left out, and so are the records the mirror holds as they
+        are (``unchanged``, see ``EntityWriter.unchanged_at``): their writer would skip
+        them. Runs in the fetching thread."""
         parsed = _Parsed()
         stamp = to_text(self.now)
         assert stamp is not None
@@ -670,6 +680,8 @@ class _Run:
             item_id = _item_id(item)
             if item_id is not None:
                 parsed.seen.add(item_id)
+            if unchanged is not None and writer.is_unchanged(item, unchanged):
+                continue
             try:
                 record = writer.parse(item)
                 gone = writer.is_gone(record)

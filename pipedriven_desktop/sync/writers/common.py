@@ -30,7 +30,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from pipedriven_desktop.pipedrive.client import Entity
-from pipedriven_desktop.pipedrive.records import Activity, Deal, Organization, Person
+from pipedriven_desktop.pipedrive.records import (
+    Activity,
+    Deal,
+    Organization,
+    Person,
+    format_api_time,
+)
+from pipedriven_desktop.store.clock import to_text
 from pipedriven_desktop.store.contact_query import ORDER_INDEX_NAMES
 from pipedriven_desktop.store.entities import EntityColumns
 from pipedriven_desktop.sync.mapping import (
@@ -230,6 +237,16 @@ def write_rows(
     return written
 
 
+class Unchanged(NamedTuple):
+    """Records an incremental pass may leave unparsed: those the mirror holds as
+    Pipedrive last changed them, in the second ``updated_since`` returns again."""
+
+    #: The watermark as Pipedrive writes times: ``2025-01-01T10:20:00Z``.
+    update_time: str
+    #: The Pipedrive ids of the mirror's rows changed in that second.
+    ids: frozenset[int]
+
+
 class EntityWriter(Generic[R, V]):
     """What the sync needs per entity: parse and prepare items, find ids, write pages.
 
@@ -268,6 +285,34 @@ class EntityWriter(Generic[R, V]):
     def is_gone(self, record: R) -> bool:
         """Whether the record says it was deleted in Pipedrive."""
         return bool(record.is_deleted)
+
+    def unchanged_at(self, conn: Connection, watermark: datetime | None) -> Unchanged | None:
+        """What an incremental pass from ``watermark`` (naive UTC) finds unchanged.
+
+        ``updated_since`` is whole seconds and inclusive, so the records of the
+        watermark's second come again on every run (a bulk change in Pipedrive makes them
+        many): they would be parsed only for ``write`` to find them unchanged and skip
+        them. None when the entity's rows keep no update time, or the watermark is not a
+        whole second (then no item's time could be told equal by its text alone).
+        """
+        column = self.id_table.changed_by
+        if column is None or watermark is None or watermark.microsecond:
+            return None
+        rows = conn.exec_driver_sql(
+            f"SELECT {self.id_table.pipedrive_id} FROM {self.id_table.table} WHERE {column} = ?",
+            (to_text(watermark),),
+        )
+        return Unchanged(format_api_time(watermark), frozenset(row[0] for row in rows))
+
+    def is_unchanged(self, item: Mapping[str, Any], unchanged: Unchanged) -> bool:
+        """Whether the raw ``item`` is a record the mirror holds as it is: one of
+        ``unchanged``'s ids, with its update time, and not deleted (deleted within the
+        same second, it must still be taken away)."""
+        return (
+            item.get("update_time") == unchanged.update_time
+            and item.get("id") in unchanged.ids
+            and item.get("is_deleted") is False
+        )
 
     def deferrable_indexes(self, conn: Connection) -> dict[str, str]:
         """Name → ``CREATE INDEX`` statement of the ``deferred_indexes`` that exist."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from pipedriven_desktop.sync.writers.common import (
     EntityWriter,
     PageCounts,
     Pending,
+    Unchanged,
     delete_gone,
     execute_in,
     known_rows,
@@ -37,6 +39,9 @@ class DealWriter(EntityWriter[Deal, DealValues]):
 
     def is_gone(self, record: Deal) -> bool:
         return record.is_deleted or record.status == "deleted"
+
+    def is_unchanged(self, item: Mapping[str, Any], unchanged: Unchanged) -> bool:
+        return super().is_unchanged(item, unchanged) and item.get("status") != "deleted"
 
     def write(
         self,
