@@ -28,9 +28,11 @@ __all__ = ["SCORES", "DailyMix", "mix_since", "record_today", "todays_mix"]
 SCORES: Final = range(SCORE_MIN, SCORE_MAX + 1)
 
 #: Per score: everyone's contacts and the owner's, in one pass over the contacts.
+#: Grouped as the My-500 index orders its entries, so one walk of that index counts
+#: them (grouping by the score alone sorted every contact on each pass).
 _COUNTS = (
-    "SELECT warmness_score, count(*), count(CASE WHEN owner_id = ? THEN 1 END)"
-    " FROM contacts GROUP BY warmness_score"
+    "SELECT warmness_score, count(*), owner_id IS ? FROM contacts"
+    " GROUP BY owner_id, added_to_campaign, warmness_score"
 )
 _UPSERT = (
     "INSERT INTO warmness_daily (day, my500, all_contacts, recorded_at) VALUES (?, ?, ?, ?)"
@@ -65,7 +67,8 @@ def todays_mix(conn: Connection | sqlite3.Connection) -> tuple[list[int], list[i
     for score, count, owned in _execute(conn, _COUNTS, (owner_id,)).fetchall():
         index = min(max(int(score or 0), SCORE_MIN), SCORE_MAX) - SCORE_MIN
         everyone[index] += count
-        mine[index] += owned
+        if owned and owner_id is not None:
+            mine[index] += count
     return mine, everyone
 
 
