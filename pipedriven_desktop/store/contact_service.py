@@ -49,7 +49,7 @@ from pipedriven_desktop.store.rows import (
 )
 from pipedriven_desktop.store.score_breakdowns import BREAKDOWN_SQL
 from pipedriven_desktop.store.score_history import score_moves_since
-from pipedriven_desktop.store.search_walk import TermShare, Walk, plan_walk
+from pipedriven_desktop.store.search_walk import TermShare, Walk, narrows, plan_walk
 from pipedriven_desktop.store.search_words import IndexedSearch, indexed_search
 
 RECENT_ACTIVITIES = 5
@@ -606,9 +606,12 @@ class ContactService:
         about each contact in turn (a rowid lookup); None when the budget runs out first.
 
         When most contacts match, the page is found after a few hundred lookups, instead of
-        reading every hit (tens of thousands) into a set before the walk.
+        reading every hit (tens of thousands) into a set before the walk. The contacts an
+        earlier walk in the same scope found not to match a search this one narrows (the
+        same search typed further) are passed over without a lookup.
         """
-        where, params = where_sql(replace(contact_filter, search=""), now)
+        scope = replace(contact_filter, search="")
+        where, params = where_sql(scope, now)
         hits = self._first_hits(conn, contact_filter.search)
         if hits is None:
             return None
@@ -626,6 +629,11 @@ class ContactService:
                 self._indexed_search(conn, plan.first)[0],
                 self._indexed_search(conn, " ".join(others))[0],
             ]
+        misses_key = ("walk misses", scope)
+        earlier, token = self._cached(conn, misses_key)
+        if earlier is not None and narrows(contact_filter.search, earlier[0]):
+            test = f"CASE WHEN c.rowid IN (SELECT value FROM json_each(?)) THEN -1 ELSE {test} END"
+            matches.insert(0, json.dumps(earlier[1]))
         cursor = conn.execute(
             f"SELECT c.rowid, {test}"
             f" FROM {ordered_contacts(contact_filter)} WHERE {where}"
@@ -635,6 +643,7 @@ class ContactService:
         budget = plan.budget
         wanted = offset + limit
         found: list[int] = []
+        misses: list[int] = []  # (-1: known not to match, no lookup)
         walked = 0
         try:
             while len(found) < wanted:
@@ -649,10 +658,12 @@ class ContactService:
                 chunk = cursor.fetchmany(step)
                 if not chunk:
                     break  # every contact in scope was seen: the page is complete
-                walked += len(chunk)
-                found.extend(rowid for rowid, hit in chunk if hit)
+                walked += sum(1 for _rowid, hit in chunk if hit >= 0)
+                found.extend(rowid for rowid, hit in chunk if hit > 0)
+                misses.extend(rowid for rowid, hit in chunk if hit <= 0)
         finally:
             cursor.close()
+            self._store(misses_key, token, (contact_filter.search, misses))
         return found[offset:wanted]
 
     def _build(

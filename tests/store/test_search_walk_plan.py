@@ -13,7 +13,7 @@ from pipedriven_desktop.store import contact_service, search_walk
 from pipedriven_desktop.store.contact_query import MY500_ORDER, ContactFilter, fts_query
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database, open_database
-from pipedriven_desktop.store.search_walk import TermShare, plan_walk
+from pipedriven_desktop.store.search_walk import TermShare, narrows, plan_walk
 from tests.synthetic import populate
 
 SCOPES = (ContactFilter(owner_id=1), ContactFilter())
@@ -51,6 +51,13 @@ def test_a_walk_first_tests_enough_contacts_to_meet_a_few_hits_and_no_more() -> 
 def mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     db = open_database(Path(tmp_path_factory.mktemp("walk-plan")) / "mirror.sqlite3")
     populate(db, contacts=600, activities_per_contact=0, owned_share=0.7, seed=21)
+    # First in My-500 order: numbers holding "004" inside, none of whose words starts "00".
+    conn = db.reader()
+    conn.execute(
+        "UPDATE contacts SET phone = '+49 170 1004123', added_to_campaign = 1"
+        " WHERE rowid BETWEEN 5 AND 9"
+    )
+    conn.commit()
     yield db
     db.close()
 
@@ -102,3 +109,67 @@ def test_a_walked_page_is_the_plain_querys(
     rarest_first = any("CASE WHEN EXISTS" in sql for sql in statements)
     assert walked
     assert rarest_first == (len(search.split()) > 1)
+
+
+@pytest.mark.parametrize(
+    ("search", "earlier", "expected"),
+    [
+        ("müll", "mül", True),
+        ("MÜLLER", "mül", True),
+        ("anna.4", "anna", True),
+        ("4 anna", "anna", True),
+        ("+49 170 00", "+49 170", True),
+        ("00", "0", True),
+        ("0042", "004", True),
+        ("mül", "mü", False),  # "mül" is also sought inside emails and phones
+        ("004", "00", False),
+        ("+49 170 0001", "+49 170 00", False),
+        ("anna", "anna 4", False),
+        ("anne", "anna", False),
+        ("ǡbcd", "ǡbc", False),  # a folding not known here
+        ("anna", "", False),
+    ],
+)
+def test_a_search_typed_further_narrows_the_one_before(
+    search: str, earlier: str, expected: bool
+) -> None:
+    assert narrows(search, earlier) is expected
+
+
+TYPED = (
+    ("0", "00", "004", "0042"),
+    ("a", "an", "ann", "anna", "anna.", "anna.4"),
+    ("+49", "+49 170", "+49 170 00", "+49 170 0001"),
+    ("m", "mü", "mül", "müll", "müller"),
+)
+
+
+@pytest.mark.parametrize("scope", SCOPES, ids=["my-500", "all"])
+@pytest.mark.parametrize("typed", TYPED, ids=[keys[-1] for keys in TYPED])
+def test_typing_further_passes_over_known_misses_and_finds_the_plain_querys_page(
+    mirror: Database, monkeypatch: pytest.MonkeyPatch, scope: ContactFilter, typed: tuple[str, ...]
+) -> None:
+    """Each keystroke's page, walked after the one before (its misses passed over where it
+    narrows), is the plain query's page."""
+    monkeypatch.setattr(contact_service, "BROAD_SEARCH_HITS", 3)
+    monkeypatch.setattr(search_walk, "HIT_MICROSECONDS", 1000.0)  # always walk
+    service = ContactService(mirror)
+    walked: list[bool] = []
+    passed_over: list[bool] = []
+    for search in typed:
+        contact_filter = replace(scope, search=search)
+        statements: list[str] = []
+        mirror.reader().set_trace_callback(statements.append)
+        try:
+            page = [row.id for row in service.window(contact_filter, 0, 15)]
+        finally:
+            mirror.reader().set_trace_callback(None)
+        assert page == _expected(mirror, contact_filter)[:15], search
+        walked.append(any("f.rowid = c.rowid" in sql for sql in statements))
+        passed_over.append(any("THEN -1" in sql for sql in statements))
+    expected = [False] + [
+        walked[at - 1] and walked[at] and narrows(typed[at], typed[at - 1])
+        for at in range(1, len(typed))
+    ]
+    assert passed_over == expected
+    assert any(passed_over)
