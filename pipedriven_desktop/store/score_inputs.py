@@ -60,10 +60,10 @@ _BASE = (
 )
 #: Organizations the mirror knows by a name: the organization point's condition.
 NAMED_ORGANIZATIONS_SQL: Final = "SELECT id FROM organizations WHERE trim(coalesce(name, '')) <> ''"
-#: For a few contacts, the organization only when it is named (looked up per contact).
+#: For a few contacts, the organization only when it is named: its name is kept on the
+#: contact row by triggers (migration 0009), so no lookup per contact.
 _NAMED_ORGANIZATION = (
-    "CASE WHEN EXISTS (SELECT 1 FROM organizations o WHERE o.id = c.organization_id"
-    " AND trim(coalesce(o.name, '')) <> '') THEN c.organization_id END"
+    "CASE WHEN trim(coalesce(c.organization_name, '')) <> '' THEN c.organization_id END"
 )
 _, _LAST_IN, _LAST_OUT = MAIL_COLUMNS
 #: 0: under 7 days, 1: under 30, 2: 30 to 90, 3: over 90 days since the last activity

@@ -116,6 +116,12 @@ _UPDATE_SQL = (
     "UPDATE contacts SET warmness_score = ?, score_breakdown_id = ?, warmness_breakdown = NULL,"
     " score_computed_at = ?, score_facts_id = ? WHERE rowid = ?"
 )
+#: The same for a row whose score stayed: setting the score, even to its own value,
+#: would move its entries in the two indexes holding it, dirtying their pages.
+_KEEP_SCORE_SQL = (
+    "UPDATE contacts SET score_breakdown_id = ?, warmness_breakdown = NULL,"
+    " score_computed_at = ?, score_facts_id = ? WHERE rowid = ?"
+)
 #: Whether a contact's organization earns the point (it is named), in SQL.
 #: Its name is kept on the contact row by triggers (migration 0009): no join needed.
 _NAMED_ORGANIZATION = (
@@ -131,8 +137,8 @@ _KEPT_ROWS_SQL = (
 )
 
 #: A row to write: (score, breakdown, rowid, the history entry if the score moved, the
-#: facts' text).
-Change = tuple[int, str, int, ScoreChangeRow | None, str]
+#: facts' text, whether the score moved).
+Change = tuple[int, str, int, ScoreChangeRow | None, str, bool]
 #: What the rules can tell apart about a contact (see `_facts_of`): contacts with equal
 #: keys get the same score and breakdown.
 FactsKey = tuple[Any, ...]
@@ -391,7 +397,7 @@ class _Scorer:
                 history = None
             else:
                 history = self._history(contact_id, old_score, score, old_id, old_own_text, text)
-            changes.append((score, text, rowid, history, entry[_TEXT]))
+            changes.append((score, text, rowid, history, entry[_TEXT], score != old_score))
         return changes, looked_at
 
     def revisit(
@@ -438,7 +444,7 @@ class _Scorer:
                 history = None
             else:
                 history = self._history(contact_id, old_score, score, old_id, old_own_text, text)
-            changes.append((score, text, rowid, history, entry[_TEXT]))
+            changes.append((score, text, rowid, history, entry[_TEXT], score != old_score))
         for part in chunked(without, CHUNK):
             changes += self.score(part)[0]
         return changes, looked_at
@@ -748,7 +754,16 @@ def _write_rows(
         _UPDATE_SQL,
         [
             (score, ids[text], stamp, facts_ids[facts], rowid)
-            for score, text, rowid, _history, facts in changes
+            for score, text, rowid, _history, facts, moved in changes
+            if moved
+        ],
+    )
+    raw.executemany(
+        _KEEP_SCORE_SQL,
+        [
+            (ids[text], stamp, facts_ids[facts], rowid)
+            for _score, text, rowid, _history, facts, moved in changes
+            if not moved
         ],
     )
     history = [change[3] for change in changes if change[3] is not None]
