@@ -96,6 +96,7 @@ def fts_query(
     owner_id: int | None = None,
     *,
     words: Mapping[str, Sequence[str]] | None = None,
+    inside_only: bool = False,
 ) -> str | None:
     """Turn what the user typed into a safe FTS5 query (None: match all).
 
@@ -107,7 +108,9 @@ def fts_query(
 
     ``words``: for a prefix of the query (as ``long_prefixes`` names it), every word of
     the index that starts with it; the prefix is then spelled as those words, which
-    matches the same contacts (see ``store.search_words``).
+    matches the same contacts (see ``store.search_words``). ``inside_only``: a term of
+    ``SUBSTRING_MIN`` characters or more is sought inside phones and emails alone, for
+    contacts already known to have no word starting with it.
     """
     tokens = _TOKEN.findall(search)
     if not tokens:
@@ -130,6 +133,8 @@ def fts_query(
         if len(token) < SUBSTRING_MIN:
             return at_start or f'{starts} : "{token}"*'
         inside = spelled(PARTS_COLUMN, f"{PART_MARK}{token}")
+        if inside_only:
+            return inside or f'{PARTS_COLUMN} : "{PART_MARK}{token}"*'
         if at_start is None or inside is None:
             # A prefix no word starts with matches nothing: as cheap to ask plainly.
             return at_start or inside or f'{starts} : "{token}"*'

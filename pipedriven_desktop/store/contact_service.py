@@ -49,7 +49,13 @@ from pipedriven_desktop.store.rows import (
 )
 from pipedriven_desktop.store.score_breakdowns import BREAKDOWN_SQL
 from pipedriven_desktop.store.score_history import score_moves_since
-from pipedriven_desktop.store.search_walk import TermShare, Walk, narrows, plan_walk
+from pipedriven_desktop.store.search_walk import (
+    TermShare,
+    Walk,
+    narrows,
+    narrows_at_start,
+    plan_walk,
+)
 from pipedriven_desktop.store.search_words import IndexedSearch, indexed_search
 
 RECENT_ACTIVITIES = 5
@@ -455,16 +461,18 @@ class ContactService:
         self._store(key, token, hits)
         return hits
 
-    def _indexed_search(self, conn: sqlite3.Connection, search: str) -> IndexedSearch:
+    def _indexed_search(
+        self, conn: sqlite3.Connection, search: str, *, inside_only: bool = False
+    ) -> IndexedSearch:
         """The search's FTS5 query with its long prefixes spelled as the few words they
         start (see ``store.search_words``), and whether a contact's test is then a seek."""
-        key = ("indexed search", search)
+        key = ("indexed search", search, inside_only)
         cached, token = self._cached(conn, key)
         if cached is not None:
             return cached  # type: ignore[no-any-return]
         if self._words[0] != token:
             self._words = (token, {})
-        found = indexed_search(conn, search, self._words[1])
+        found = indexed_search(conn, search, self._words[1], inside_only=inside_only)
         self._store(key, token, found)
         return found
 
@@ -631,9 +639,14 @@ class ContactService:
             ]
         misses_key = ("walk misses", scope)
         earlier, token = self._cached(conn, misses_key)
+        known = "CASE WHEN c.rowid IN (SELECT value FROM json_each(?))"
         if earlier is not None and narrows(contact_filter.search, earlier[0]):
-            test = f"CASE WHEN c.rowid IN (SELECT value FROM json_each(?)) THEN -1 ELSE {test} END"
+            test = f"{known} THEN -1 ELSE {test} END"
             matches.insert(0, json.dumps(earlier[1]))
+        elif earlier is not None and narrows_at_start(contact_filter.search, earlier[0]):
+            test = f"{known} THEN {probe} ELSE {test} END"
+            inside = self._indexed_search(conn, contact_filter.search, inside_only=True)[0]
+            matches[:0] = [json.dumps(earlier[1]), inside]
         cursor = conn.execute(
             f"SELECT c.rowid, {test}"
             f" FROM {ordered_contacts(contact_filter)} WHERE {where}"

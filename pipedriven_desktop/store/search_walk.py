@@ -21,7 +21,15 @@ from dataclasses import dataclass
 from pipedriven_desktop.store.contact_query import SUBSTRING_MIN, search_terms
 from pipedriven_desktop.store.search_words import fold
 
-__all__ = ["HIT_MICROSECONDS", "TEST_MICROSECONDS", "TermShare", "Walk", "narrows", "plan_walk"]
+__all__ = [
+    "HIT_MICROSECONDS",
+    "TEST_MICROSECONDS",
+    "TermShare",
+    "Walk",
+    "narrows",
+    "narrows_at_start",
+    "plan_walk",
+]
 
 #: Testing one contact against one term of the search index, in microseconds (measured
 #: 20–25 µs at 1,000,000 contacts, the index in one segment).
@@ -87,3 +95,14 @@ def narrows(search: str, earlier: str) -> bool:
         for old in before
         if old is not None
     )
+
+
+def narrows_at_start(search: str, earlier: str) -> bool:
+    """Whether a contact ``earlier`` misses can match ``search`` only inside a phone or an
+    email: one term each, the earlier too short to be sought there (``mü`` then ``mül``).
+    A word starting with ``mül`` starts with ``mü``, so only the inside is left to test."""
+    terms = [fold(term) for term in search_terms(search)]
+    before = [fold(term) for term in search_terms(earlier)]
+    if len(terms) != 1 or len(before) != 1 or terms[0] is None or before[0] is None:
+        return False
+    return terms[0].startswith(before[0]) and len(before[0]) < SUBSTRING_MIN <= len(terms[0])

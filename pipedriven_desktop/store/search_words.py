@@ -112,13 +112,17 @@ def _read_words(conn: sqlite3.Connection, folded: str) -> tuple[str, ...] | None
     return None if len(words) > MAX_WORDS else tuple(words)
 
 
-def indexed_search(conn: sqlite3.Connection, search: str, known: Known) -> IndexedSearch:
+def indexed_search(
+    conn: sqlite3.Connection, search: str, known: Known, *, inside_only: bool = False
+) -> IndexedSearch:
     """``fts_query(search)``, its long prefixes spelled as their words where they start
-    few; and whether every term is then read from an index (a contact's test is a seek)."""
+    few; and whether every term is then read from an index (a contact's test is a seek).
+    ``inside_only`` as for ``fts_query``."""
     words: dict[str, tuple[str, ...]] = {}
     for prefix in long_prefixes(search):
         folded = fold(prefix)
         found = None if folded is None else words_starting(conn, folded, known)
         if found is not None:
             words[prefix] = found
-    return fts_query(search, words=words), fts_terms_indexed(search, words)
+    query = fts_query(search, words=words, inside_only=inside_only)
+    return query, fts_terms_indexed(search, words)

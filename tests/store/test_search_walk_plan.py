@@ -13,7 +13,7 @@ from pipedriven_desktop.store import contact_service, search_walk
 from pipedriven_desktop.store.contact_query import MY500_ORDER, ContactFilter, fts_query
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database, open_database
-from pipedriven_desktop.store.search_walk import TermShare, narrows, plan_walk
+from pipedriven_desktop.store.search_walk import TermShare, narrows, narrows_at_start, plan_walk
 from tests.synthetic import populate
 
 SCOPES = (ContactFilter(owner_id=1), ContactFilter())
@@ -156,6 +156,7 @@ def test_typing_further_passes_over_known_misses_and_finds_the_plain_querys_page
     service = ContactService(mirror)
     walked: list[bool] = []
     passed_over: list[bool] = []
+    inside_only: list[bool] = []
     for search in typed:
         contact_filter = replace(scope, search=search)
         statements: list[str] = []
@@ -167,9 +168,33 @@ def test_typing_further_passes_over_known_misses_and_finds_the_plain_querys_page
         assert page == _expected(mirror, contact_filter)[:15], search
         walked.append(any("f.rowid = c.rowid" in sql for sql in statements))
         passed_over.append(any("THEN -1" in sql for sql in statements))
+        inside_only.append(any(")) THEN EXISTS" in sql for sql in statements))
     expected = [False] + [
         walked[at - 1] and walked[at] and narrows(typed[at], typed[at - 1])
         for at in range(1, len(typed))
     ]
     assert passed_over == expected
     assert any(passed_over)
+    expected_inside = [False] + [
+        walked[at - 1] and walked[at] and narrows_at_start(typed[at], typed[at - 1])
+        for at in range(1, len(typed))
+    ]
+    assert inside_only == expected_inside
+
+
+@pytest.mark.parametrize(
+    ("search", "earlier", "expected"),
+    [
+        ("mül", "mü", True),
+        ("004", "00", True),
+        ("0042", "00", True),
+        ("müll", "mül", False),  # narrows it: nothing left to test
+        ("mül", "m ü", False),
+        ("mül x", "mü", False),
+        ("möl", "mü", False),
+    ],
+)
+def test_a_term_typed_past_the_inside_search_length_is_tested_inside_only_where_known_missing(
+    search: str, earlier: str, expected: bool
+) -> None:
+    assert narrows_at_start(search, earlier) is expected
