@@ -509,10 +509,15 @@ class _Scorer:
         )
         raw = parts[0][0] + parts[1][0] + parts[2][0] + parts[3][0]
         score = SCORE_MIN if raw < SCORE_MIN else SCORE_MAX if raw > SCORE_MAX else raw
-        return score, assembled(score, raw, [part[1] for part in parts])
+        text = assembled(score, raw, [part[1] for part in parts])
+        if len(_EARNED) > _RESULTS_LIMIT:
+            _EARNED.clear()
+        _EARNED[text] = parts[0][2] + parts[1][2] + parts[2][2] + parts[3][2]
+        return score, text
 
-    def _part(self, name: str, own: Any, cache: dict[Any, tuple[int, str]]) -> tuple[int, str]:
-        """Points and text of component ``name`` for its own facts ``own``.
+    def _part(self, name: str, own: Any, cache: dict[Any, Part]) -> Part:
+        """Points, text and earning reasons of component ``name`` for its own facts
+        ``own``.
 
         Base, activity and engagement read no setting, so their cache outlives a change
         of the lead status settings; the relationship's is the settings' own.
@@ -533,7 +538,8 @@ class _Scorer:
             stand_in = (base, lead, *engagement, deal, acts)
             warmness = compute_warmness(self._facts_of(stand_in), self.now, self.lead_values)
             items = warmness.breakdown[name]
-            part = sum(item.points for item in items), component_text(name, items)
+            earned = tuple(item.reason for item in items if item.points)
+            part = sum(item.points for item in items), component_text(name, items), earned
             cache[(name, own)] = part
         return part
 
@@ -590,11 +596,16 @@ class _Scorer:
 _ENTRIES: dict[FactsKey, Entry] = {}
 _ENTRIES_BY_TEXT: dict[str, Entry] = {}
 _RESULTS_LIMIT = 200_000
+#: A component's points, stored text and the reasons of its items that earned points.
+Part = tuple[int, str, tuple[str, ...]]
 #: The components no lead status setting touches (base, activity, engagement), by their
 #: own facts: kept across a change of the settings.
-_COMPONENTS: dict[Any, tuple[int, str]] = {}
+_COMPONENTS: dict[Any, Part] = {}
 #: The relationship components, for the settings (their ``repr``) they were worked out with.
-_RELATIONSHIP: dict[str, dict[Any, tuple[int, str]]] = {}
+_RELATIONSHIP: dict[str, dict[Any, Part]] = {}
+#: The earning reasons of each breakdown text this process worked out, so the history's
+#: words for a change need no reading of the texts (`_earned_in` does, for the others).
+_EARNED: dict[str, tuple[str, ...]] = {}
 
 
 def _entries() -> dict[FactsKey, Entry]:
@@ -612,7 +623,7 @@ def _new_entry(own: FactsKey, text: str) -> Entry:
     return entry
 
 
-def _relationship_parts(settings: str) -> dict[Any, tuple[int, str]]:
+def _relationship_parts(settings: str) -> dict[Any, Part]:
     """The relationship components for ``settings`` (those of other settings dropped)."""
     known = _RELATIONSHIP.get(settings)
     if known is None or len(known) > _RESULTS_LIMIT:
@@ -652,8 +663,13 @@ def _mail_moment(day: str | None, *, noon: bool) -> datetime | None:
 @lru_cache(maxsize=65_536)
 def _why(old_text: str, new_text: str) -> str | None:
     """The history's words for a change (None: never scored before); contacts share pairs."""
-    before = _earned_in(old_text)
-    return None if before is None else change_between(before, _earned_in(new_text) or ())
+    before = _EARNED.get(old_text)
+    if before is None:
+        before = _earned_in(old_text)
+    if before is None:
+        return None
+    after = _EARNED.get(new_text)
+    return change_between(before, _earned_in(new_text) or () if after is None else after)
 
 
 #: An item of a stored breakdown: its points and reason (JSON string body), as

@@ -20,6 +20,7 @@ from pipedriven_desktop.store.meta import (
 )
 from pipedriven_desktop.store.score_breakdowns import BREAKDOWN_SQL
 from pipedriven_desktop.store.score_facts import FactsIds, prune_unused_facts
+from pipedriven_desktop.sync import scoring
 from pipedriven_desktop.sync.scoring import rescore
 from tests.synthetic import populate
 
@@ -206,3 +207,15 @@ def test_kept_settings_read_back_as_they_were() -> None:
     assert settings_from_text(None) is None
     assert settings_from_text("not json") is None
     assert settings_from_text('{"a": 1}') is None
+
+
+def test_reasons_known_from_working_out_equal_those_read_from_the_text(path: Path) -> None:
+    db = open_database(path)
+    _forget_day(db)
+    rescore(db, NOW + timedelta(days=40))  # moves scores: the history's words are needed
+    texts = [row[0] for row in db.reader().execute("SELECT breakdown FROM score_breakdowns")]
+    known = [text for text in texts if text in scoring._EARNED]
+    assert len(known) > 10
+    for text in known:
+        assert scoring._EARNED[text] == scoring._earned_in(text)
+    assert any(scoring._EARNED[text] for text in known)
