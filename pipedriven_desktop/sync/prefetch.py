@@ -2,9 +2,9 @@
 
 SQLite releases the GIL while it executes a statement, so a worker thread that
 downloads and decodes page n+1 runs alongside the writes of page n. The worker
-never touches the database, and takes turns on the HTTP client with the consumer
-(which asks Pipedrive about ids a listing left out); what the consumer writes, and
-when, is unchanged.
+never writes to the database (the sync's may read it, on a connection of its own),
+and takes turns on the HTTP client with the consumer (which asks Pipedrive about ids
+a listing left out); what the consumer writes, and when, is unchanged.
 
 The writer gives the GIL up for every SQLite call and must then win it back from
 the parsing worker; at the interpreter's default switch interval (5 ms) that wait

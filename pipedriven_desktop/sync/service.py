@@ -584,13 +584,11 @@ class _Run:
         client: PipedriveClient | None = None,
         lock: threading.Lock | None = None,
     ) -> Prefetcher[tuple[Page, _Parsed]]:
-        with self.db.engine.connect() as conn:
-            unchanged = writer.unchanged_at(conn, state.watermark)
         return self._pages(
             writer,
             client=client,
             lock=lock,
-            unchanged=unchanged,
+            unchanged=writer.unchanged_at(state.watermark),
             updated_since=from_store(state.watermark),
             sort_by="update_time",
             sort_direction="asc",
@@ -670,8 +668,19 @@ class _Run:
         """Parse a page and put its records in store form; bad records are logged (by id
         and reason only) and left out, and so are the records the mirror holds as they
         are (``unchanged``, see ``EntityWriter.unchanged_at``): their writer would skip
-        them. Runs in the fetching thread."""
+        them. Runs in the fetching thread, which reads the mirror only for those."""
         parsed = _Parsed()
+        held: set[int] = set()
+        if unchanged is not None:
+            candidates = [
+                item_id
+                for item in page.items
+                if writer.may_be_unchanged(item, unchanged)
+                and (item_id := _item_id(item)) is not None
+            ]
+            if candidates:
+                with self.db.engine.connect() as conn:
+                    held = writer.held_as_they_are(conn, candidates, unchanged)
         stamp = to_text(self.now)
         assert stamp is not None
         # Records' times are aware UTC: compared as they are, the newest converted once.
@@ -680,7 +689,7 @@ class _Run:
             item_id = _item_id(item)
             if item_id is not None:
                 parsed.seen.add(item_id)
-            if unchanged is not None and writer.is_unchanged(item, unchanged):
+            if item_id in held:
                 continue
             try:
                 record = writer.parse(item)

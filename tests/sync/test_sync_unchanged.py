@@ -103,12 +103,28 @@ def test_a_record_deleted_within_the_same_second_still_leaves_the_mirror(
     assert held & set(same_second) == set(same_second) - {gone}
 
 
-def test_nothing_is_left_unparsed_without_a_whole_second_or_an_update_time(db: Database) -> None:
-    with db.engine.connect() as conn:
-        assert ActivityWriter().unchanged_at(conn, None) is None
-        assert ActivityWriter().unchanged_at(conn, datetime(2025, 6, 1, 8, 0, 0, 5)) is None
-        assert OrganizationWriter().unchanged_at(conn, datetime(2025, 6, 1, 8, 0, 0)) is None
-        unchanged = ActivityWriter().unchanged_at(conn, datetime(2025, 6, 1, 8, 0, 0))
+def test_nothing_is_left_unparsed_without_a_whole_second_or_an_update_time() -> None:
+    assert ActivityWriter().unchanged_at(None) is None
+    assert ActivityWriter().unchanged_at(datetime(2025, 6, 1, 8, 0, 0, 5)) is None
+    assert OrganizationWriter().unchanged_at(datetime(2025, 6, 1, 8, 0, 0)) is None
+    unchanged = ActivityWriter().unchanged_at(datetime(2025, 6, 1, 8, 0, 0))
     assert unchanged is not None
     assert unchanged.update_time == "2025-06-01T08:00:00Z"
-    assert unchanged.ids == frozenset()
+    assert unchanged.stored == "2025-06-01 08:00:00.000000"
+
+
+def test_only_rows_changed_in_that_second_are_held_as_they_are(
+    db: Database, account: FakeAccount, sync: SyncFn
+) -> None:
+    same_second = _share_the_newest_second(account, "activities")
+    sync()
+    ((stored,),) = rows(db, "SELECT watermark FROM sync_state WHERE entity = 'activities'")
+    unchanged = ActivityWriter().unchanged_at(datetime.fromisoformat(stored))
+    assert unchanged is not None
+    newest = account.activities[same_second[0]]["update_time"]
+    older = [i for i, item in sorted(account.activities.items()) if item["update_time"] < newest]
+    assert older
+    with db.engine.connect() as conn:
+        asked = [*same_second, *older[:3], 10**9]
+        held = ActivityWriter().held_as_they_are(conn, asked, unchanged)
+    assert held == set(same_second)

@@ -238,13 +238,14 @@ def write_rows(
 
 
 class Unchanged(NamedTuple):
-    """Records an incremental pass may leave unparsed: those the mirror holds as
-    Pipedrive last changed them, in the second ``updated_since`` returns again."""
+    """The second an incremental pass begins at, as Pipedrive's items and the mirror's
+    rows write it: records of that second the mirror holds as they are can be left
+    unparsed (``updated_since`` is inclusive, so they come again on every run)."""
 
-    #: The watermark as Pipedrive writes times: ``2025-01-01T10:20:00Z``.
+    #: As Pipedrive writes times: ``2025-01-01T10:20:00Z``.
     update_time: str
-    #: The Pipedrive ids of the mirror's rows changed in that second.
-    ids: frozenset[int]
+    #: As the mirror keeps them: ``2025-01-01 10:20:00.000000``.
+    stored: str
 
 
 class EntityWriter(Generic[R, V]):
@@ -286,33 +287,40 @@ class EntityWriter(Generic[R, V]):
         """Whether the record says it was deleted in Pipedrive."""
         return bool(record.is_deleted)
 
-    def unchanged_at(self, conn: Connection, watermark: datetime | None) -> Unchanged | None:
-        """What an incremental pass from ``watermark`` (naive UTC) finds unchanged.
+    def unchanged_at(self, watermark: datetime | None) -> Unchanged | None:
+        """What an incremental pass from ``watermark`` (naive UTC) may leave unparsed.
 
         ``updated_since`` is whole seconds and inclusive, so the records of the
-        watermark's second come again on every run (a bulk change in Pipedrive makes them
-        many): they would be parsed only for ``write`` to find them unchanged and skip
-        them. None when the entity's rows keep no update time, or the watermark is not a
-        whole second (then no item's time could be told equal by its text alone).
+        watermark's second come again on every run (after a bulk change in Pipedrive,
+        thousands): they would be parsed only for ``write`` to find them unchanged and
+        skip them. None when the entity's rows keep no update time, or the watermark is
+        not a whole second (then no item's time could be told equal by its text alone).
         """
-        column = self.id_table.changed_by
-        if column is None or watermark is None or watermark.microsecond:
+        if self.id_table.changed_by is None or watermark is None or watermark.microsecond:
             return None
-        rows = conn.exec_driver_sql(
-            f"SELECT {self.id_table.pipedrive_id} FROM {self.id_table.table} WHERE {column} = ?",
-            (to_text(watermark),),
-        )
-        return Unchanged(format_api_time(watermark), frozenset(row[0] for row in rows))
+        return Unchanged(format_api_time(watermark), to_text(watermark))
 
-    def is_unchanged(self, item: Mapping[str, Any], unchanged: Unchanged) -> bool:
-        """Whether the raw ``item`` is a record the mirror holds as it is: one of
-        ``unchanged``'s ids, with its update time, and not deleted (deleted within the
-        same second, it must still be taken away)."""
-        return (
-            item.get("update_time") == unchanged.update_time
-            and item.get("id") in unchanged.ids
-            and item.get("is_deleted") is False
+    def may_be_unchanged(self, item: Mapping[str, Any], unchanged: Unchanged) -> bool:
+        """Whether the raw ``item`` is of ``unchanged``'s second and not deleted (deleted
+        within that same second, it must still be taken away)."""
+        return item.get("update_time") == unchanged.update_time and item.get("is_deleted") is False
+
+    def held_as_they_are(
+        self, conn: Connection, pipedrive_ids: Collection[int], unchanged: Unchanged
+    ) -> set[int]:
+        """Those of ``pipedrive_ids`` whose row Pipedrive last changed in ``unchanged``'s
+        second: one lookup by the unique Pipedrive id, not a scan by update time."""
+        table = self.id_table
+        wanted = sorted({i for i in pipedrive_ids if INT64_MIN <= i <= INT64_MAX})
+        if not wanted or table.changed_by is None:
+            return set()
+        rows = conn.exec_driver_sql(
+            f"SELECT {table.pipedrive_id} FROM {table.table}"
+            f" WHERE {table.pipedrive_id} IN (SELECT value FROM json_each(?))"
+            f" AND {table.changed_by} = ?",
+            (json.dumps(wanted), unchanged.stored),
         )
+        return {row[0] for row in rows}
 
     def deferrable_indexes(self, conn: Connection) -> dict[str, str]:
         """Name → ``CREATE INDEX`` statement of the ``deferred_indexes`` that exist."""

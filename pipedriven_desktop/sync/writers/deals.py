@@ -40,8 +40,8 @@ class DealWriter(EntityWriter[Deal, DealValues]):
     def is_gone(self, record: Deal) -> bool:
         return record.is_deleted or record.status == "deleted"
 
-    def is_unchanged(self, item: Mapping[str, Any], unchanged: Unchanged) -> bool:
-        return super().is_unchanged(item, unchanged) and item.get("status") != "deleted"
+    def may_be_unchanged(self, item: Mapping[str, Any], unchanged: Unchanged) -> bool:
+        return super().may_be_unchanged(item, unchanged) and item.get("status") != "deleted"
 
     def write(
         self,
