@@ -193,10 +193,46 @@ class LoggedRequest:
 
 @dataclass(slots=True)
 class _View:
-    """Items of one listing in ascending (sort key, id) order, with their keys for bisect."""
+    """Items of one listing in ascending (sort key, id) order, with their keys for bisect.
+
+    A whole table's view also holds its items by table key (``by_key``), so that after a
+    few changes it is brought up to date item by item instead of sorted again.
+    """
 
     keys: list[tuple[Any, int]]
     items: list[dict[str, Any]]
+    by_key: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def of_table(cls, table: dict[int, dict[str, Any]], sort_by: str) -> _View:
+        keyed = sorted(
+            ((_sort_key(item_id, item, sort_by), item) for item_id, item in table.items()),
+            key=lambda pair: pair[0],
+        )
+        return cls([k for k, _ in keyed], [item for _, item in keyed], dict(table))
+
+    def updated(self, table: dict[int, dict[str, Any]], sort_by: str) -> _View:
+        """This table's view after the table changed: a few items moved, or sorted anew.
+
+        Every change to a `FakeAccount` item replaces the dict, so an item that is still
+        the same object is still where it was.
+        """
+        changed = [key for key, item in table.items() if self.by_key.get(key) is not item]
+        gone = [key for key in self.by_key if key not in table]
+        if (len(changed) + len(gone)) * 8 > len(table):
+            return _View.of_table(table, sort_by)
+        keys, items = list(self.keys), list(self.items)
+        for key in (*gone, *changed):
+            old = self.by_key.get(key)
+            if old is not None:
+                at = bisect_left(keys, _sort_key(key, old, sort_by))
+                del keys[at], items[at]
+        for key in changed:
+            sort_key = _sort_key(key, table[key], sort_by)
+            at = bisect_left(keys, sort_key)
+            keys.insert(at, sort_key)
+            items.insert(at, table[key])
+        return _View(keys, items, dict(table))
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,18 +512,24 @@ class FakePipedriveServer:
         base_key = (entity, sort_by, ())
         base = self._views.get(base_key)
         if base is None or base[0] != version:
-            keyed = sorted(
-                (
-                    (_sort_key(item_id, item, sort_by), item)
-                    for item_id, item in self.account.table(entity).items()
-                ),
-                key=lambda pair: pair[0],
-            )
-            base = (version, _View([k for k, _ in keyed], [item for _, item in keyed]))
+            table = self.account.table(entity)
+            if base is None:
+                base = (version, _View.of_table(table, sort_by))
+            else:
+                base = (version, base[1].updated(table, sort_by))
             self._views[base_key] = base
         view = base[1]
         if keep is not None:
-            pairs = [(k, it) for k, it in zip(view.keys, view.items, strict=True) if keep(it)]
+            # In update time order, what `updated_since` keeps is a tail of the listing:
+            # only that tail is filtered (an incremental pass after a change asks for
+            # it again, filtered anew, every time).
+            since = dict(filter_key).get("since") if sort_by == "update_time" else None
+            start = bisect_left(view.keys, (since,)) if since else 0
+            pairs = [
+                (k, it)
+                for k, it in zip(view.keys[start:], view.items[start:], strict=True)
+                if keep(it)
+            ]
             view = _View([k for k, _ in pairs], [it for _, it in pairs])
             self._views[cache_key] = (version, view)
         self._views.move_to_end(cache_key)

@@ -68,3 +68,30 @@ def test_a_lone_surrogate_is_escaped_in_its_item_alone(account: FakeAccount):
     first, second = json.loads(body)["data"]
     assert first["name"] == "Half \ud83d emoji"
     assert second == account.persons[sorted(account.persons)[1]]
+
+
+def test_a_listing_kept_up_to_date_item_by_item_is_the_listing_sorted_anew(
+    account: FakeAccount,
+):
+    server = FakePipedriveServer(account)
+    orders = [("persons", "update_time"), ("persons", "id"), ("activities", "due_date")]
+
+    def listed(served: FakePipedriveServer, entity: Any, sort_by: str) -> list[int]:
+        asked = {"limit": "500", "sort_by": sort_by, "updated_since": "2000-01-01T00:00:00Z"}
+        return [
+            item["id"] for body in walk(served, entity, asked) for item in json.loads(body)["data"]
+        ]
+
+    for entity, sort_by in orders:
+        listed(server, entity, sort_by)
+    persons, activities = sorted(account.persons), sorted(account.activities)
+    for number, person_id in enumerate(persons[:12]):
+        account.update_person(person_id, name=f"Changed {number}")
+    account.delete_person(persons[20])
+    account.add_person("Arrived Later")
+    account.put_raw("persons", {**account.persons[persons[30]], "update_time": None})
+    account.update_activity(activities[5], due_date="1999-01-01")
+    account.delete_activity(activities[6])
+    fresh = FakePipedriveServer(account)
+    for entity, sort_by in orders:
+        assert listed(server, entity, sort_by) == listed(fresh, entity, sort_by)
