@@ -124,11 +124,9 @@ class ContactService:
         self._db = db
         self._cache: OrderedDict[Hashable, tuple[tuple[int, int, int], Any]] = OrderedDict()
         self._counts: OrderedDict[Hashable, tuple[tuple[int, int, int], Any]] = OrderedDict()
-        #: The words long search prefixes start, read for one state of the index.
-        self._words: tuple[tuple[int, int, int] | None, dict[str, tuple[str, ...] | None]] = (
-            None,
-            {},
-        )
+        #: The words long search prefixes start, per connection (a count reads on its own
+        #: thread) for the state of the index it last saw.
+        self._words: dict[int, tuple[tuple[int, int, int], dict[str, tuple[str, ...] | None]]] = {}
 
     # -- public reads -------------------------------------------------------------------------
 
@@ -294,7 +292,7 @@ class ContactService:
         the scopes: what a search costs the first time it is typed (benchmarks measure
         reads, not the cache)."""
         self._cache.clear()
-        self._words = (None, {})
+        self._words.clear()
         for key in list(self._counts):
             kind, *rest = key if isinstance(key, tuple) else (key,)
             if kind in ("first hits", "hits") or (
@@ -470,9 +468,11 @@ class ContactService:
         cached, token = self._cached(conn, key)
         if cached is not None:
             return cached  # type: ignore[no-any-return]
-        if self._words[0] != token:
-            self._words = (token, {})
-        found = indexed_search(conn, search, self._words[1], inside_only=inside_only)
+        seen, words = self._words.get(id(conn), (None, {}))
+        if seen != token:
+            words = {}
+            self._words[id(conn)] = (token, words)
+        found = indexed_search(conn, search, words, inside_only=inside_only)
         self._store(key, token, found)
         return found
 

@@ -24,6 +24,7 @@ from pipedriven_desktop.store.contact_query import (
 )
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database, open_database
+from pipedriven_desktop.store.reader_connection import ReaderConnection
 from pipedriven_desktop.store.search_words import fold, indexed_search, words_starting
 from tests.synthetic import populate
 
@@ -202,3 +203,27 @@ def test_a_word_added_after_a_search_is_found_by_the_next_one(tmp_path: Path) ->
         assert set(after) == {*before, added}
     finally:
         db.close()
+
+
+def test_words_read_on_one_connection_survive_a_count_on_another(
+    mirror: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A count off the UI thread reads on that thread's own connection; the UI thread's
+    words stay known, so the search typed further reads no word list again."""
+    service = ContactService(mirror)
+    service.window(ContactFilter(search="mülle"), 0, 20)
+    other = sqlite3.connect(mirror.path, factory=ReaderConnection)
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(mirror, "reader", lambda: other)
+            service.count(ContactFilter(search="smith"))
+    finally:
+        other.close()
+    statements: list[str] = []
+    mirror.reader().set_trace_callback(statements.append)
+    try:
+        service.window(ContactFilter(search="müller"), 0, 20)
+    finally:
+        mirror.reader().set_trace_callback(None)
+    assert statements
+    assert not [sql for sql in statements if search_words.VOCABULARY in sql]
