@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -196,6 +197,7 @@ def test_facts_no_contact_points_to_are_pruned(path: Path) -> None:
     db = open_database(path)
     with db.session() as session:
         raw = session.connection().connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
         FactsIds(raw).ensure(raw, ['["orphan"]'])
         assert prune_unused_facts(raw, above=10_000) == 0
         assert prune_unused_facts(raw, above=0) == 1
