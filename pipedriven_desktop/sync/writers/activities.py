@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ from pipedriven_desktop.sync.writers.common import (
     Pending,
     delete_gone,
     execute_in,
+    insert_new_rows,
     known_rows,
     lookup,
     select_in,
@@ -92,22 +94,21 @@ class ActivityWriter(EntityWriter[Activity, ActivityValues]):
         if listing and not known:
             # A page of rows all new to the mirror, the bulk of a first sync: no old row
             # to compare or to touch, so each row is its links and values.
-            pending = [
-                Pending(
-                    record.id,
+            # Their values go straight into one flat list, as the statements bind them.
+            flat: list[Any] = []
+            add = flat.extend
+            for record, values in records:
+                add(
                     (
                         time_ordered_id(),
                         contacts.get(record.person_id),
                         orgs.get(record.org_id),
                         deals.get(record.deal_id),
-                        *values,
-                    ),
-                    True,
-                    True,
+                    )
                 )
-                for record, values in records
-            ]
-            write_rows(conn, self.entity, ACTIVITIES.upsert, pending, counts)
+                add(values)
+            ids = [record.id for record, _ in records]
+            insert_new_rows(conn, self.entity, ACTIVITIES.upsert, ids, flat, counts)
             return counts
         for record, values in records:
             old = known.get(record.id)

@@ -237,6 +237,43 @@ def write_rows(
     return written
 
 
+def insert_new_rows(
+    conn: Connection,
+    entity: str,
+    sql: str,
+    pipedrive_ids: Sequence[int],
+    flat: list[Any],
+    counts: PageCounts,
+) -> None:
+    """``write_rows`` for rows all new to the mirror, given as one flat list of values.
+
+    The bulk of a first sync: no ``Pending`` per row, and no tuple per row joined into
+    each statement's values again; the values are bound from slices of ``flat``. After
+    a record's error, the rows go to ``write_rows`` (upserts are idempotent).
+    """
+    if not pipedrive_ids:
+        return
+    width = row_columns(sql)
+    if len(flat) != width * len(pipedrive_ids):
+        raise ValueError(f"{len(flat)} values are not {len(pipedrive_ids)} rows of {width}")
+    per_statement = max(1, _MAX_VARIABLES // width)
+    try:
+        for start in range(0, len(pipedrive_ids), per_statement):
+            rows = min(per_statement, len(pipedrive_ids) - start)
+            part = flat[start * width : (start + rows) * width]
+            conn.exec_driver_sql(multi_row(sql, rows), tuple(part))
+    except DBAPIError as batch_error:
+        if not is_record_error(batch_error):
+            raise
+        pending = [
+            Pending(pipedrive_id, tuple(flat[at * width : (at + 1) * width]), True, True)
+            for at, pipedrive_id in enumerate(pipedrive_ids)
+        ]
+        write_rows(conn, entity, sql, pending, counts)
+        return
+    counts.created += len(pipedrive_ids)
+
+
 class Unchanged(NamedTuple):
     """The second an incremental pass begins at, as Pipedrive's items and the mirror's
     rows write it: records of that second the mirror holds as they are can be left
