@@ -52,6 +52,7 @@ from pipedriven_desktop.store.score_history import score_moves_since
 from pipedriven_desktop.store.search_walk import (
     TermShare,
     Walk,
+    most_budget,
     narrows,
     narrows_at_start,
     plan_walk,
@@ -586,7 +587,13 @@ class ContactService:
             return False  # each contact's test would expand a long term over the index
         if not hits.count:
             return False
-        budget = self._walk_plan(self._db.reader(), contact_filter.search, hits).budget
+        conn = self._db.reader()
+        (contacts,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM contacts").fetchone()
+        terms = len(search_terms(contact_filter.search))
+        most = most_budget(_share(hits, int(contacts)), int(contacts), terms, WALK_BUDGET)
+        if wanted * hits.last > hits.count * (most // 2):
+            return False  # (without reading each term's share)
+        budget = self._walk_plan(conn, contact_filter.search, hits).budget
         return wanted * hits.last <= hits.count * (budget // 2)
 
     def _walk_plan(self, conn: sqlite3.Connection, search: str, hits: _FirstHits) -> Walk:

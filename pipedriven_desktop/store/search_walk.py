@@ -26,6 +26,7 @@ __all__ = [
     "TEST_MICROSECONDS",
     "TermShare",
     "Walk",
+    "most_budget",
     "narrows",
     "narrows_at_start",
     "plan_walk",
@@ -57,6 +58,12 @@ class Walk:
     budget: int
     first: str | None
     first_step: int
+
+
+def most_budget(share: float, contacts: int, terms: int, floor: int) -> int:
+    """The largest budget ``plan_walk`` can give a search of ``terms`` terms, whatever
+    their shares: enough to rule a walk out before each term's share is read."""
+    return max(floor, int(HIT_MICROSECONDS * share * contacts * max(1, terms) / TEST_MICROSECONDS))
 
 
 def plan_walk(share: float, contacts: int, terms: list[TermShare], floor: int) -> Walk:

@@ -13,7 +13,13 @@ from pipedriven_desktop.store import contact_service, search_walk
 from pipedriven_desktop.store.contact_query import MY500_ORDER, ContactFilter, fts_query
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database, open_database
-from pipedriven_desktop.store.search_walk import TermShare, narrows, narrows_at_start, plan_walk
+from pipedriven_desktop.store.search_walk import (
+    TermShare,
+    most_budget,
+    narrows,
+    narrows_at_start,
+    plan_walk,
+)
 from tests.synthetic import populate
 
 SCOPES = (ContactFilter(owner_id=1), ContactFilter())
@@ -198,3 +204,29 @@ def test_a_term_typed_past_the_inside_search_length_is_tested_inside_only_where_
     search: str, earlier: str, expected: bool
 ) -> None:
     assert narrows_at_start(search, earlier) is expected
+
+
+@pytest.mark.parametrize("terms", [1, 2, 3])
+@pytest.mark.parametrize("share", [0.001, 0.05, 0.3, 0.9])
+def test_no_plan_budgets_more_than_the_most_budget(terms: int, share: float) -> None:
+    most = most_budget(share, 1_000_000, terms, floor=800)
+    for rarest in (0.0, 0.01, share, 1.0):
+        shares = [TermShare(str(at), rarest if at == 0 else 1.0) for at in range(terms)]
+        assert plan_walk(share, 1_000_000, shares if terms > 1 else [], floor=800).budget <= most
+
+
+def test_a_search_too_sparse_to_walk_reads_no_terms_share(
+    mirror: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(contact_service, "BROAD_SEARCH_HITS", 3)
+    monkeypatch.setattr(contact_service, "WALK_BUDGET", 0)
+    monkeypatch.setattr(search_walk, "HIT_MICROSECONDS", 0.0)
+    statements: list[str] = []
+    mirror.reader().set_trace_callback(statements.append)
+    try:
+        page = [row.id for row in ContactService(mirror).window(ContactFilter(search="a e"), 0, 15)]
+    finally:
+        mirror.reader().set_trace_callback(None)
+    assert page == _expected(mirror, ContactFilter(search="a e"))[:15]
+    hit_reads = [sql for sql in statements if "LIMIT 4)" in sql]
+    assert len(hit_reads) == 1, hit_reads  # the search's own first hits, no term's
