@@ -166,7 +166,7 @@ def score_figures(contacts: int = 100_000) -> list[Figure]:
                 _forget_day,
             ),
             (
-                "Rescore, nothing changes",
+                "Rescore, nothing changes: a settings change moving no score",
                 0.5,
                 [now],
                 "every contact visited after a lead status settings change",
