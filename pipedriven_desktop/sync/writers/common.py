@@ -351,13 +351,15 @@ class EntityWriter(Generic[R, V]):
         wanted = sorted({i for i in pipedrive_ids if INT64_MIN <= i <= INT64_MAX})
         if not wanted or table.changed_by is None:
             return set()
-        rows = conn.exec_driver_sql(
-            f"SELECT {table.pipedrive_id} FROM {table.table}"
+        # One JSON value, not a row at a time: each row fetched would wait for the
+        # interpreter lock again, held by the threads parsing and writing meanwhile.
+        found = conn.exec_driver_sql(
+            f"SELECT json_group_array({table.pipedrive_id}) FROM {table.table}"
             f" WHERE {table.pipedrive_id} IN (SELECT value FROM json_each(?))"
             f" AND {table.changed_by} = ?",
             (json.dumps(wanted), unchanged.stored),
-        )
-        return {row[0] for row in rows}
+        ).scalar()
+        return set(json.loads(found)) if found else set()
 
     def deferrable_indexes(self, conn: Connection) -> dict[str, str]:
         """Name → ``CREATE INDEX`` statement of the ``deferred_indexes`` that exist."""
