@@ -255,6 +255,14 @@ class _Listed:
     def items(self) -> list[dict[str, Any]]:
         return [self.merged(item, extra) for item, extra in self.pairs]
 
+    def answer(self) -> dict[str, Any]:
+        """The v2 list answer holding this page."""
+        return {
+            "success": True,
+            "data": self.items(),
+            "additional_data": {"next_cursor": self.next_cursor},
+        }
+
 
 def _encode(body: object) -> bytes:
     """JSON as the fake sends it: UTF-8, or escaped where a lone surrogate has no UTF-8 form."""
@@ -541,24 +549,26 @@ class FakePipedriveServer:
         self, entity: EntityName, params: dict[str, str], repeat_cursor: bool = False
     ) -> dict[str, Any]:
         """The v2 list answer for `params`, as Pipedrive would build it."""
-        listed = self._list(entity, params, repeat_cursor)
-        return {
-            "success": True,
-            "data": listed.items(),
-            "additional_data": {"next_cursor": listed.next_cursor},
-        }
+        return self._list(entity, params, repeat_cursor).answer()
 
     def list_page_json(
         self, entity: EntityName, params: dict[str, str], repeat_cursor: bool = False
     ) -> bytes:
-        """`list_page` as the JSON body served, each item encoded once and kept.
+        """`list_page` as the JSON body served; from kept item encodings once the
+        entity's listing was encoded ahead (`encode_listing`).
 
         A real Pipedrive's time to answer is not the app's; encoding every item of every
         page anew made the fake's own work most of a benchmark's full sync on a two-core
-        machine. An item is encoded again only when it is replaced (every change to a
-        `FakeAccount` item replaces the dict), or when its optional extras do.
+        machine. A kept item is encoded again only when it is replaced (every change to a
+        `FakeAccount` item replaces the dict), or when its optional extras do. Without
+        an encoding ahead, each page is encoded whole, in one call: item by item, in a
+        fake serving from the window's own process (the demo, the UI stall probe), the
+        loop took turns on the interpreter lock with the window's thread.
         """
-        return self._json(self._list(entity, params, repeat_cursor))
+        listed = self._list(entity, params, repeat_cursor)
+        if (listed.entity, listed.include) not in self._encoded:
+            return _encode(listed.answer())
+        return self._json(listed)
 
     def _json(self, listed: _Listed) -> bytes:
         """The page's JSON body, from the kept encoding of each item that has not changed."""

@@ -1,9 +1,12 @@
-"""The fake serves listing pages from item encodings it keeps: the same answers, never stale."""
+"""The fake serves listing pages from item encodings it keeps, once a listing was encoded
+ahead: the same answers as encoded whole, never stale."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+import pytest
 
 from pipedriven_desktop.pipedrive import FakeAccount, FakePipedriveServer
 from pipedriven_desktop.pipedrive.client import PERSON_INCLUDE_FIELDS
@@ -29,9 +32,12 @@ def walk(server: FakePipedriveServer, entity: Any, params: dict[str, str]) -> li
         asked["cursor"] = cursor
 
 
-def test_the_json_served_is_the_answer_built(account: FakeAccount):
+@pytest.mark.parametrize("ahead", [False, True])
+def test_the_json_served_is_the_answer_built(account: FakeAccount, ahead: bool):
     server = FakePipedriveServer(account)
     for entity, params in LISTINGS:
+        if ahead:
+            assert server.encode_listing(entity, params) >= 1
         asked = dict(params)
         for body in walk(server, entity, params):
             # Served twice: once encoded, once from the kept encodings.
@@ -45,6 +51,7 @@ def test_the_json_served_is_the_answer_built(account: FakeAccount):
 def test_a_changed_item_is_served_as_it_is_now(account: FakeAccount):
     server = FakePipedriveServer(account)
     params = {"limit": "500", "include_fields": PERSON_INCLUDE_FIELDS}
+    server.encode_listing("persons", params)
     walk(server, "persons", params)
     person_id = sorted(account.persons)[3]
     account.update_person(person_id, name="Renamed Meanwhile")
@@ -62,6 +69,7 @@ def test_a_changed_item_is_served_as_it_is_now(account: FakeAccount):
 
 def test_a_lone_surrogate_is_escaped_in_its_item_alone(account: FakeAccount):
     server = FakePipedriveServer(account)
+    server.encode_listing("persons", {})
     person_id = sorted(account.persons)[0]
     account.put_raw("persons", {**account.persons[person_id], "name": "Half \ud83d emoji"})
     body = server.list_page_json("persons", {"limit": "2"})
@@ -95,3 +103,11 @@ def test_a_listing_kept_up_to_date_item_by_item_is_the_listing_sorted_anew(
     fresh = FakePipedriveServer(account)
     for entity, sort_by in orders:
         assert listed(server, entity, sort_by) == listed(fresh, entity, sort_by)
+
+
+def test_items_are_kept_only_for_listings_encoded_ahead(account: FakeAccount):
+    server = FakePipedriveServer(account)
+    walk(server, "activities", {"limit": "500"})
+    assert not server._encoded
+    server.encode_listing("activities", {})
+    assert len(server._encoded[("activities", frozenset())]) == len(account.activities)
