@@ -13,11 +13,14 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Final
 
+from pipedriven_desktop.store.meta import get_meta, set_meta
+
 __all__ = [
     "BREAKDOWN_SQL",
     "BreakdownIds",
     "SharedTexts",
     "prune_unused",
+    "prune_when_grown",
     "stored_breakdown",
 ]
 
@@ -28,6 +31,8 @@ BREAKDOWN_SQL: Final = (
 )
 #: Below this many rows the table is never pruned: a pass would only read contacts.
 _PRUNE_ABOVE = 20_000
+#: A table is pruned again once it holds this many times the rows it kept last time.
+_PRUNE_GROWTH = 1.5
 
 
 class SharedTexts:
@@ -128,6 +133,29 @@ def prune_unused(
         f" (SELECT {column} FROM contacts WHERE {column} IS NOT NULL)"
     )
     return int(cursor.rowcount)
+
+
+def prune_when_grown(
+    raw: sqlite3.Connection,
+    table: str = "score_breakdowns",
+    column: str = "score_breakdown_id",
+    above: int | None = None,
+) -> int:
+    """Prune ``table`` once it has grown past ``above`` rows and half again the rows it
+    kept at its last pruning (``app_meta`` key ``<table>_kept``); how many were removed.
+
+    Each pass adds the texts of the contacts it changed and drops none, so without this
+    the table would only grow; pruning reads every contact, so it waits for the growth.
+    """
+    (count,) = raw.execute(f"SELECT count(*) FROM {table}").fetchone()
+    key = f"{table}_kept"
+    last = get_meta(raw, key)
+    kept = int(last) if last is not None and last.isdigit() else 0
+    if count <= (_PRUNE_ABOVE if above is None else above) or count <= _PRUNE_GROWTH * kept:
+        return 0
+    removed = prune_unused(raw, above=0, table=table, column=column)
+    set_meta(raw, key, str(count - removed))
+    return removed
 
 
 def stored_breakdown(raw: sqlite3.Connection, contact_id: str) -> str | None:

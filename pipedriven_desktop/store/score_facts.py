@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Final
 
-from pipedriven_desktop.store.score_breakdowns import SharedTexts, prune_unused
+from pipedriven_desktop.store.score_breakdowns import SharedTexts, prune_when_grown
 
 __all__ = ["FACTS_PRUNE_ABOVE", "FactsIds", "prune_unused_facts"]
 
@@ -28,5 +28,6 @@ class FactsIds(SharedTexts):
 
 
 def prune_unused_facts(raw: sqlite3.Connection, above: int = FACTS_PRUNE_ABOVE) -> int:
-    """Remove the sets no contact points to any more, once there are more than ``above``."""
-    return prune_unused(raw, above, table="score_facts", column="score_facts_id")
+    """Remove the sets no contact points to any more, once there are more than ``above``
+    and half again as many as the last pruning kept (`prune_when_grown`)."""
+    return prune_when_grown(raw, table="score_facts", column="score_facts_id", above=above)

@@ -62,7 +62,7 @@ from pipedriven_desktop.store.meta import (
     settings_from_text,
     settings_text,
 )
-from pipedriven_desktop.store.score_breakdowns import BreakdownIds, prune_unused
+from pipedriven_desktop.store.score_breakdowns import BreakdownIds, prune_when_grown
 from pipedriven_desktop.store.score_facts import FactsIds, prune_unused_facts
 from pipedriven_desktop.store.score_history import ScoreChangeRow, record_changes
 from pipedriven_desktop.store.score_inputs import (
@@ -249,9 +249,9 @@ def rescore(
     _write(db, changes, now, progress, looked_at, scorer, rebuild=rebuild)
     with db.session() as session:
         connection = session.connection()
-        if ids is None:
-            prune_unused(_raw(connection))
-            prune_unused_facts(_raw(connection))
+        # Every pass adds texts; they are pruned once they have grown enough.
+        prune_when_grown(_raw(connection))
+        prune_unused_facts(_raw(connection))
         if day_moved:
             set_meta(connection, SCORES_DAY_KEY, now.date().isoformat())
         if ids is None or revisit:

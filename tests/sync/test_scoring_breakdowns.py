@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from pipedriven_desktop.store import score_breakdowns
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database, open_database
 from pipedriven_desktop.store.score_breakdowns import (
     BREAKDOWN_SQL,
     BreakdownIds,
     prune_unused,
+    prune_when_grown,
     stored_breakdown,
 )
 from pipedriven_desktop.sync.scoring import rescore, score_contacts
@@ -129,3 +131,44 @@ def test_scoring_a_few_contacts_looks_up_only_their_breakdowns(db: Database) -> 
     assert reads  # it did look its breakdowns up...
     assert all("WHERE" in s for s in reads)  # ...one by one, never the whole table
     assert {i: stored_breakdown(db.reader(), i) for i in ids} == before
+
+
+def test_texts_are_pruned_again_once_they_have_grown_by_half(db: Database) -> None:
+    rescore(db, NOW)
+    used = len(set(_column(db, "SELECT DISTINCT score_breakdown_id FROM contacts")))
+    with db.session() as session:
+        raw = _raw(session)
+        BreakdownIds(raw).ensure(raw, ['{"orphan": 1}'])
+        assert prune_when_grown(raw, above=used + 5) == 0  # too few rows
+        assert prune_when_grown(raw, above=0) == 1  # never pruned yet: pruned now
+        few = [f'{{"orphan": {n}}}' for n in range(used // 4)]
+        BreakdownIds(raw).ensure(raw, few)
+        assert prune_when_grown(raw, above=0) == 0  # grown by a quarter: kept
+        BreakdownIds(raw).ensure(raw, [f'{{"more": {n}}}' for n in range(used)])
+        assert prune_when_grown(raw, above=0) == len(few) + used
+    assert len(_column(db, "SELECT id FROM score_breakdowns")) == used
+
+
+def test_passes_prune_the_texts_of_earlier_passes_once_they_pile_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counts = []
+    for above in (10**9, 0):  # never pruned, then pruned as they grow
+        monkeypatch.setattr(score_breakdowns, "_PRUNE_ABOVE", above)
+        monkeypatch.setattr(score_breakdowns, "_PRUNE_GROWTH", 1.1)
+        database = open_database(tmp_path / f"mirror-{above}.sqlite3")
+        populate(
+            database, contacts=200, activities_per_contact=3, seed=11, now=NOW.replace(tzinfo=None)
+        )
+        rescore(database, NOW)
+        for day in range(1, 40):  # time moves scores and texts; no pass visits everyone
+            rescore(database, NOW + timedelta(days=day))
+        counts.append(len(_column(database, "SELECT id FROM score_breakdowns")))
+        dangling = _column(
+            database,
+            "SELECT count(*) FROM contacts c WHERE c.score_breakdown_id IS NOT NULL AND NOT"
+            " EXISTS (SELECT 1 FROM score_breakdowns b WHERE b.id = c.score_breakdown_id)",
+        )
+        assert dangling == [0]
+    never, pruned = counts
+    assert pruned < never
