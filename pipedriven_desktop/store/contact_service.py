@@ -73,11 +73,14 @@ WALK_BUDGET = 800
 #: Contacts probed (at least; more for a sparse search, see search_walk) before the walk
 #: first checks that it is on course.
 FIRST_PROBES = 32
+#: A walk passes a contact outside the rowids its search's hits span (the first and the
+#: last hit) without a lookup; so many such contacts count as one lookup against its budget.
+OUTSIDE_PER_TEST = 16
 CACHE_SIZE = 32
 #: Counts and search hits are small and read again by every headline: kept apart from
 #: the pages, so a burst of keystrokes does not push the scope's count out.
 COUNT_CACHE_SIZE = 64
-_COUNT_KEYS = frozenset({"count", "hits", "first hits", "sole owner"})
+_COUNT_KEYS = frozenset({"count", "hits", "first hits", "hit span", "sole owner"})
 #: The table's arrow shows how far a score moved in this long.
 SCORE_MOVE_PERIOD = timedelta(days=7)
 
@@ -477,6 +480,26 @@ class ContactService:
         self._store(key, token, found)
         return found
 
+    def _hit_span(self, conn: sqlite3.Connection, search: str) -> tuple[int, int]:
+        """The rowids of the search's first and last hit (two seeks of the search index;
+        (0, -1) when it has none): a walk tests only the contacts between them. Hits may
+        crowd into a span of the rowids (contacts imported together, numbers given out in
+        turn), and a walk then passes most contacts without a lookup."""
+        match, _indexed = self._indexed_search(conn, search)
+        key = ("hit span", match)
+        cached, token = self._cached(conn, key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        first, last = conn.execute(
+            "SELECT (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?1"
+            " ORDER BY rowid LIMIT 1), (SELECT rowid FROM contacts_fts"
+            " WHERE contacts_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1)",
+            (match,),
+        ).fetchone()
+        span = (0, -1) if first is None else (int(first), int(last))
+        self._store(key, token, span)
+        return span
+
     def _sole_owner(self, conn: sqlite3.Connection, owner_id: int) -> bool:
         """True when ``owner_id`` owns every contact (a one-person account): index seeks only."""
         key = ("sole owner", owner_id)
@@ -654,31 +677,37 @@ class ContactService:
             test = f"{known} THEN {probe} ELSE {test} END"
             inside = self._indexed_search(conn, contact_filter.search, inside_only=True)[0]
             matches[:0] = [json.dumps(earlier[1]), inside]
+        # A contact outside the rowids the hits span cannot match: no lookup (-2).
+        first_hit, last_hit = self._hit_span(conn, contact_filter.search)
+        test = f"CASE WHEN c.rowid BETWEEN ? AND ? THEN {test} ELSE -2 END"
         cursor = conn.execute(
             f"SELECT c.rowid, {test}"
             f" FROM {ordered_contacts(contact_filter)} WHERE {where}"
             f" ORDER BY {order_sql(contact_filter)}",
-            (*matches, *params),
+            (first_hit, last_hit, *matches, *params),
         )
         budget = plan.budget
         wanted = offset + limit
         found: list[int] = []
-        misses: list[int] = []  # (-1: known not to match, no lookup)
+        misses: list[int] = []  # (-1: known not to match, -2: outside the span; no lookup)
         walked = 0
+        outside = 0
         try:
             while len(found) < wanted:
                 # Give up as soon as the hits met so far say the page lies beyond the budget:
                 # the estimate that chose the walk may have been misled by hits crowded into
                 # the low rowids.
-                if walked >= budget or walked * wanted > budget * max(len(found), 1):
+                tested = walked + outside // OUTSIDE_PER_TEST
+                if tested >= budget or tested * wanted > budget * max(len(found), 1):
                     return None
                 # (the first step long enough for a sparse search to meet a few hits)
                 first = max(FIRST_PROBES, plan.first_step)
-                step = first if walked == 0 else max(16, wanted - len(found))
+                step = first if walked + outside == 0 else max(16, wanted - len(found))
                 chunk = cursor.fetchmany(step)
                 if not chunk:
                     break  # every contact in scope was seen: the page is complete
                 walked += sum(1 for _rowid, hit in chunk if hit >= 0)
+                outside += sum(1 for _rowid, hit in chunk if hit == -2)
                 found.extend(rowid for rowid, hit in chunk if hit > 0)
                 misses.extend(rowid for rowid, hit in chunk if hit <= 0)
         finally:
