@@ -47,9 +47,14 @@ def database(contacts: int) -> Path:
         leftover.unlink()
     build = generate(partial, contacts)
     partial.rename(path)
-    _build_record(path).write_text(json.dumps(build.__dict__) + "\n", encoding="utf-8")
+    record_build(contacts, build)
     print(f"  built {path.name} in {build.seconds:.1f} s ({build.size_mib:,.0f} MiB)", flush=True)
     return path
+
+
+def record_build(contacts: int, build: Build) -> None:
+    """Keep how the cached mirror of ``contacts`` contacts was (or could be) generated."""
+    _build_record(_path(contacts)).write_text(json.dumps(build.__dict__) + "\n", encoding="utf-8")
 
 
 def is_cached(contacts: int) -> bool:
