@@ -11,9 +11,10 @@ import pytest
 
 from pipedriven_desktop.store import contact_service, search_walk
 from pipedriven_desktop.store.clock import utcnow
-from pipedriven_desktop.store.contact_query import MY500_ORDER, ContactFilter, fts_query
+from pipedriven_desktop.store.contact_query import MY500_ORDER, ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database, open_database
+from tests.store.search_oracle import plain_search_ids
 from tests.synthetic import populate
 
 SCOPES = (ContactFilter(owner_id=1), ContactFilter())
@@ -30,18 +31,6 @@ def mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     conn.commit()
     yield db
     db.close()
-
-
-def _expected(db: Database, contact_filter: ContactFilter) -> list[str]:
-    owner = "" if contact_filter.owner_id is None else "c.owner_id = ? AND "
-    params: list[object] = [] if contact_filter.owner_id is None else [contact_filter.owner_id]
-    found = db.reader().execute(
-        f"SELECT c.id FROM contacts c WHERE {owner}c.rowid IN"
-        " (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)"
-        f" ORDER BY {MY500_ORDER}",
-        (*params, fts_query(contact_filter.search)),
-    )
-    return [row[0] for row in found]
 
 
 def test_the_hit_span_is_the_first_and_last_hits_rowid(mirror: Database) -> None:
@@ -61,7 +50,7 @@ def test_a_walk_within_budget_only_thanks_to_the_span_finds_the_plain_querys_pag
     monkeypatch.setattr(contact_service, "WALK_BUDGET", 100)
     monkeypatch.setattr(search_walk, "HIT_MICROSECONDS", 0.0)
     contact_filter = replace(scope, search=search)
-    expected = _expected(mirror, contact_filter)
+    expected = plain_search_ids(mirror, contact_filter)
     assert len(expected) >= 20, search
     service = ContactService(mirror)
     conn = mirror.reader()

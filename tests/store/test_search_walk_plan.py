@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipedriven_desktop.store import contact_service, search_walk
-from pipedriven_desktop.store.contact_query import MY500_ORDER, ContactFilter, fts_query
+from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database, open_database
 from pipedriven_desktop.store.search_walk import (
@@ -20,6 +20,7 @@ from pipedriven_desktop.store.search_walk import (
     narrows_at_start,
     plan_walk,
 )
+from tests.store.search_oracle import plain_search_ids
 from tests.synthetic import populate
 
 SCOPES = (ContactFilter(owner_id=1), ContactFilter())
@@ -68,18 +69,6 @@ def mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     db.close()
 
 
-def _expected(db: Database, contact_filter: ContactFilter) -> list[str]:
-    owner = "" if contact_filter.owner_id is None else "c.owner_id = ? AND "
-    params: list[object] = [] if contact_filter.owner_id is None else [contact_filter.owner_id]
-    found = db.reader().execute(
-        f"SELECT c.id FROM contacts c WHERE {owner}c.rowid IN"
-        " (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)"
-        f" ORDER BY {MY500_ORDER}",
-        (*params, fts_query(contact_filter.search)),
-    )
-    return [row[0] for row in found]
-
-
 @pytest.mark.parametrize("scope", SCOPES, ids=["my-500", "all"])
 @pytest.mark.parametrize("search", SEARCHES)
 @pytest.mark.parametrize("walk", ["far", "short"])
@@ -101,7 +90,7 @@ def test_a_walked_page_is_the_plain_querys(
         monkeypatch.setattr(search_walk, "HIT_MICROSECONDS", 0.0)
         monkeypatch.setattr(ContactService, "_walk_pays", lambda *_args: True)
     contact_filter = replace(scope, search=search)
-    expected = _expected(mirror, contact_filter)
+    expected = plain_search_ids(mirror, contact_filter)
     assert len(expected) > 3, search
     statements: list[str] = []
     service = ContactService(mirror)
@@ -171,7 +160,7 @@ def test_typing_further_passes_over_known_misses_and_finds_the_plain_querys_page
             page = [row.id for row in service.window(contact_filter, 0, 15)]
         finally:
             mirror.reader().set_trace_callback(None)
-        assert page == _expected(mirror, contact_filter)[:15], search
+        assert page == plain_search_ids(mirror, contact_filter)[:15], search
         walked.append(any("f.rowid = c.rowid" in sql for sql in statements))
         passed_over.append(any("THEN -1" in sql for sql in statements))
         inside_only.append(any(")) THEN EXISTS" in sql for sql in statements))
@@ -227,6 +216,6 @@ def test_a_search_too_sparse_to_walk_reads_no_terms_share(
         page = [row.id for row in ContactService(mirror).window(ContactFilter(search="a e"), 0, 15)]
     finally:
         mirror.reader().set_trace_callback(None)
-    assert page == _expected(mirror, ContactFilter(search="a e"))[:15]
+    assert page == plain_search_ids(mirror, ContactFilter(search="a e"))[:15]
     hit_reads = [sql for sql in statements if "LIMIT 4)" in sql]
     assert len(hit_reads) == 1, hit_reads  # the search's own first hits, no term's
