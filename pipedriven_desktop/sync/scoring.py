@@ -6,7 +6,7 @@ bracket of the rules is crossed: "days since the last activity" passing 7, 30 or
 an activity leaving the 30-day window, a scheduled one falling due. So when the UTC
 day has moved on since the last pass (``app_meta`` key ``scores_day``), only contacts
 with a last activity or a due date at those boundaries since that day are visited;
-without a ``scores_day`` (first pass, changed settings) every contact is.
+without a ``scores_day`` (first pass, upgrade) every contact is.
 
 Facts are read in three aggregated statements (every contact: one scan each; a few:
 ``IN`` lists by id), reduced in SQL to what the rules can tell apart, so contacts with
@@ -17,6 +17,11 @@ Only rows whose score, breakdown or dirty mark changed are written, in chunks of
 own transactions so readers (WAL) and the user's small writes are never held up long;
 then today's warmness mix is recorded. Both marks live in the database, so a sync
 killed before scoring still scores next time.
+
+Each written contact also points to the facts it was scored from (`store.score_facts`):
+after a change of the lead status settings (``scores_settings``), only the contacts
+whose lead status reads differently are worked out again, from those kept facts
+(`_Scorer.revisit`).
 """
 
 from __future__ import annotations
@@ -227,10 +232,12 @@ def rescore(
     now = now.astimezone(UTC)
     with db.engine.connect() as conn:
         ids, day_moved = contacts_to_score(conn, now)
-        settings = settings_text(lead_status_values(conn))
+        lead_values = lead_status_values(conn)
+        settings = settings_text(lead_values)
         kept = get_meta(conn, SCORES_SETTINGS_KEY)
         revisit = ids is not None and kept != settings
-        scorer = _Scorer(conn, now, complete=ids is None or revisit or len(ids) > CHUNK)
+        complete = ids is None or revisit or len(ids) > CHUNK
+        scorer = _Scorer(conn, now, complete=complete, lead_values=lead_values)
         contacts = _contact_count(conn)
         if ids is None or len(ids) > SCAN_SHARE * contacts:
             changes, looked_at = scorer.score(None if ids is None else set(ids))
@@ -281,14 +288,21 @@ class _Scorer:
     facts (`_facts_of`) that the rules read exactly as the contact's own.
     """
 
-    def __init__(self, conn: Connection, now: datetime, *, complete: bool = True) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        now: datetime,
+        *,
+        complete: bool = True,
+        lead_values: LeadStatusValues | None = None,
+    ) -> None:
         self.raw = _raw(conn)
         self.now = now
         self.today = now.date()
-        self.lead_values = lead_status_values(conn)
+        self.lead_values = lead_status_values(conn) if lead_values is None else lead_values
         self.bounds = recency_bounds(now.replace(tzinfo=None), _BRACKET_DAYS)
         self.window_start = _recent_from(now)
-        self.settings = repr(self.lead_values)
+        self.settings = settings_text(self.lead_values)
         self.components = _relationship_parts(self.settings)
         self.breakdowns = BreakdownIds(self.raw, complete=complete)
         self.facts = FactsIds(self.raw, complete=complete)
@@ -601,7 +615,7 @@ Part = tuple[int, str, tuple[str, ...]]
 #: The components no lead status setting touches (base, activity, engagement), by their
 #: own facts: kept across a change of the settings.
 _COMPONENTS: dict[Any, Part] = {}
-#: The relationship components, for the settings (their ``repr``) they were worked out with.
+#: The relationship components, for the settings (`settings_text`) they were worked out with.
 _RELATIONSHIP: dict[str, dict[Any, Part]] = {}
 #: The earning reasons of each breakdown text this process worked out, so the history's
 #: words for a change need no reading of the texts (`_earned_in` does, for the others).
