@@ -249,8 +249,15 @@ class ContactTable(QWidget):
         header.setSectionResizeMode(Column.CAMPAIGN, QHeaderView.ResizeMode.Fixed)
         header.sectionResized.connect(self._on_section_resized)
         view.resized.connect(self._fit_columns)
+        view.resized.connect(self._tell_rows_shown)
         view.setSortingEnabled(True)
         view.setColumnHidden(Column.OWNER, True)
+
+    def _tell_rows_shown(self) -> None:
+        """Let a search's keystroke read only the rows the view has room for (and one more,
+        for a row cut by the bottom edge)."""
+        row_height = max(1, self.view.verticalHeader().defaultSectionSize())
+        self.model.set_first_rows(math.ceil(self.view.viewport().height() / row_height) + 1)
 
     def _measure_content(self) -> None:
         """Widen the text columns to their longest loaded cell (first page only), within caps."""

@@ -8,6 +8,11 @@ stays bounded at any size. A page next to one held is sought from that page's ed
 in the reversed order, so Ctrl+End costs what the first page does. Only a jump into the
 middle (dragging the scroll bar) reads with OFFSET, from whichever end is nearer.
 
+A search's keystroke reads only the rows the view shows (``set_first_rows``), not a whole
+page: every row read costs the keystroke its lookups and its share of a walk of the index.
+That first page is held short and completed (sought after its last row) once a row
+beyond it is asked for.
+
 At start-up the total may come later, counted off the UI thread (``count_later``); until
 then the model grows a page at a time as the view asks (``fetchMore``). A change of
 one contact (the campaign flag) shows at once, announced with a targeted ``dataChanged``
@@ -184,6 +189,8 @@ class ContactTableModel(QAbstractTableModel):
         self._service = service
         self._db = db
         self._page_size = page_size
+        #: rows a search's keystroke reads: what the view shows (a page until it says)
+        self._first_rows = page_size
         self._filter = ContactFilter()
         #: held pages by number: page n holds rows n*page_size onwards
         self._pages: dict[int, list[ContactRow]] = {}
@@ -234,6 +241,10 @@ class ContactTableModel(QAbstractTableModel):
         if number != hot_number:
             rows = self._page(number)
             self._hot = (number, rows)
+        if slot < len(rows):
+            return rows[slot]
+        rows = self._complete(number)
+        self._hot = (number, rows)
         return rows[slot] if slot < len(rows) else None
 
     def text_at(self, row: int, column: int) -> str | None:
@@ -257,6 +268,10 @@ class ContactTableModel(QAbstractTableModel):
     def row_of(self, contact_id: str) -> int | None:
         """The model row holding ``contact_id``, if it has been fetched."""
         return self._row_of.get(contact_id)
+
+    def set_first_rows(self, rows: int) -> None:
+        """How many rows the view shows: a search's keystroke reads no more (up to a page)."""
+        self._first_rows = max(1, min(rows, self._page_size))
 
     def set_filter(self, contact_filter: ContactFilter, *, count_later: bool = False) -> None:
         """Show the contacts matching ``contact_filter`` from the top.
@@ -283,7 +298,7 @@ class ContactTableModel(QAbstractTableModel):
         A search whose current row is on the first page counts later, as a keystroke does:
         a sync must not make the UI thread count every hit of a broad search."""
         if self._filter.search and (around is None or around < self._page_size):
-            self._load_counting_later()
+            self._load_counting_later(first=max(self._first_rows, (around or 0) + 1))
             return
         self._load(self._page_size, around)
 
@@ -296,14 +311,16 @@ class ContactTableModel(QAbstractTableModel):
         self.sync_status = page.sync_status
         self.loaded.emit(self.total, page.performance, page.sync_status)
 
-    def _load_counting_later(self, *, pause: bool = False) -> None:
-        """The first page now; the count from a worker thread unless it is as cheap as the
-        page. ``pause``: ask for it only once typing has paused."""
+    def _load_counting_later(self, *, pause: bool = False, first: int | None = None) -> None:
+        """The rows the view shows now (``first``: at least so many, up to a page); the
+        count from a worker thread unless it is as cheap as the rows. ``pause``: ask for it
+        only once typing has paused."""
         started = time.perf_counter()
-        rows = self._service.window(self._filter, 0, self._page_size)
+        wanted = min(self._page_size, max(first or 0, self._first_rows))
+        rows = self._service.window(self._filter, 0, wanted)
         status = self._service.sync_status()
         elapsed = (time.perf_counter() - started) * 1000
-        short = len(rows) < self._page_size
+        short = len(rows) < wanted
         count = len(rows) if short else self._service.count_if_cheap(self._filter)
         self._reset(self._with_pending(rows), count)
         self.performance = Performance(query_ms=elapsed, cache_hit=False, total_ms=elapsed)
@@ -365,6 +382,24 @@ class ContactTableModel(QAbstractTableModel):
             self._hold(number, rows)
         return rows
 
+    def _complete(self, number: int) -> list[ContactRow]:
+        """Page ``number`` with the rows after those held, when it was read short (a search's
+        first rows): sought after its last row, the held ones kept as they are."""
+        rows = self._page(number)
+        start = number * self._page_size
+        wanted = self._page_size if self._count is None else self._count - start
+        missing = min(self._page_size, wanted) - len(rows)
+        if missing <= 0 or not rows:
+            return rows
+        more = self._service.after(self._filter, rows[-1].id, missing)
+        if more is None:  # its last row is gone (a write since): from its place instead
+            more = self._service.window(self._filter, start + len(rows), missing)
+        if not more:
+            return rows
+        rows = rows + self._with_pending(more)
+        self._hold(number, rows)
+        return rows
+
     def _read_page(self, number: int) -> Iterable[ContactRow]:
         """Page ``number``, from a held neighbour's edge row when there is one."""
         size = self._page_size
@@ -416,14 +451,20 @@ class ContactTableModel(QAbstractTableModel):
     def fetchMore(self, parent: _Index) -> None:
         if not self.canFetchMore(parent):
             return
-        number = self._extent // self._page_size
-        fresh = self._with_pending(self._read_page(number))
+        number, held = divmod(self._extent, self._page_size)
+        if held:  # the last page holds only the first rows a search read: its rest
+            rows = self._complete(number)
+            fresh = rows[held:]
+            self._hot = (number, rows)
+        else:
+            fresh = self._with_pending(self._read_page(number))
         if fresh:
             self.beginInsertRows(QModelIndex(), self._extent, self._extent + len(fresh) - 1)
-            self._hold(number, fresh)
+            if not held:
+                self._hold(number, fresh)
             self._extent += len(fresh)
             self.endInsertRows()
-        if len(fresh) < self._page_size:
+        if held + len(fresh) < self._page_size:
             self._exhausted = True
             self._set_count(self._extent)  # the end was found before the count came
 
