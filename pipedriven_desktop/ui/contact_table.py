@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -41,6 +41,7 @@ from pipedriven_desktop.ui.links import mailto_url, tel_url
 from pipedriven_desktop.ui.reach import call, mail
 from pipedriven_desktop.ui.style import heading, muted
 from pipedriven_desktop.ui.table_delegates import CampaignDelegate
+from pipedriven_desktop.ui.table_rows import paint_rows
 from pipedriven_desktop.ui.text_delegate import TextCellDelegate
 from pipedriven_desktop.ui.warmness_delegate import MOVE_WIDTH, WarmnessDelegate
 
@@ -102,10 +103,19 @@ class ContactTableView(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._painted_rows = False
+        #: paint the rows in one pass (``table_rows``) rather than cell by cell
+        self.rows_in_one_pass = True
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
         model = self.model()
+        if self.rows_in_one_pass and isinstance(model, ContactTableModel):
+            painter = QPainter(self.viewport())
+            try:
+                paint_rows(self, model, painter, event.rect())
+            finally:
+                painter.end()
+        else:
+            super().paintEvent(event)
         if not self._painted_rows and model is not None and model.rowCount() > 0:
             self._painted_rows = True
             self.first_painted.emit()

@@ -140,7 +140,12 @@ class CampaignDelegate(RowDelegate):
         widget = option.widget
         style = widget.style() if widget is not None else QApplication.style()
         style.drawPrimitive(_PANEL, option, painter, widget)
-        checked = index.data(_CHECK_ROLE) == _CHECKED
+        self.paint_box(painter, option, index.data(_CHECK_ROLE) == _CHECKED)
+
+    def paint_box(self, painter: QPainter, option: QStyleOptionViewItem, checked: bool) -> None:
+        """The box alone, over a background already painted (see ``table_rows``)."""
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
         selected = bool(option.state & _SELECTED)
         size = max(14, style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, option, widget) + 2)
         ratio = painter.device().devicePixelRatioF()

@@ -10,11 +10,11 @@ palette's text colour, the style's text margin, elided on the right.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QStaticText, QTransform
-from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem, QWidget
 
 from pipedriven_desktop.ui.table_delegates import RowDelegate
 
@@ -60,6 +60,12 @@ class TextCellDelegate(RowDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         widget = option.widget
+        self._look(widget).drawPrimitive(_PANEL, option, painter, widget)
+        rect = option.rect
+        cell = (index.column(), rect.left(), rect.width())
+        self.paint_texts(painter, option, index.row(), (cell,), rect.top(), rect.height())
+
+    def _look(self, widget: QWidget | None) -> QStyle:
         style = self._style
         if style is None:
             style = self._style = widget.style() if widget is not None else QApplication.style()
@@ -67,23 +73,43 @@ class TextCellDelegate(RowDelegate):
             self._margin = (
                 style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
             )
-        style.drawPrimitive(_PANEL, option, painter, widget)
-        text = self._text_of(index.row(), index.column())
-        if not text:
-            return
-        rect = option.rect
-        width = rect.width() - 2 * self._margin
-        laid_out = self._texts.get((text, width))
-        if laid_out is None:
-            laid_out = self._lay_out(option, text, width, rect.height())
+        return style
+
+    def paint_texts(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        row: int,
+        cells: Iterable[tuple[int, int, int]],
+        top: int,
+        height: int,
+    ) -> None:
+        """The texts of ``row``'s ``cells`` ((column, left edge, width) each, ``height``
+        high from ``top``) alone, over their background already painted: the colour and
+        font are looked up once for the row (see ``table_rows``). ``option`` gives the state,
+        font and palette."""
+        self._look(option.widget)
+        margin = self._margin
         state = option.state
         color = self._colors.get(state)
         if color is None:
             color = self._colors[state] = _text_color(option)
-        painter.setFont(option.font)
-        painter.setPen(color)
-        static, top = laid_out
-        painter.drawStaticText(QPointF(rect.left() + self._margin, rect.top() + top), static)
+        texts = self._texts
+        ready = False
+        for column, left, width in cells:
+            text = self._text_of(row, column)
+            if not text:
+                continue
+            inner = width - 2 * margin
+            laid_out = texts.get((text, inner))
+            if laid_out is None:
+                laid_out = self._lay_out(option, text, inner, height)
+            if not ready:
+                painter.setFont(option.font)
+                painter.setPen(color)
+                ready = True
+            static, offset = laid_out
+            painter.drawStaticText(QPointF(left + margin, top + offset), static)
 
     def _lay_out(
         self, option: QStyleOptionViewItem, text: str, width: int, height: int

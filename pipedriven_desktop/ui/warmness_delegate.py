@@ -123,9 +123,14 @@ class WarmnessDelegate(QStyledItemDelegate):
         if widget is not None:
             widget.style().drawPrimitive(_PANEL, option, painter, widget)
         answer = index.data(WARMNESS_CELL_ROLE)
-        if not isinstance(answer, tuple):
-            return
-        score, move = answer
+        if isinstance(answer, tuple):
+            self.paint_bar(painter, option, *answer)
+
+    def paint_bar(
+        self, painter: QPainter, option: QStyleOptionViewItem, score: int, move: int
+    ) -> None:
+        """The score, its bar and the weekly move alone, over a background already painted
+        (see ``table_rows``)."""
         cell = option.rect
         selected = bool(option.state & _SELECTED)
         ratio = painter.device().devicePixelRatioF()
