@@ -9,7 +9,9 @@ Three cases, each on its own copy of the cached mirror, scored once beforehand:
   pass had to work every contact out from the mirror for it);
 - the daily pass, when only time moved (the next day, and the day after).
 
-Peak memory is Python's (``tracemalloc``), from one more run of each case.
+Peak memory is Python's (``tracemalloc``), from one more run of each case. Each case
+also prints its floor: the pass's SQLite reads and writes replayed alone
+(`benchmarks.scoring_floor`), what no scoring code could save in this schema.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 from benchmarks import baseline_scoring
 from benchmarks.datasets import database
 from benchmarks.harness import Figure
+from benchmarks.scoring_floor import Floor, floor_of_pass
 from pipedriven_desktop.store.database import open_database
 from pipedriven_desktop.store.meta import lead_status_values, set_lead_status_values
 from pipedriven_desktop.sync import scoring
@@ -139,6 +142,19 @@ def _figure(
     )
 
 
+def _floor_figure(title: str, target: float, floor: Floor) -> Figure:
+    rebuilt = ", around a rebuild of the score's indexes" if floor.rebuilt else ""
+    return Figure(
+        figure=f"{title}: its floor, the SQLite reads and writes alone",
+        value=floor.total,
+        unit="s",
+        note=f"reads {floor.reads:.2f} s ({floor.statements} statements), writes"
+        f" {floor.writes:.2f} s ({floor.rows_written:,} rows{rebuilt}, committed);"
+        f" the pass's target is {target:g} s",
+        extra={"reads_s": round(floor.reads, 3), "writes_s": round(floor.writes, 3)},
+    )
+
+
 def score_figures(contacts: int = 100_000) -> list[Figure]:
     source = database(contacts)
     now = datetime.now(UTC)
@@ -157,6 +173,23 @@ def score_figures(contacts: int = 100_000) -> list[Figure]:
         shutil.copy(scored, work)
         shutil.copy(scored, work_old)
         figures = []
+        floors = [
+            _floor_figure(
+                f"{title} ({contacts:,} contacts)",
+                target,
+                floor_of_pass(scored, tmp, scoring.rescore, moment, prepare),
+            )
+            for title, target, moment, prepare in (
+                ("Rescore, nearly every score changes", 1.0, later, _forget_day),
+                (
+                    "Rescore, nothing changes",
+                    0.5,
+                    now,
+                    lambda path: _settings_changed(path, RUNS + 1),
+                ),
+                ("Daily rescore", 0.3, now + timedelta(days=1), lambda _path: None),
+            )
+        ]
         for title, target, moments, note, prepare in (
             (
                 "Rescore, nearly every score changes",
@@ -187,4 +220,4 @@ def score_figures(contacts: int = 100_000) -> list[Figure]:
                 "the next days; only contacts at a time bracket visited",
             )
         )
-    return figures
+    return [*figures, *floors]

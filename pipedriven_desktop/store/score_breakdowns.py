@@ -9,6 +9,7 @@ whichever is there (`BREAKDOWN_SQL`).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from typing import Final
@@ -56,6 +57,20 @@ class SharedTexts:
             for text_id, text in raw.execute(f"SELECT id, {self.column} FROM {self.table}"):
                 self.by_text[text] = text_id
                 self.by_id[text_id] = text
+
+    def load_ids(self, ids: Iterable[int | None]) -> None:
+        """Read the texts of ``ids`` not known yet, in one statement."""
+        wanted = [text_id for text_id in set(ids) if text_id is not None]
+        wanted = [text_id for text_id in wanted if text_id not in self.by_id]
+        if not wanted:
+            return
+        for text_id, text in self.raw.execute(
+            f"SELECT id, {self.column} FROM {self.table}"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        ):
+            self.by_text[text] = text_id
+            self.by_id[text_id] = text
 
     def id_of(self, text: str) -> int | None:
         """The id of ``text`` (None: not stored yet)."""

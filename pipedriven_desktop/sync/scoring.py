@@ -152,6 +152,8 @@ FactsKey = tuple[Any, ...]
 #: without and with the organization point (None: not yet, for those settings).
 Entry = list[Any]
 _TEXT, _KEY, _SETTINGS, _PLAIN = range(4)
+#: Positions of the breakdown and facts ids in a row of `contact_facts_sql`.
+_OLD_BREAKDOWN, _OLD_FACTS = 12, 15
 #: The deal facts of a contact without deals: no value, no lost deal.
 _NO_DEALS: tuple[float, int] = (0.0, 0)
 
@@ -236,14 +238,15 @@ def rescore(
         settings = settings_text(lead_values)
         kept = get_meta(conn, SCORES_SETTINGS_KEY)
         revisit = ids is not None and kept != settings
-        complete = ids is None or revisit or len(ids) > CHUNK
-        scorer = _Scorer(conn, now, complete=complete, lead_values=lead_values)
         contacts = _contact_count(conn)
-        if ids is None or len(ids) > SCAN_SHARE * contacts:
+        scan = ids is None or len(ids) > SCAN_SHARE * contacts
+        # Scored by id, a pass reads only the texts its contacts point to.
+        scorer = _Scorer(conn, now, complete=scan or revisit, lead_values=lead_values)
+        if scan:
             changes, looked_at = scorer.score(None if ids is None else set(ids))
         else:
             changes, looked_at = [], 0
-            for part in chunked(ids, CHUNK):
+            for part in chunked(ids or [], CHUNK):
                 found, seen = scorer.score(part)
                 changes += found
                 looked_at += seen
@@ -270,7 +273,7 @@ def rescore(
 def score_contacts(conn: Connection, ids: Sequence[str], now: datetime) -> None:
     """Score ``ids`` and write the rows that changed, in the caller's transaction."""
     now = now.astimezone(UTC)
-    scorer = _Scorer(conn, now, complete=len(ids) > CHUNK)
+    scorer = _Scorer(conn, now, complete=False)
     changes: list[Change] = []
     for part in chunked(ids, CHUNK):
         changes += scorer.score(part)[0]
@@ -330,7 +333,13 @@ class _Scorer:
         named = None
         if not by_id:
             named = {row[0] for row in self.raw.execute(NAMED_ORGANIZATIONS_SQL)}
-        contacts = self.raw.execute(contact_facts_sql(count), (*self.bounds, *wanted))
+        contacts: Iterable[Sequence[Any]] = self.raw.execute(
+            contact_facts_sql(count), (*self.bounds, *wanted)
+        )
+        if by_id:
+            contacts = list(contacts)
+            self.breakdowns.load_ids(row[_OLD_BREAKDOWN] for row in contacts)
+            self.facts.load_ids(row[_OLD_FACTS] for row in contacts)
         only = ids if ids is not None and not by_id else None
         return self._changes(contacts, activities, deals, named, only)
 
@@ -350,9 +359,8 @@ class _Scorer:
         """
         entries, settings = _entries(), self.settings
         known, facts = self.breakdowns, self.facts
-        # Every breakdown read at once: plain lookups, no method call per contact.
-        id_of = known.by_text.get if known.complete else known.id_of
-        facts_id_of = facts.by_text.get if facts.complete else facts.id_of
+        # The contacts' current texts are read (all of them, or theirs): plain lookups.
+        text_of, facts_of = known.by_id.get, facts.by_id.get
         changes: list[Change] = []
         looked_at = 0
         no_deals = _NO_DEALS
@@ -400,13 +408,7 @@ class _Scorer:
                 result = entry[_PLAIN + org] = self._result((base + 4 * org, *own[1:]))
             score, text = result
             if score == old_score:
-                if (
-                    not dirty
-                    and old_id is not None
-                    and id_of(text) == old_id
-                    and old_facts is not None
-                    and facts_id_of(entry[_TEXT]) == old_facts
-                ):
+                if not dirty and text_of(old_id) == text and facts_of(old_facts) == entry[_TEXT]:
                     continue
                 history = None
             else:
@@ -436,8 +438,7 @@ class _Scorer:
             ]
             if not moved:
                 return [], 0
-        known = self.breakdowns
-        id_of = known.by_text.get
+        text_of = self.breakdowns.by_id.get
         results: dict[tuple[int, bool], tuple[Entry, tuple[int, str]]] = {}
         changes: list[Change] = []
         without: list[str] = []
@@ -453,7 +454,7 @@ class _Scorer:
                 continue
             entry, (score, text) = found
             if score == old_score:
-                if old_id is not None and id_of(text) == old_id:
+                if text_of(old_id) == text:
                     continue
                 history = None
             else:
