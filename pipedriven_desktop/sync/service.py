@@ -45,6 +45,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from pipedriven_desktop.pipedrive.client import PAGE_LIMIT, Page, PipedriveClient
 from pipedriven_desktop.pipedrive.errors import (
@@ -73,7 +74,7 @@ from pipedriven_desktop.sync.outbox_sender import SendReport, reapply_pending, s
 from pipedriven_desktop.sync.prefetch import Prefetcher
 from pipedriven_desktop.sync.scoring import rescore
 from pipedriven_desktop.sync.writers import EntityWriter, PageCounts, writers
-from pipedriven_desktop.sync.writers.common import Unchanged
+from pipedriven_desktop.sync.writers.common import IdCache, Unchanged
 from pipedriven_desktop.sync.writers.indexes import drop_indexes, restore_indexes
 from pipedriven_desktop.sync.writers.suggestions import record_pending_suggestions
 
@@ -310,6 +311,8 @@ class _Run:
         self.outbox = SendReport()
         #: Incremental passes already asking Pipedrive, by entity (``_ask_every_entity_at_once``).
         self.asking: dict[str, Prefetcher[tuple[Page, _Parsed]]] = {}
+        #: Links looked up by earlier pages (``IdCache``); only this run writes meanwhile.
+        self.ids = IdCache()
 
     # --- The run ------------------------------------------------------------------------------
 
@@ -510,14 +513,8 @@ class _Run:
                 parsed.gone |= absent - parsed.seen
         with self.db.session() as session:
             conn = session.connection()
-            counts = writer.write(
-                session,
-                parsed.live,
-                parsed.gone,
-                listing=True,
-                rewrite=listing.rewrite,
-                now=self.now,
-                fresh=fresh,
+            counts = self._write_page(
+                writer, session, parsed, listing=True, rewrite=listing.rewrite, fresh=fresh
             )
             if page.is_last:
                 restore_indexes(conn, listing.deferred)
@@ -611,15 +608,41 @@ class _Run:
     ) -> None:
         with self.db.session() as session:
             conn = session.connection()
-            counts = writer.write(
-                session, parsed.live, parsed.gone, listing=False, rewrite=False, now=self.now
-            )
+            counts = self._write_page(writer, session, parsed, listing=False, rewrite=False)
             if parsed.newest is not None and (
                 state.watermark is None or parsed.newest > state.watermark
             ):
                 state.watermark = parsed.newest
             state.save(conn)
         self._after_page(writer.entity, page, parsed, counts)
+
+    def _write_page(
+        self,
+        writer: EntityWriter[Any, Any],
+        session: Session,
+        parsed: _Parsed,
+        *,
+        listing: bool,
+        rewrite: bool,
+        fresh: bool = False,
+    ) -> PageCounts:
+        """``writer.write`` with the run's ``IdCache``: what it holds of the writer's own
+        table is dropped before the page (about to change) and after it (changed)."""
+        table = writer.id_table.table
+        self.ids.forget(table)
+        try:
+            return writer.write(
+                session,
+                parsed.live,
+                parsed.gone,
+                listing=listing,
+                rewrite=rewrite,
+                now=self.now,
+                fresh=fresh,
+                ids=self.ids,
+            )
+        finally:
+            self.ids.forget(table)
 
     # --- Pages --------------------------------------------------------------------------------
 

@@ -19,13 +19,13 @@ from pipedriven_desktop.sync.writers.common import (
     LAST_CONTACTED_SQL,
     ORG_IDS,
     EntityWriter,
+    IdCache,
     PageCounts,
     Pending,
     delete_gone,
     execute_in,
     insert_new_rows,
     known_rows,
-    lookup,
     select_in,
     write_rows,
 )
@@ -58,6 +58,7 @@ class ActivityWriter(EntityWriter[Activity, ActivityValues]):
         rewrite: bool,
         now: datetime,
         fresh: bool = False,
+        ids: IdCache | None = None,
     ) -> PageCounts:
         counts = PageCounts()
         conn = session.connection()
@@ -87,9 +88,10 @@ class ActivityWriter(EntityWriter[Activity, ActivityValues]):
                 for record, values in records
                 if (old := known.get(record.id)) is None or old.update_time != values.update_time
             ]
-        contacts = lookup(conn, CONTACT_IDS, (r.person_id for r, _ in records))
-        orgs = lookup(conn, ORG_IDS, (r.org_id for r, _ in records))
-        deals = lookup(conn, DEAL_IDS, (r.deal_id for r, _ in records))
+        id_map = ids or IdCache()  # without one, this page's own
+        contacts = id_map.lookup(conn, CONTACT_IDS, (r.person_id for r, _ in records))
+        orgs = id_map.lookup(conn, ORG_IDS, (r.org_id for r, _ in records))
+        deals = id_map.lookup(conn, DEAL_IDS, (r.deal_id for r, _ in records))
         pending: list[Pending] = []
         if listing and not known:
             # A page of rows all new to the mirror, the bulk of a first sync: no old row
@@ -107,8 +109,8 @@ class ActivityWriter(EntityWriter[Activity, ActivityValues]):
                     )
                 )
                 add(values)
-            ids = [record.id for record, _ in records]
-            insert_new_rows(conn, self.entity, ACTIVITIES.upsert, ids, flat, counts)
+            new_ids = [record.id for record, _ in records]
+            insert_new_rows(conn, self.entity, ACTIVITIES.upsert, new_ids, flat, counts)
             return counts
         for record, values in records:
             old = known.get(record.id)

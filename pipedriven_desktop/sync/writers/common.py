@@ -161,6 +161,40 @@ def lookup(conn: Connection, ids: IdLookup, values: Iterable[int | None]) -> dic
     return {int(k): v for k, v in json.loads(found)} if found else {}
 
 
+class IdCache:
+    """``lookup``'s answers, kept from page to page while their table is not written.
+
+    A listing's pages ask for the same few thousand contacts, organizations and deals
+    again and again (each page of activities names hundreds of them): each id is looked
+    up once, found or not, and later pages ask the mirror only for ids not seen yet.
+    Whoever writes a table must ``forget`` it (the sync does for each page's writer);
+    only the sync writes these ids while it runs (it holds the writer lock).
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[IdLookup, dict[int, str | None]] = {}
+
+    def lookup(
+        self, conn: Connection, ids: IdLookup, values: Iterable[int | None]
+    ) -> Mapping[int | None, str | None]:
+        """What ``lookup`` gives for ``values``: ``get`` of any of them answers the same."""
+        known = self._known.setdefault(ids, {})
+        missing = {v for v in values if v is not None and v not in known}
+        if missing:
+            found = lookup(conn, ids, missing)
+            for value in missing:
+                known[value] = found.get(value)
+        return known  # type: ignore[return-value]
+
+    def forget(self, table: str) -> None:
+        """Drop what was read of ``table``: it is about to be written, or was."""
+        for ids in [ids for ids in self._known if ids.table == table]:
+            del self._known[ids]
+
+    def clear(self) -> None:
+        self._known.clear()
+
+
 def execute_in(conn: Connection, sql: str, values: Iterable[Any]) -> None:
     """Run a statement whose ``{ids}`` is an IN list of ``values``, in chunks."""
     for part in chunked(sorted({v for v in values if v is not None})):
@@ -410,12 +444,14 @@ class EntityWriter(Generic[R, V]):
         rewrite: bool,
         now: datetime,
         fresh: bool = False,
+        ids: IdCache | None = None,
     ) -> PageCounts:
         """Delete the Pipedrive ids ``gone``, upsert the (record, prepared) pairs.
 
         Rows whose Pipedrive update time matches the mirror's are skipped unless
         ``rewrite``; ``listing`` leaves derived data to ``finish_listing``; ``fresh``
-        says the mirror holds none of the records, so there is nothing to look up.
+        says the mirror holds none of the records, so there is nothing to look up;
+        ``ids`` keeps the links looked up by earlier pages (see ``IdCache``).
         """
         raise NotImplementedError
 

@@ -16,13 +16,13 @@ from pipedriven_desktop.sync.writers.common import (
     DIRTY_SQL,
     ORG_IDS,
     EntityWriter,
+    IdCache,
     PageCounts,
     Pending,
     Unchanged,
     delete_gone,
     execute_in,
     known_rows,
-    lookup,
     write_rows,
 )
 
@@ -53,6 +53,7 @@ class DealWriter(EntityWriter[Deal, DealValues]):
         rewrite: bool,
         now: datetime,
         fresh: bool = False,
+        ids: IdCache | None = None,
     ) -> PageCounts:
         counts = PageCounts()
         conn = session.connection()
@@ -77,8 +78,9 @@ class DealWriter(EntityWriter[Deal, DealValues]):
                 for record, values in records
                 if (old := known.get(record.id)) is None or old.update_time != values.update_time
             ]
-        contacts = lookup(conn, CONTACT_IDS, (r.person_id for r, _ in records))
-        orgs = lookup(conn, ORG_IDS, (r.org_id for r, _ in records))
+        id_map = ids or IdCache()  # without one, this page's own
+        contacts = id_map.lookup(conn, CONTACT_IDS, (r.person_id for r, _ in records))
+        orgs = id_map.lookup(conn, ORG_IDS, (r.org_id for r, _ in records))
         pending: list[Pending] = []
         for record, values in records:
             old = known.get(record.id)

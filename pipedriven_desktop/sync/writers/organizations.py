@@ -21,6 +21,7 @@ from pipedriven_desktop.sync.mapping import organization_fields, placeholders
 from pipedriven_desktop.sync.writers.common import (
     DIRTY_SQL,
     EntityWriter,
+    IdCache,
     PageCounts,
     execute_in,
     select_in,
@@ -65,6 +66,7 @@ class OrganizationWriter(EntityWriter[Organization, OrganizationFields]):
         rewrite: bool,
         now: datetime,
         fresh: bool = False,
+        ids: IdCache | None = None,
     ) -> PageCounts:
         counts = PageCounts()
         conn = session.connection()

@@ -20,12 +20,12 @@ from pipedriven_desktop.sync.writers.common import (
     LAST_CONTACTED_SQL,
     ORG_IDS,
     EntityWriter,
+    IdCache,
     PageCounts,
     Pending,
     delete_gone,
     execute_in,
     known_rows,
-    lookup,
     select_in,
     write_rows,
 )
@@ -68,6 +68,7 @@ class PersonWriter(EntityWriter[Person, ContactValues]):
         rewrite: bool,
         now: datetime,
         fresh: bool = False,
+        ids: IdCache | None = None,
     ) -> PageCounts:
         counts = PageCounts()
         conn = session.connection()
@@ -97,7 +98,8 @@ class PersonWriter(EntityWriter[Person, ContactValues]):
             "organization_id",
             "last_pipedrive_update",
         )
-        orgs = lookup(conn, ORG_IDS, (record.org_id for record, _ in records))
+        id_map = ids or IdCache()  # without one, this page's own
+        orgs = id_map.lookup(conn, ORG_IDS, (record.org_id for record, _ in records))
         pending: list[Pending] = []
         for record, values in records:
             old = known.get(record.id)
