@@ -26,6 +26,10 @@ class EditError(DatabaseError):
     """The mirror did not take an edit; the message says why, for the user."""
 
 
+class MirrorBusyError(EditError):
+    """Another writer held the mirror for the whole busy timeout; trying again may work."""
+
+
 def set_campaign(db: Database, contact_id: str, in_campaign: bool) -> bool:
     """Set the campaign flag on this thread's connection; False when the contact is gone."""
     conn = db.reader()
@@ -61,5 +65,16 @@ def save_campaign(
         finally:
             conn.close()  # rolls back whatever did not commit
     except (sqlite3.Error, OSError) as exc:
-        raise EditError(str(user_error(path, exc, "save the change to") or exc)) from exc
+        message = str(user_error(path, exc, "save the change to") or exc)
+        if _is_busy(exc):
+            raise MirrorBusyError(message) from exc
+        raise EditError(message) from exc
     return changed > 0
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)

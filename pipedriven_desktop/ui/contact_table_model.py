@@ -176,6 +176,8 @@ class ContactTableModel(QAbstractTableModel):
     campaign_changed = Signal(str, bool)
     #: (contact id, flag asked for, message) when a save failed; the row shows the saved flag
     campaign_failed = Signal(str, bool, str)
+    #: (contact id, flag asked for) while another writer holds the mirror; still saving
+    campaign_waiting = Signal(str, bool)
 
     def __init__(
         self,
@@ -601,6 +603,7 @@ class ContactTableModel(QAbstractTableModel):
             self._writer = CampaignWriter(self._db.path, self)
             self._writer.saved.connect(self._on_campaign_saved)
             self._writer.failed.connect(self._on_campaign_failed)
+            self._writer.waiting.connect(self.campaign_waiting)
         return self._writer
 
     def _on_campaign_saved(self, contact_id: str, flag: bool) -> None:

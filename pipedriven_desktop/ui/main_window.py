@@ -55,6 +55,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1600, 900)
 RESULT_MESSAGE_MS = 10_000
+#: How long the status bar says a campaign flag waits for a busy mirror.
+CAMPAIGN_WAIT_MESSAGE_MS = 30_000
 #: The table's share before the splitter hands it the rest of the width.
 CENTER_HINT_WIDTH = 640
 #: How long a sync waits for the window to paint the rows it just wrote.
@@ -270,6 +272,7 @@ class MainWindow(QMainWindow):
         self.sidebar.loaded.connect(self._update_counts)
         self.model.campaign_changed.connect(self._on_campaign_changed)
         self.model.campaign_failed.connect(self._on_campaign_failed)
+        self.model.campaign_waiting.connect(self._on_campaign_waiting)
         self.edit_notice.retry_requested.connect(self._retry_campaign_save)
         self.table.view.first_painted.connect(self.first_painted)
         self.sync_bar.sync_requested.connect(self.start_sync)
@@ -507,6 +510,17 @@ class MainWindow(QMainWindow):
         self.model.row(position)  # its page is read if it is not held
         if self.table.select_contact(contact_id):
             self.table.view.scrollTo(self.table.view.currentIndex())
+
+    def _on_campaign_waiting(self, contact_id: str, flag: bool) -> None:
+        row = self.model.row_of(contact_id)
+        contact = self.model.row(row) if row is not None else None
+        name = contact.name if contact is not None else "the contact"
+        change = "adding" if flag else "removing"
+        self.status.showMessage(
+            f"Still {change} {name}: another write holds the mirror (scoring every contact"
+            " can take a minute at a million); the change is saved as soon as it ends",
+            CAMPAIGN_WAIT_MESSAGE_MS,
+        )
 
     def _on_campaign_failed(self, contact_id: str, flag: bool, message: str) -> None:
         row = self.model.row_of(contact_id)

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 
 from pipedriven_desktop.store import contacts as contact_store
 from pipedriven_desktop.store.contact_service import ContactService
+from pipedriven_desktop.ui import campaign_writer
 from pipedriven_desktop.ui.contact_table_model import Column
 from pipedriven_desktop.ui.main_window import MainWindow
 from tests.ui.conftest import contacts
@@ -70,6 +71,7 @@ def test_a_save_that_fails_reverts_the_row_shows_why_and_retries(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(contact_store, "EDIT_BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(campaign_writer, "PATIENCE_S", 0.2)
     with qtbot.waitSignal(window.model.campaign_failed) as failed:
         row, contact_id = _press_space_on_unflagged(qtbot, window)
 
@@ -88,3 +90,49 @@ def test_a_save_that_fails_reverts_the_row_shows_why_and_retries(
     assert _stored(window, contact_id)
     assert contacts(window.model)[row].added_to_campaign
     assert not notice.isVisibleTo(window)
+
+
+def test_a_save_behind_a_long_write_waits_for_it_and_says_so(
+    qtbot: Any,
+    window: MainWindow,
+    blocker: sqlite3.Connection,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each try gives up after the busy timeout; the save keeps trying within its patience."""
+    monkeypatch.setattr(contact_store, "EDIT_BUSY_TIMEOUT_MS", 50)
+    failures: list[object] = []
+    window.model.campaign_failed.connect(lambda *args: failures.append(args))
+    with qtbot.waitSignal(window.model.campaign_waiting) as waiting:
+        row, contact_id = _press_space_on_unflagged(qtbot, window)
+    assert waiting.args == [contact_id, True]
+    name = contacts(window.model)[row].name
+    assert f"Still adding {name}" in window.status.currentMessage()
+    qtbot.wait(300)  # several busy timeouts pass: still waiting, still shown as chosen
+    assert failures == []
+    assert contacts(window.model)[row].added_to_campaign
+    assert not _stored(window, contact_id)
+
+    with qtbot.waitSignal(window.model.campaign_changed) as saved:
+        blocker.execute("ROLLBACK")
+    assert saved.args == [contact_id, True]
+    assert _stored(window, contact_id)
+    assert failures == []
+    assert not window.edit_notice.isVisibleTo(window)
+
+
+def test_quitting_stops_waiting_for_a_busy_mirror(
+    qtbot: Any,
+    window: MainWindow,
+    blocker: sqlite3.Connection,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(contact_store, "EDIT_BUSY_TIMEOUT_MS", 50)
+    failures: list[tuple[str, bool]] = []
+    window.model.campaign_failed.connect(lambda cid, flag, _msg: failures.append((cid, flag)))
+    with qtbot.waitSignal(window.model.campaign_waiting):
+        _row, contact_id = _press_space_on_unflagged(qtbot, window)
+    # Patience is minutes; waiting for the saves on quit makes one more try instead.
+    assert window.model.wait_for_saves(5000)
+    qtbot.waitUntil(lambda: bool(failures))
+    assert failures == [(contact_id, True)]
+    assert window.model.saves_in_flight() == 0
