@@ -516,9 +516,9 @@ class MainWindow(QMainWindow):
         contact = self.model.row(row) if row is not None else None
         name = contact.name if contact is not None else "the contact"
         change = "adding" if flag else "removing"
+        where = "to" if flag else "from"
         self.status.showMessage(
-            f"Still {change} {name}: another write holds the mirror (scoring every contact"
-            " can take a minute at a million); the change is saved as soon as it ends",
+            f"Still {change} {name} {where} the campaign: saved once a long write ends",
             CAMPAIGN_WAIT_MESSAGE_MS,
         )
 
