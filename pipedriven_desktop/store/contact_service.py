@@ -56,6 +56,7 @@ from pipedriven_desktop.store.search_walk import (
     narrows,
     narrows_at_start,
     plan_walk,
+    walk_allowance,
 )
 from pipedriven_desktop.store.search_words import IndexedSearch, indexed_search
 
@@ -66,7 +67,8 @@ RECENT_ACTIVITIES = 5
 #: (see where_sql), and the exact count is left to a reader off the UI thread.
 BROAD_SEARCH_HITS = 2000
 #: A broad search in the My-500 order probes the search index contact by contact, walking
-#: the order's index, when the page should be found within half its budget: this many
+#: the order's index, when the page should be found within what reading its set of hits
+#: would cost, or half its budget when that is more (``walk_allowance``): this many
 #: contacts, or more when reading its set of hits would cost more (see search_walk); a walk
 #: that passes it without filling the page gives way to the set of hits (see _walk_in_order).
 WALK_BUDGET = 800
@@ -595,7 +597,8 @@ class ContactService:
         )
 
     def _walk_pays(self, contact_filter: ContactFilter, hits: _FirstHits, wanted: int) -> bool:
-        """Whether walking the order's index should find ``wanted`` hits well within budget.
+        """Whether walking the order's index should find ``wanted`` hits for less than its
+        set of hits would cost, and well within budget (``walk_allowance``).
 
         Only a search alone in the My-500 order walks: its order is an index, so the walk
         stops as soon as the page is full. The share of contacts that match is estimated
@@ -613,15 +616,30 @@ class ContactService:
         conn = self._db.reader()
         (contacts,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM contacts").fetchone()
         terms = len(search_terms(contact_filter.search))
-        most = most_budget(_share(hits, int(contacts)), int(contacts), terms, WALK_BUDGET)
-        if wanted * hits.last > hits.count * (most // 2):
+        share = _share(hits, int(contacts))
+        most = walk_allowance(
+            most_budget(share, int(contacts), terms, WALK_BUDGET),
+            most_budget(share, int(contacts), terms, 0),
+        )
+        if wanted * hits.last > hits.count * most:
             return False  # (without reading each term's share)
-        budget = self._walk_plan(conn, contact_filter.search, hits).budget
-        return wanted * hits.last <= hits.count * (budget // 2)
+        allowed = walk_allowance(
+            self._walk_plan(conn, contact_filter.search, hits).budget,
+            self._walk_plan(conn, contact_filter.search, hits, floor=0).budget,
+        )
+        return wanted * hits.last <= hits.count * allowed
 
-    def _walk_plan(self, conn: sqlite3.Connection, search: str, hits: _FirstHits) -> Walk:
+    def _walk_plan(
+        self,
+        conn: sqlite3.Connection,
+        search: str,
+        hits: _FirstHits,
+        *,
+        floor: int | None = None,
+    ) -> Walk:
         """The walk's budget and the term it tests first, from the first hits of the search
-        and of each of its terms (see ``store.search_walk``)."""
+        and of each of its terms (see ``store.search_walk``); ``floor``: the least budget
+        (``WALK_BUDGET`` unless given; 0: what its set of hits would cost alone)."""
         (contacts,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM contacts").fetchone()
         terms = search_terms(search)
         shares = []
@@ -630,7 +648,8 @@ class ContactService:
                 term_hits = self._first_hits(conn, term)
                 if term_hits is not None:
                     shares.append(TermShare(term, _share(term_hits, int(contacts))))
-        return plan_walk(_share(hits, int(contacts)), int(contacts), shares, WALK_BUDGET)
+        least = WALK_BUDGET if floor is None else floor
+        return plan_walk(_share(hits, int(contacts)), int(contacts), shares, least)
 
     def _walk_in_order(
         self,
