@@ -1,7 +1,7 @@
-"""Indexes (and search triggers) a first listing drops and builds once at its end.
+"""Indexes (and triggers) a first listing drops and builds once at its end.
 
-See ``EntityWriter.deferred_indexes`` and ``search_index``; both are kept by name →
-``CREATE`` statement with the listing's cursor.
+See ``EntityWriter.deferred_indexes``, ``search_index`` and ``filling_triggers``; all
+are kept by name → ``CREATE`` statement with the listing's cursor.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
+from pipedriven_desktop.sync.writers.filling_triggers import is_filling, restore_filling_triggers
 from pipedriven_desktop.sync.writers.search_index import drop_triggers, restore_search_triggers
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,8 @@ def drop_indexes(conn: Connection, indexes: Mapping[str, str]) -> None:
 
 
 def restore_indexes(conn: Connection, indexes: Mapping[str, str]) -> None:
-    """Build again the dropped ``indexes`` (name → ``CREATE INDEX`` statement); search
-    triggers among them are created again and their index filled."""
+    """Build again the dropped ``indexes`` (name → ``CREATE INDEX`` statement); triggers
+    among them are created again and what they keep (a column, the search index) filled."""
     _begin(conn)
     for name, sql in indexes.items():
         if _is_trigger(sql):
@@ -52,8 +53,12 @@ def restore_indexes(conn: Connection, indexes: Mapping[str, str]) -> None:
             log.warning("Could not build index %s again: %s", name, exc.orig)
 
     triggers = {name: sql for name, sql in indexes.items() if _is_trigger(sql)}
-    if triggers:
-        restore_search_triggers(conn, triggers)
+    filling = {name: sql for name, sql in triggers.items() if is_filling(sql)}
+    if filling:
+        restore_filling_triggers(conn, filling)
+    search = {name: sql for name, sql in triggers.items() if name not in filling}
+    if search:
+        restore_search_triggers(conn, search)
 
 
 def _begin(conn: Connection) -> None:

@@ -29,6 +29,7 @@ from pipedriven_desktop.sync.writers.common import (
     select_in,
     write_rows,
 )
+from pipedriven_desktop.sync.writers.filling_triggers import filling_triggers
 from pipedriven_desktop.sync.writers.search_index import search_triggers
 
 
@@ -48,9 +49,13 @@ class PersonWriter(EntityWriter[Person, ContactValues]):
         self._options: dict[int, str] | None = None
 
     def deferrable_indexes(self, conn: Connection) -> dict[str, str]:
-        """The indexes and the search index's triggers: a first listing builds them once,
-        at its end."""
-        return {**super().deferrable_indexes(conn), **search_triggers(conn)}
+        """The indexes, the search index's triggers and those filling a column of each new
+        contact: a first listing builds (and fills) them once, at its end."""
+        return {
+            **super().deferrable_indexes(conn),
+            **search_triggers(conn),
+            **filling_triggers(conn, CONTACTS.table),
+        }
 
     def parse(self, item: Mapping[str, Any]) -> Person:
         return Person.from_api(item, lead_status_field=self.lead_status_field)
