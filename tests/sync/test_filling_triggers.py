@@ -55,7 +55,8 @@ def test_a_first_listing_fills_the_organization_names_the_trigger_would_have(
         sync(progress=seen.append, should_cancel=lambda: any(p.entity == "persons" for p in seen))
     assert NAME_TRIGGER not in _triggers(db), "set aside while the listing runs"
     written = rows(db, "SELECT count(*), count(organization_name) FROM contacts")[0]
-    assert written[0] > 0 and written[1] == 0, "filled when the listing ends"
+    assert written[0] > 0
+    assert written[1] == 0, "filled when the listing ends"
 
     sync()
 
