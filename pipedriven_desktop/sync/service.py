@@ -99,6 +99,9 @@ SCORES = "scores"
 MAPPING_VERSION = 3
 #: Ids a v2 listing accepts in its ``ids`` filter.
 IDS_PER_REQUEST = 100
+#: Parsed pages a listing begun ahead of its turn may hold (``_list_next_entity_ahead``):
+#: enough to keep parsing through the seconds the listing before it ends with.
+AHEAD_PAGES = 32
 
 
 @dataclass(frozen=True)
@@ -311,6 +314,12 @@ class _Run:
         self.outbox = SendReport()
         #: Incremental passes already asking Pipedrive, by entity (``_ask_every_entity_at_once``).
         self.asking: dict[str, Prefetcher[tuple[Page, _Parsed]]] = {}
+        #: Listings already asking Pipedrive, by entity, with the cursor each began at
+        #: (``_list_next_entity_ahead``), and where their prefetchers are closed.
+        self.listing_ahead: dict[str, tuple[str | None, Prefetcher[tuple[Page, _Parsed]]]] = {}
+        self.ahead = contextlib.ExitStack()
+        #: The run's writers, in sync order.
+        self.order: tuple[EntityWriter[Any, Any], ...] = ()
         #: Links looked up by earlier pages (``IdCache``); only this run writes meanwhile.
         self.ids = IdCache()
 
@@ -346,9 +355,12 @@ class _Run:
                 with self.db.session() as session:
                     set_meta(session.connection(), MAPPING_KEY, signature)
             with contextlib.ExitStack() as early:
+                self.ahead = early
+                early.callback(self.listing_ahead.clear)
                 if kind == "incremental":
                     self._ask_every_entity_at_once(early, writers(field_key), states)
-                for writer in writers(field_key):
+                self.order = writers(field_key)
+                for writer in self.order:
                     self._check_cancel()
                     self._sync_entity(writer)
                     if writer.entity == "persons":
@@ -479,12 +491,47 @@ class _Run:
     def _walk_listing(
         self, writer: EntityWriter[Any, Any], state: _EntityState, listing: _Listing
     ) -> None:
-        extra = dict(writer.listing_params)
-        if listing.cursor:
-            extra["cursor"] = listing.cursor
-        with self._pages(writer, sort_by="id", sort_direction="asc", extra=extra) as pages:
+        with contextlib.ExitStack() as stack:
+            ahead = self.listing_ahead.pop(writer.entity, None)
+            if ahead is not None and ahead[0] == listing.cursor:
+                pages = ahead[1]  # closed by the run in any case
+                stack.callback(pages.close)
+            else:
+                if ahead is not None:
+                    ahead[1].close()
+                pages = stack.enter_context(self._listing_pages(writer, listing.cursor))
             for page, parsed in pages:
                 self._write_listing_page(writer, state, listing, page, parsed)
+
+    def _listing_pages(
+        self, writer: EntityWriter[Any, Any], cursor: str | None, depth: int = 1
+    ) -> Prefetcher[tuple[Page, _Parsed]]:
+        extra = dict(writer.listing_params)
+        if cursor:
+            extra["cursor"] = cursor
+        return self._pages(writer, depth=depth, sort_by="id", sort_direction="asc", extra=extra)
+
+    def _list_next_entity_ahead(self, writer: EntityWriter[Any, Any]) -> None:
+        """Start the listing of the entity after ``writer`` now, if this run owes one.
+
+        Called with a listing's last page: writing it builds the indexes and search index
+        the listing set aside, seconds inside SQLite, and the catch-up pass follows. The
+        next listing's pages are asked for and parsed meanwhile, up to ``AHEAD_PAGES`` of
+        them, on the other core; its pages are still written in entity order.
+        """
+        entities = [w.entity for w in self.order]
+        if writer.entity not in entities:
+            return
+        following = self.order[entities.index(writer.entity) + 1 :]
+        if not following or following[0].entity in self.listing_ahead:
+            return
+        after = following[0]
+        state = self._states().get(after.entity)
+        if state is None or state.full_run_id is None:
+            return
+        cursor = _Listing.loads(state.full_cursor).cursor
+        pages = self.ahead.enter_context(self._listing_pages(after, cursor, depth=AHEAD_PAGES))
+        self.listing_ahead[after.entity] = (cursor, pages)
 
     def _write_listing_page(
         self,
@@ -503,6 +550,8 @@ class _Run:
             )
             listing.ordered = False
         upto = None if page.is_last else (max(ids) if ids else listing.after_id)
+        if page.is_last:
+            self._list_next_entity_ahead(writer)
         # Past what the mirror held when the listing began, there is nothing to look up.
         fresh = listing.fresh()
         if listing.ordered and (page.is_last or ids) and not fresh:
@@ -652,9 +701,10 @@ class _Run:
         client: PipedriveClient | None = None,
         lock: threading.Lock | None = None,
         unchanged: Unchanged | None = None,
+        depth: int = 1,
         **listing: Any,
     ) -> Prefetcher[tuple[Page, _Parsed]]:
-        """The entity's pages, each parsed, ahead of the writes.
+        """The entity's pages, each parsed, ahead of the writes (up to ``depth`` of them).
 
         Two stages, each a thread of its own: one asks for the next page while the other
         parses the page before it, so Pipedrive's time to answer overlaps the parsing.
@@ -683,7 +733,7 @@ class _Run:
                 for page in pages:
                     yield page, self._parse(writer, page, unchanged)
 
-        return Prefetcher(produce)
+        return Prefetcher(produce, depth)
 
     def _parse(
         self, writer: EntityWriter[Any, Any], page: Page, unchanged: Unchanged | None = None
