@@ -13,6 +13,7 @@ from pipedriven_desktop.pipedrive import FakeAccount, FakePipedriveServer
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.sync import service
 from pipedriven_desktop.sync.service import SyncCancelledError, SyncProgress
+from pipedriven_desktop.sync.writers.indexes import restore_indexes
 from tests.sync.conftest import SyncFn, assert_mirror_matches, rows
 
 #: How long the check waits for a request it expects (far longer than one takes).
@@ -36,7 +37,7 @@ def test_activities_are_asked_for_while_the_persons_listing_builds_its_indexes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     asked_meanwhile: list[bool] = []
-    restore = service.restore_indexes
+    restore = restore_indexes
 
     def watched(conn: Connection, indexes: Any) -> None:
         if any("contacts_fts" in sql for sql in indexes.values()):  # the persons' last page
