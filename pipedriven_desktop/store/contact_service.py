@@ -108,10 +108,11 @@ _RECENT_ACTIVITIES_SQL = """
          ORDER BY b.add_time DESC, b.id LIMIT ?
      )
 """
+# The earliest open activity, an overdue one included: it is the one to act on first.
 _NEXT_ACTIVITY_SQL = """
     SELECT page.value, (
         SELECT min(a.due_date) FROM activities a
-         WHERE a.contact_id = page.value AND a.done = 0 AND a.due_date >= ?
+         WHERE a.contact_id = page.value AND a.done = 0
     ) FROM json_each(?) AS page
 """
 _SYNC_STATUS_SQL = """
@@ -749,7 +750,7 @@ class ContactService:
         ids = json.dumps([row[0] for row in found])
         next_by_contact: dict[str, date | None] = {}
         if next_activity:
-            for contact_id, due in conn.execute(_NEXT_ACTIVITY_SQL, (now.date().isoformat(), ids)):
+            for contact_id, due in conn.execute(_NEXT_ACTIVITY_SQL, (ids,)):
                 next_by_contact[contact_id] = _as_date(due)
         recent_by_contact: dict[str, tuple[ActivityRow, ...]] = {}
         if recent:
