@@ -11,10 +11,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -170,22 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"error: cannot create the data folder {db_path.parent}: {reason}", file=sys.stderr
             )
             return EXIT_USAGE
-    if args.command == "sync":
-        return _sync(args, db_path)
-    if args.command == "export":
-        return _guarded(lambda: _export(db_path, args.format, args.limit, sys.stdout))
-    if args.command == "orgs":
-        return _guarded(lambda: _orgs(db_path, args.format, sys.stdout))
-    if args.command == "duplicates":
-        return _duplicates(args, db_path)
-    if args.command == "config":
-        return _config(args, db_path)
-    if args.command in actions_command.COMMANDS:
-        return actions_command.run_command(args, db_path, sys.stdout)
-    if args.command == "stats":
-        from pipedriven_desktop.stats_command import print_stats
-
-        return _guarded(lambda: print_stats(db_path, args.format, sys.stdout))
+    if args.command in headless:
+        return _guarded(lambda: _headless(args, db_path))
     if args.base_url is not None:
         from pipedriven_desktop.pipedrive.address import checked_base_url
 
@@ -197,14 +184,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _gui(args)
 
 
-def _guarded(action: Any) -> int:
+def _headless(args: argparse.Namespace, db_path: Path) -> int:
+    """Run one of the commands without the window; returns its exit code."""
+    if args.command == "sync":
+        return _sync(args, db_path)
+    if args.command == "export":
+        _export(db_path, args.format, args.limit, sys.stdout)
+    elif args.command == "orgs":
+        _orgs(db_path, args.format, sys.stdout)
+    elif args.command == "duplicates":
+        return _duplicates(args, db_path)
+    elif args.command == "config":
+        return _config(args, db_path)
+    elif args.command in actions_command.COMMANDS:
+        return actions_command.run_command(args, db_path, sys.stdout)
+    elif args.command == "stats":
+        from pipedriven_desktop.stats_command import print_stats
+
+        print_stats(db_path, args.format, sys.stdout)
+    return 0
+
+
+def _guarded(action: Callable[[], int]) -> int:
+    """``action``'s exit code, with the failures every command shares as one line (2), and
+    a reader that left early (``| head``) as a quiet end."""
     import sqlite3
 
     from pipedriven_desktop.store.database import DatabaseError
     from pipedriven_desktop.store.errors import user_error
 
     try:
-        action()
+        code = action()
+        sys.stdout.flush()  # a pipe closed early breaks here, not in the interpreter's exit
     except DatabaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -212,8 +223,21 @@ def _guarded(action: Any) -> int:
         print(f"error: {user_error(None, exc, 'read')}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
+        _discard_stdout()
         return 0
-    return 0
+    return code
+
+
+def _discard_stdout() -> None:
+    """Point stdout at nothing: what is still buffered for the reader that left would
+    otherwise break the pipe again in the interpreter's last flush, with a warning."""
+    try:
+        target = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a file descriptor (an in-process caller's stream)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, target)
+    os.close(devnull)
 
 
 def _sync(args: argparse.Namespace, db_path: Path) -> int:
@@ -398,9 +422,8 @@ def _duplicates(args: argparse.Namespace, db_path: Path) -> int:
     )
 
     if args.action is None:
-        return _guarded(
-            lambda: _write(duplicate_records(db_path), args.format, sys.stdout, DUPLICATE_FIELDS)
-        )
+        _write(duplicate_records(db_path), args.format, sys.stdout, DUPLICATE_FIELDS)
+        return 0
     target = args.organization_id if args.action == "undo" else args.suggestion_id
     return change_duplicates(db_path, args.action, target, getattr(args, "name", None), sys.stdout)
 
