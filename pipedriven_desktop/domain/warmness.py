@@ -44,7 +44,9 @@ __all__ = [
 #               | scheduled ones, due after today, count too)   |
 # activity      | among those: a meeting / a call / an email    | +2 / +1 / +1, once per type
 # relationship  | open + won deal value > 10,000 / > 1,000      | +2 / +1 (strictly greater)
-#               | (lost deals do not count; the reason says so) |
+#               | (lost deals do not count; the reason says so; |
+#               | amounts in different currencies are never    |
+#               | added: the largest one currency's total counts)|
 # relationship  | lead status counting as qualified / contacted | +1 (values configurable)
 # engagement    | last activity < 7 / < 30 / > 90 days ago      | +2 / +1 / -1 (30..90: 0)
 # engagement    | incoming / outgoing mail > 0.5                | +1 (see `mail_points`)
@@ -207,7 +209,7 @@ class ContactFacts:
     has_organization: bool
     has_job_title: bool
     activities: tuple[ActivityFact, ...] = ()
-    total_deal_value: float = 0.0  # open and won deals only
+    total_deal_value: float = 0.0  # open and won deals only, of one currency (below)
     lead_status: str | None = None  # the chosen person field's value (an option's label)
     last_activity: datetime | None = None  # most recent activity moment, tz-aware UTC
     incoming_mail_count: int | None = None
@@ -216,6 +218,10 @@ class ContactFacts:
     email_messages_count: int | None = None  # Pipedrive's include_fields
     last_incoming_mail: datetime | None = None  # tz-aware UTC (naive read as UTC)
     last_outgoing_mail: datetime | None = None
+    #: The currency of ``total_deal_value`` (None: not known), and how many currencies
+    #: the contact's open and won deals are in: their totals are never added together.
+    deal_currency: str | None = None
+    deal_currencies: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,14 +349,22 @@ def _activity_items(
     return items, sum(item.points for item in items)
 
 
-def _deal_item(total: float, lost: int = 0) -> ScoreComponent | None:
+def _deal_item(
+    total: float, lost: int = 0, currency: str | None = None, currencies: int = 1
+) -> ScoreComponent | None:
     lost_note = ""
     if lost:
         lost_note = f"; {lost} lost deal{'' if lost == 1 else 's'} not counted"
     for floor, points in DEAL_VALUE_TIERS:
         if total > floor:
             shown = f"{total:,.2f}".removesuffix(".00")
-            return ScoreComponent(points, f"deals worth {shown} in total{lost_note}")
+            if currency:
+                shown = f"{shown} {currency}"
+            if currencies > 1:
+                shown = f"{shown}, the largest of {currencies} currencies (never added up)"
+            else:
+                shown = f"{shown} in total"
+            return ScoreComponent(points, f"deals worth {shown}{lost_note}")
     if lost:
         return ScoreComponent(0, f"{lost} lost deal{'' if lost == 1 else 's'}, not counted")
     return None
@@ -469,7 +483,12 @@ def _compute(
             raw += points
 
     deal = (
-        _deal_item(facts.total_deal_value, facts.lost_deal_count)
+        _deal_item(
+            facts.total_deal_value,
+            facts.lost_deal_count,
+            facts.deal_currency,
+            facts.deal_currencies,
+        )
         if facts.total_deal_value or facts.lost_deal_count
         else None
     )

@@ -5,7 +5,7 @@ A test checks these against the migration scripts, so they cannot drift.
 
 from __future__ import annotations
 
-SCHEMA_HEAD = "0010_kept_score_facts"
+SCHEMA_HEAD = "0011_deal_value_per_currency"
 KNOWN_REVISIONS = frozenset(
     {
         "0001_initial",
@@ -18,5 +18,6 @@ KNOWN_REVISIONS = frozenset(
         "0008_shared_score_breakdowns",
         "0009_sort_by_name_and_organization",
         "0010_kept_score_facts",
+        "0011_deal_value_per_currency",
     }
 )

@@ -13,8 +13,10 @@ rules can tell apart, so contacts with the same values share one computation:
 - `activity_facts_sql`: per contact, its activities in the score's window: how many,
   how many scheduled (due after today), and per bonus type whether one was due in the
   window up to today and the first due date among the scheduled ones;
-- `DEAL_FACTS_SQL`: per contact, the open and won deals' value and the lost deals'
-  count (lost deals are named in the breakdown, never added to the deal value);
+- `DEAL_FACTS_SQL`: per contact, the open and won deals' value in the currency with
+  the largest total, that currency and how many currencies there are (amounts in
+  different currencies are never added), and the lost deals' count (lost deals are
+  named in the breakdown, never added to the deal value);
 - which lead statuses count: ``store.meta.lead_status_values``.
 
 `mail_facts` turns the stored mail columns into `ContactFacts` arguments, for callers
@@ -81,9 +83,22 @@ _CONTACT_FACTS = (
     " c.score_computed_at IS NULL, c.score_facts_id FROM contacts c"
 )
 
+#: Amounts in different currencies are never added: per contact, the largest one
+#: currency's open and won total, the lost deals, that currency (None without an open or
+#: won deal, or when the deals name none; on a tie, the first code alphabetically) and
+#: how many currencies hold open or won deals.
 DEAL_FACTS_SQL: Final = (
-    "SELECT contact_id, coalesce(sum(CASE WHEN status IN ({live}) THEN value END), 0.0),"
-    " count(CASE WHEN status = 'lost' THEN 1 END) FROM deals WHERE {where} GROUP BY contact_id"
+    "SELECT contact_id, coalesce(live, 0.0), lost,"
+    " CASE WHEN live > 0 THEN nullif(currency, '') END, currencies"
+    " FROM (SELECT contact_id, currency, live, sum(lost_here) OVER whole AS lost,"
+    " count(live) OVER whole AS currencies, row_number() OVER"
+    " (PARTITION BY contact_id ORDER BY live DESC NULLS LAST, currency) AS rank"
+    " FROM (SELECT contact_id, upper(trim(coalesce(currency, ''))) AS currency,"
+    " sum(CASE WHEN status IN ({live}) THEN value END) AS live,"
+    " count(CASE WHEN status = 'lost' THEN 1 END) AS lost_here"
+    " FROM deals WHERE {where} GROUP BY contact_id, 2)"
+    " WINDOW whole AS (PARTITION BY contact_id))"
+    " WHERE rank = 1"
 )
 
 

@@ -154,8 +154,8 @@ Entry = list[Any]
 _TEXT, _KEY, _SETTINGS, _PLAIN = range(4)
 #: Positions of the breakdown and facts ids in a row of `contact_facts_sql`.
 _OLD_BREAKDOWN, _OLD_FACTS = 12, 15
-#: The deal facts of a contact without deals: no value, no lost deal.
-_NO_DEALS: tuple[float, int] = (0.0, 0)
+#: The deal facts of a contact without deals: no value, no lost deal, no currency.
+_NO_DEALS: tuple[float, int, str | None, int] = (0.0, 0, None, 0)
 
 
 def contacts_to_score(conn: Connection, now: datetime) -> tuple[list[str] | None, bool]:
@@ -566,7 +566,8 @@ class _Scorer:
         on today, and one of the scheduled ones without a bonus type the day after.
         """
         base, lead, bracket, incoming, outgoing, received, sent, replied, deal, acts = key
-        total, lost = deal
+        # Facts kept before deals named their currency hold (total, lost) alone.
+        total, lost, currency, currencies = (*deal, None, 1)[:4]
         last_in = _mail_moment(received, noon=bool(replied))
         last_out = _mail_moment(sent, noon=True)
         last_activity = None
@@ -586,6 +587,8 @@ class _Scorer:
             lost_deal_count=int(lost or 0),
             last_incoming_mail=last_in,
             last_outgoing_mail=last_out,
+            deal_currency=currency,
+            deal_currencies=int(currencies or 1),
         )
 
     def _activities_of(self, facts: tuple[Any, ...]) -> tuple[ActivityFact, ...]:

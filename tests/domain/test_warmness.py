@@ -285,6 +285,25 @@ def test_lost_deals_are_named_as_not_counted(
     assert reasons(result, "relationship") == [reason]
 
 
+@pytest.mark.parametrize(
+    ("currency", "currencies", "reason"),
+    [
+        ("EUR", 1, "deals worth 12,500 EUR in total"),
+        ("PLN", 2, "deals worth 12,500 PLN, the largest of 2 currencies (never added up)"),
+        (None, 1, "deals worth 12,500 in total"),
+    ],
+)
+def test_the_deal_value_names_its_currency(
+    currency: str | None, currencies: int, reason: str
+) -> None:
+    result = compute_warmness(
+        facts(total_deal_value=12_500.0, deal_currency=currency, deal_currencies=currencies),
+        NOW,
+    )
+    assert points(result, "relationship") == 2
+    assert reasons(result, "relationship") == [reason]
+
+
 def test_deals_and_status_add_up() -> None:
     result = compute_warmness(facts(total_deal_value=20_000.0, lead_status="qualified"), NOW)
     assert points(result, "relationship") == 3

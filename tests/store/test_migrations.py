@@ -251,3 +251,26 @@ def test_a_0_1_0_mirror_finds_digits_inside_phone_numbers_after_the_upgrade(
         db.close()
     assert contact_id in {row.id for row in hits}
     assert total == len(hits)
+
+
+def test_0011_forgets_the_scoring_day_so_every_score_is_worked_out_again(
+    tmp_path: Path,
+) -> None:
+    """Deal values of different currencies were added; every score is worked out again."""
+    path = tmp_path / "mirror.sqlite3"
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT OR REPLACE INTO app_meta (key, value) VALUES ('scores_day', '2026-11-29')")
+    conn.execute("INSERT OR REPLACE INTO app_meta (key, value) VALUES ('kept', 'yes')")
+    conn.execute("UPDATE alembic_version SET version_num = '0010_kept_score_facts'")
+    conn.commit()
+    conn.close()
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
+        kept = dict(conn.execute("SELECT key, value FROM app_meta").fetchall())
+    finally:
+        conn.close()
+    assert "scores_day" not in kept
+    assert kept["kept"] == "yes"

@@ -85,13 +85,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 )
             if rng.random() < 0.3:
                 conn.exec_driver_sql(
-                    "INSERT INTO deals (id, contact_id, title, value, status)"
-                    " VALUES (?, ?, 'x', ?, ?)",
+                    "INSERT INTO deals (id, contact_id, title, value, status, currency)"
+                    " VALUES (?, ?, 'x', ?, ?, ?)",
                     (
                         f"d-{contact_id}",
                         contact_id,
                         rng.choice([0.0, 800.0, 5000.0, 25_000.0]),
                         rng.choice(["lost", "open", "won", "deleted"]),
+                        rng.choice([None, "EUR", "usd ", "PLN"]),
                     ),
                 )
             for _ in range(rng.randint(0, 2)):  # scheduled and recent, odd spellings
@@ -125,13 +126,24 @@ def _expected(db: Database, now: datetime) -> dict[str, tuple[int, dict[str, obj
     ):
         day = None if due is None else date.fromisoformat(due)
         activities[contact_id].append(ActivityFact(kind, day))
-    values: dict[str, float] = defaultdict(float)
+    # Open and won values per currency: never added across currencies.
+    per_currency: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     lost: dict[str, int] = defaultdict(int)
-    for contact_id, value, status in conn.execute("SELECT contact_id, value, status FROM deals"):
+    for contact_id, value, status, currency in conn.execute(
+        "SELECT contact_id, value, status, currency FROM deals"
+    ):
         if status in ("open", "won"):
-            values[contact_id] += value
+            per_currency[contact_id][(currency or "").strip().upper()] += value
         elif status == "lost":
             lost[contact_id] += 1
+    deal_facts: dict[str, dict[str, object]] = {}
+    for contact_id, totals in per_currency.items():
+        currency, total = min(totals.items(), key=lambda item: (-item[1], item[0]))
+        deal_facts[contact_id] = {
+            "total_deal_value": total,
+            "deal_currency": (currency or None) if total > 0 else None,
+            "deal_currencies": len(totals),
+        }
     named = {row[0] for row in conn.execute("SELECT id FROM organizations WHERE trim(name) <> ''")}
     lead_values = lead_status_values(conn)
     expected = {}
@@ -147,13 +159,13 @@ def _expected(db: Database, now: datetime) -> dict[str, tuple[int, dict[str, obj
             has_organization=org in named,
             has_job_title=bool(title),
             activities=tuple(activities[contact_id]),
-            total_deal_value=values[contact_id],
             lead_status=lead,
             last_activity=None if last_moment is None else last_moment.replace(tzinfo=UTC),
             incoming_mail_count=incoming,
             outgoing_mail_count=outgoing,
             lost_deal_count=lost[contact_id],
             **mail_facts(*mail),
+            **deal_facts.get(contact_id, {}),  # type: ignore[arg-type]
         )
         warmness = compute_warmness(facts, now, lead_values)
         expected[contact_id] = (warmness.score, warmness.to_json())

@@ -92,7 +92,30 @@ def test_a_lost_deal_is_named_but_adds_no_deal_value(
     assert lost_score == none_score
     assert won_score == none_score + 2
     assert "1 lost deal, not counted" in lost_reasons
-    assert "deals worth 50,000 in total" in won_reasons
+    assert "deals worth 50,000 EUR in total" in won_reasons
+
+
+def test_deal_values_in_different_currencies_are_never_added(
+    db: Database, account: FakeAccount, sync: SyncFn
+) -> None:
+    mixed = _person(account, "Two Currencies")
+    same = _person(account, "One Currency")
+    none = _person(account, "No Deal")
+    account.add_deal("Dollars", value=6_851.54, currency="USD", person_id=mixed)
+    account.add_deal("Zloty", value=8_083.19, currency="PLN", status="won", person_id=mixed)
+    account.add_deal("First", value=6_000.0, currency="EUR", person_id=same)
+    account.add_deal("Second", value=5_000.0, currency="EUR", status="won", person_id=same)
+    sync()
+    mixed_score, mixed_reasons = _scored(db, mixed)
+    same_score, same_reasons = _scored(db, same)
+    none_score, _ = _scored(db, none)
+    # 14,934.73 added up would pass 10,000; the larger currency's total alone does not.
+    assert mixed_score == none_score + 1
+    assert "deals worth 8,083.19 PLN, the largest of 2 currencies (never added up)" in (
+        mixed_reasons
+    )
+    assert same_score == none_score + 2
+    assert "deals worth 11,000 EUR in total" in same_reasons
 
 
 def test_the_organization_point_needs_an_organization_the_mirror_knows(
