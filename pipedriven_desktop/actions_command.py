@@ -5,7 +5,8 @@ the mirror's outbox, with no network: it shows in the mirror at once and goes to
 Pipedrive with the next ``sync``. ``outbox`` lists what waits and what Pipedrive refused.
 Every refusal is one line on stderr, with exit code 2, as the other commands.
 
-Only ``argparse`` is imported at the top: the parser is built on every start.
+Only ``argparse`` and the shared options are imported at the top: the parser is built
+on every start.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+from pipedriven_desktop.cli_options import add_db_option
 
 if TYPE_CHECKING:
     from pipedriven_desktop.store.actions import OutboxEntry
@@ -42,7 +45,7 @@ def add_parsers(commands: Any) -> None:
     log = commands.add_parser(
         "log", help="log a done activity or schedule one for a person (sent at the next sync)"
     )
-    log.add_argument("--db", type=Path, default=None, dest="sub_db")
+    add_db_option(log)
     log.add_argument("--person", type=_person_id, required=True, help="Pipedrive person id")
     log.add_argument("--type", choices=("call", "meeting", "email", "task"), required=True)
     log.add_argument("--subject", default="", help="default: the type's name")
@@ -53,12 +56,12 @@ def add_parsers(commands: Any) -> None:
     log.add_argument("--time", help="with --due: the time, HH:MM (UTC)")
 
     note = commands.add_parser("note", help="add a note to a person (sent at the next sync)")
-    note.add_argument("--db", type=Path, default=None, dest="sub_db")
+    add_db_option(note)
     note.add_argument("--person", type=_person_id, required=True, help="Pipedrive person id")
     note.add_argument("--text", required=True)
 
     outbox = commands.add_parser("outbox", help="list the changes waiting for Pipedrive")
-    outbox.add_argument("--db", type=Path, default=None, dest="sub_db")
+    add_db_option(outbox)
     outbox.add_argument("--format", choices=("json", "text"), default="text")
 
 

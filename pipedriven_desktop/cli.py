@@ -21,6 +21,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pipedriven_desktop import __version__, actions_command
+from pipedriven_desktop.cli_options import (
+    BASE_URL_HELP,
+    DB_HELP,
+    add_base_url_option,
+    add_db_option,
+)
 from pipedriven_desktop.paths import DEFAULT_BASE_URL, default_db_path
 
 EXPORT_BATCH = 1000
@@ -53,37 +59,45 @@ def build_parser() -> argparse.ArgumentParser:
         description="My-500: your Pipedrive contacts, mirrored locally, in the order to work them.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--db", type=Path, help="database file (default: user data directory)")
+    parser.add_argument("--db", type=Path, metavar="PATH", help=DB_HELP)
     parser.add_argument("--demo", action="store_true", help="run on the bundled demo account")
     parser.add_argument(
         "--demo-if-no-token",
         action="store_true",
         help="use the demo account unless a Pipedrive token is configured",
     )
-    parser.add_argument("--base-url", help=f"Pipedrive API base (default {DEFAULT_BASE_URL})")
+    parser.add_argument("--base-url", metavar="URL", help=BASE_URL_HELP)
     parser.add_argument(
-        "--screenshot", type=Path, help="save a PNG of the window once it shows data, then exit"
+        "--screenshot",
+        type=Path,
+        metavar="PNG",
+        help="save a PNG of the window once it shows data, then exit",
     )
     commands = parser.add_subparsers(dest="command")
 
     sync = commands.add_parser("sync", help="pull changes from Pipedrive without the GUI")
-    sync.add_argument("--db", type=Path, default=None, dest="sub_db")
-    sync.add_argument("--base-url", default=None, dest="sub_base_url")
-    sync.add_argument("--full", action="store_true", help="re-list everything, drop deletions")
+    add_db_option(sync)
+    add_base_url_option(sync)
+    sync.add_argument(
+        "--full",
+        action="store_true",
+        help="list every record again, not only what changed since the last sync, and "
+        "remove from the mirror what was deleted in Pipedrive",
+    )
 
     export = commands.add_parser("export", help="print My-500 in order")
-    export.add_argument("--db", type=Path, default=None, dest="sub_db")
+    add_db_option(export)
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("--limit", type=_positive_int, default=None)
 
     orgs = commands.add_parser("orgs", help="print the organization store")
-    orgs.add_argument("--db", type=Path, default=None, dest="sub_db")
+    add_db_option(orgs)
     orgs.add_argument("--format", choices=("json", "csv"), default="json")
 
     duplicates = commands.add_parser(
         "duplicates", help="list possible duplicate organizations; merge them locally or not"
     )
-    duplicates.add_argument("--db", type=Path, default=None, dest="sub_db")
+    add_db_option(duplicates)
     duplicates.add_argument("--format", choices=("json", "csv"), default="json")
     actions = duplicates.add_subparsers(dest="action")
     for action, target, text in (
@@ -93,35 +107,39 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sub = actions.add_parser(action, help=text)
         sub.add_argument(target)
-        sub.add_argument("--db", type=Path, default=argparse.SUPPRESS, dest="sub_db")
+        add_db_option(sub, nested=True)
         if action == "merge":
             sub.add_argument("--name", help="the name to keep (default: the larger one's)")
 
     stats = commands.add_parser(
         "stats", help="print the Insights figures: warmness, organizations, sync, queries"
     )
-    stats.add_argument("--db", type=Path, default=None, dest="sub_db")
+    add_db_option(stats)
     stats.add_argument("--format", choices=("json", "text"), default="text")
 
     actions_command.add_parsers(commands)
 
     config = commands.add_parser("config", help="show or change the lead status settings")
-    config.add_argument("--db", type=Path, default=None, dest="sub_db")
+    add_db_option(config)
+    add_base_url_option(config)
     settings = config.add_subparsers(dest="setting")
     field = settings.add_parser(
         "lead-status-field", help="the person field holding the lead status ('none' clears it)"
     )
     field.add_argument("key", help="the field's key, as `config lead-status-fields` lists it")
-    field.add_argument("--base-url", default=None, dest="sub_base_url")
+    add_db_option(field, nested=True)
+    add_base_url_option(field, nested=True)
     fields = settings.add_parser(
         "lead-status-fields", help="list the person fields that can hold the lead status"
     )
-    fields.add_argument("--base-url", default=None, dest="sub_base_url")
+    add_db_option(fields, nested=True)
+    add_base_url_option(fields, nested=True)
     values = settings.add_parser(
         "lead-status-values", help="the values counting as qualified / contacted"
     )
     values.add_argument("--qualified", help="comma-separated values (default: qualified)")
     values.add_argument("--contacted", help="comma-separated values (default: contacted)")
+    add_db_option(values, nested=True)
     return parser
 
 

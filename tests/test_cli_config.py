@@ -131,3 +131,57 @@ def test_fields_need_a_token(
     )
     assert code == 2
     assert "sign in first" in err
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_db_goes_before_or_after_the_setting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    db_path = tmp_path / "m.sqlite3"
+    setting = ["lead-status-values", "--qualified", "", "--contacted", "Called"]
+    db = ["--db", str(db_path)]
+    argv = ["config", *db, *setting] if where == "before" else ["config", *setting, *db]
+    code, _out, err = run(capsys, *argv)
+    assert code == 0, err
+    code, out, _ = run(capsys, "config", *db)
+    assert "contacted: Called" in out.splitlines()
+    from pipedriven_desktop.paths import default_db_path
+
+    assert not default_db_path().exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("config", "--db", "{db}", "--base-url", "{url}", "lead-status-field", "{key}"),
+        ("config", "lead-status-field", "{key}", "--db", "{db}", "--base-url", "{url}"),
+        ("config", "--base-url", "{url}", "lead-status-field", "{key}", "--db", "{db}"),
+    ],
+)
+def test_db_and_base_url_go_before_or_after_the_field_setting(
+    tmp_path: Path,
+    server: FakePipedriveServer,
+    capsys: pytest.CaptureFixture[str],
+    argv: tuple[str, ...],
+) -> None:
+    db_path = tmp_path / "m.sqlite3"
+    filled = [
+        part.format(db=db_path, url=server.base_url, key=FAKE_LEAD_STATUS_FIELD) for part in argv
+    ]
+    code, out, err = run(capsys, *filled)
+    assert code == 0, err
+    assert f"lead-status-field: {FAKE_LEAD_STATUS_FIELD}" in out.splitlines()
+    db = open_database(db_path)
+    try:
+        assert lead_status_values(db.reader()).field_chosen is True
+    finally:
+        db.close()
+
+
+def test_the_fields_are_listed_with_the_options_after_the_setting(
+    server: FakePipedriveServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = ["config", "lead-status-fields", "--base-url", server.base_url]
+    code, out, err = run(capsys, *argv, "--db", str(tmp_path / "m.sqlite3"))
+    assert code == 0, err
+    assert out.startswith(f"{FAKE_LEAD_STATUS_FIELD}\t")
