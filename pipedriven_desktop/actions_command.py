@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -72,6 +72,11 @@ def run_command(args: argparse.Namespace, db_path: Path, out: TextIO) -> int:
 
     if args.command == "log" and args.time is not None and args.due is None:
         return _fail("--time needs --due (a logged activity happens now)")
+    if args.command == "log" and args.due is not None:
+        problem = _due_problem(args.due, args.time)
+        if problem is not None:
+            when = f"{args.due} {args.time} UTC" if args.time else str(args.due)
+            return _fail(f"--due {when}: {problem[0].lower()}{problem[1:]}")
     try:
         db = open_database(db_path)
     except DatabaseError as exc:
@@ -191,6 +196,22 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError("must be a date, YYYY-MM-DD") from None
+
+
+def _due_problem(day: date, utc_time: str | None) -> str | None:
+    """The schedule dialog's rule for a next step (not in the past), on the local clock;
+    ``utc_time`` is the ``--time`` as given (a malformed one is refused when queued)."""
+    from pipedriven_desktop.domain.next_step import due_problem
+
+    now = datetime.now().astimezone()
+    if utc_time is None:
+        return due_problem(day, None, now)
+    try:
+        at = time.fromisoformat(utc_time)
+    except ValueError:
+        return None
+    moment = datetime.combine(day, at, tzinfo=UTC).astimezone()
+    return due_problem(moment.date(), moment.time().replace(tzinfo=None), now)
 
 
 def _fail(line: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -191,3 +192,47 @@ def test_log_then_sync_sends_it_and_the_outbox_is_empty(
     assert sent["owner_id"] == account.me_id
     code, out, _ = run(capsys, "outbox", "--db", db)
     assert (code, out) == (0, "Nothing waits: Pipedrive has every change.\n")
+
+
+def _utc_in(delta: timedelta) -> tuple[str, str]:
+    moment = datetime.now(UTC) + delta
+    return moment.date().isoformat(), f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        ("--due", (date.today() - timedelta(days=1)).isoformat()),
+        ("--due", "2020-01-01"),
+        ("--due", _utc_in(timedelta(hours=-1))[0], "--time", _utc_in(timedelta(hours=-1))[1]),
+    ],
+)
+def test_a_next_step_in_the_past_is_refused_as_the_dialog_refuses_it(
+    mirror: Path, capsys: pytest.CaptureFixture[str], when: tuple[str, ...]
+) -> None:
+    pid, _ = person(mirror)
+    argv = ("log", "--db", str(mirror), "--person", str(pid), "--type", "call", *when)
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert err.startswith(f"error: --due {when[1]}")
+    assert "has passed" in err
+    assert query(mirror, "SELECT count(*) FROM outbox") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        ("--due", date.today().isoformat()),  # the whole of today is still ahead
+        ("--due", _utc_in(timedelta(hours=1))[0], "--time", _utc_in(timedelta(hours=1))[1]),
+    ],
+)
+def test_a_next_step_today_or_later_is_queued(
+    mirror: Path, capsys: pytest.CaptureFixture[str], when: tuple[str, ...]
+) -> None:
+    pid, _ = person(mirror)
+    argv = ("log", "--db", str(mirror), "--person", str(pid), "--type", "call", *when)
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    assert out.startswith('queued: Call scheduled: "Call"')
+    assert query(mirror, "SELECT kind FROM outbox") == [("schedule",)]
