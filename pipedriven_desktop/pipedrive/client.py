@@ -162,6 +162,7 @@ class PipedriveClient:
         self.on_retry = on_retry
         self._cancel = threading.Event()
         self._requests = 0
+        self._answered = 0
         self._pause_before_next = 0.0
         #: This client and its siblings (``sibling``): one account's rate budget.
         self._family: list[PipedriveClient] = [self]
@@ -170,6 +171,12 @@ class PipedriveClient:
     def requests_made(self) -> int:
         """HTTP attempts, retries included, by this client and its siblings."""
         return sum(client._requests for client in self._family)
+
+    @property
+    def requests_answered(self) -> int:
+        """Requests Pipedrive answered with success, by this client and its siblings: while
+        none was, nothing was read from Pipedrive or changed in it."""
+        return sum(client._answered for client in self._family)
 
     def sibling(self) -> PipedriveClient:
         """A client for another thread: the same account, settings and cancel, a session of
@@ -412,7 +419,9 @@ class PipedriveClient:
         try:
             while True:
                 try:
-                    return self._write_attempt(method, path, body, retries)
+                    answer = self._write_attempt(method, path, body, retries)
+                    self._answered += 1
+                    return answer
                 except _Retry as retry:
                     if retries >= self.max_retries:
                         raise retry.error from retry.error.__cause__
@@ -499,7 +508,9 @@ class PipedriveClient:
         try:
             while True:
                 try:
-                    return self._attempt(path, params, retries)
+                    answer = self._attempt(path, params, retries)
+                    self._answered += 1
+                    return answer
                 except _Retry as retry:
                     if retries >= self.max_retries:
                         raise retry.error from retry.error.__cause__

@@ -40,9 +40,11 @@ __all__ = [
 ]
 
 EXIT_OK = 0
-#: The sync ran and failed: Pipedrive refused the token, could not be reached, kept failing.
+#: The sync stopped part-way: Pipedrive had answered, then failed (kept failing, went out
+#: of reach, refused a request); what was committed stays and the next sync resumes.
 EXIT_FAILED = 1
-#: The sync could not start: no token, an unusable address or database, another sync.
+#: Nothing was done: no token, an unusable address or database, another sync, or Pipedrive
+#: answered none of the run's requests (the token refused, the address out of reach).
 EXIT_USAGE = 2
 #: Cancelled with Ctrl+C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
@@ -105,7 +107,9 @@ def _run(db_path: Path, client: PipedriveClient, full: bool, cancel: threading.E
     except (SyncCancelledError, RequestCancelledError):
         return EXIT_INTERRUPTED
     except PipedriveError as exc:
-        return _fail(f"error: sync failed: {exc.message}", EXIT_FAILED)
+        # Until Pipedrive answers, the run reads and sends nothing, so writes nothing.
+        code = EXIT_FAILED if client.requests_answered else EXIT_USAGE
+        return _fail(f"error: sync failed: {exc.message}", code)
     except DatabaseError as exc:  # another sync holds the mirror, or it is damaged
         return _fail(f"error: {exc}", EXIT_USAGE)
     except DBAPIError as exc:

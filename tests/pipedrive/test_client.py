@@ -750,3 +750,15 @@ class _CannedAdapter(requests.adapters.HTTPAdapter):
         response.request = request
         response.url = request.url or ""
         return response
+
+
+def test_requests_answered_counts_only_what_pipedrive_answered_with_success(server, sleeps):
+    server.faults.add("429", retry_after=1)  # the first request waits and is asked again
+    with PipedriveClient(server.base_url, TOKEN, sleep=sleeps) as api:
+        assert api.requests_answered == 0
+        api.me()
+        assert (api.requests_made, api.requests_answered) == (2, 1)
+    with PipedriveClient(server.base_url, "tok-wrong-1234", sleep=sleeps) as refused:
+        with pytest.raises(AuthError):
+            refused.me()
+        assert (refused.requests_made, refused.requests_answered) == (1, 0)

@@ -98,7 +98,7 @@ def test_a_bad_token_fails_cleanly_and_changes_nothing(
     before = _snapshot(db_path)
     capsys.readouterr()
 
-    assert _run(db_path, server.base_url, WRONG) == EXIT_FAILED
+    assert _run(db_path, server.base_url, WRONG) == EXIT_USAGE  # nothing was done
 
     out, err = capsys.readouterr()
     assert out == ""
@@ -109,12 +109,31 @@ def test_a_bad_token_fails_cleanly_and_changes_nothing(
 
 
 def test_no_network_fails_with_one_line(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(db_path, f"http://127.0.0.1:{_closed_port()}", TOKEN) == EXIT_FAILED
+    assert _run(db_path, f"http://127.0.0.1:{_closed_port()}", TOKEN) == EXIT_USAGE
 
     out, err = capsys.readouterr()
     assert out == ""
     assert "Could not reach Pipedrive" in _one_line(err)
     assert TOKEN not in err
+
+
+def test_pipedrive_failing_before_it_answered_anything_is_exit_code_2_and_changes_nothing(
+    db_path: Path,
+    account: FakeAccount,
+    server: FakePipedriveServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _run(db_path, server.base_url, TOKEN) == EXIT_OK
+    account.update_person(sorted(account.persons)[0], name="Not Synced")
+    before = _snapshot(db_path)
+    server.faults.add("500", 1000)  # every request, the first one included
+    capsys.readouterr()
+
+    assert _run(db_path, server.base_url, TOKEN) == EXIT_USAGE
+
+    _out, err = capsys.readouterr()
+    assert "HTTP 500" in _one_line(err)
+    assert _snapshot(db_path) == before
 
 
 def test_a_server_that_keeps_failing_leaves_the_committed_pages_and_nothing_else(
