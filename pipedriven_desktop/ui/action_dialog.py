@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pipedriven_desktop.domain.next_step import DAY_PASSED, due_problem
 from pipedriven_desktop.ui import formatting
 from pipedriven_desktop.ui.due import default_due, local_due, to_pipedrive_due
 from pipedriven_desktop.ui.style import heading, muted
@@ -52,8 +53,6 @@ FUTURE_SLACK = timedelta(minutes=2)
 SUBJECT_REQUIRED = "The subject is required: say what the next step is."
 DATE_FORMAT_ERROR = "Enter the date as YYYY-MM-DD, for example 2026-12-01."
 TIME_FORMAT_ERROR = "Enter the time as HH:MM, for example 09:30."
-DAY_PASSED = "That day has passed: choose today or a later day."
-TIME_PASSED = "That time has passed today: choose a later time, or no time."
 LOGGED_IN_FUTURE = "A logged activity has already happened: its time cannot be in the future."
 NOTE_EMPTY = "The note is empty: write what you want to keep."
 
@@ -298,12 +297,10 @@ class ActionDialog(QDialog):
                 return self.due_date, DATE_FORMAT_ERROR
             if self.timed.isChecked() and not self.due_time.hasAcceptableInput():
                 return self.due_time, TIME_FORMAT_ERROR
-            day = self._chosen_day()
-            if day < self.now.date():
-                return self.due_date, DAY_PASSED
-            at = self._chosen_time()
-            if day == self.now.date() and at is not None and at < self.now.time():
-                return self.due_time, TIME_PASSED
+            # The rule the ``log --due`` command asks too.
+            found = due_problem(self._chosen_day(), self._chosen_time(), self.now)
+            if found is not None:
+                return (self.due_date if found == DAY_PASSED else self.due_time), found
         if mode is ActionMode.NOTE and not self.note.toPlainText().strip():
             return self.note, NOTE_EMPTY
         return None

@@ -9,12 +9,11 @@ import pytest
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtWidgets import QLabel
 
+from pipedriven_desktop.domain.next_step import DAY_PASSED, TIME_PASSED
 from pipedriven_desktop.ui.action_dialog import (
-    DAY_PASSED,
     LOGGED_IN_FUTURE,
     NOTE_EMPTY,
     SUBJECT_REQUIRED,
-    TIME_PASSED,
     ActionDialog,
     ActionMode,
     LogRequest,
