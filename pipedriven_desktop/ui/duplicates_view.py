@@ -104,11 +104,15 @@ class OrgSide(QFrame):
         ("city", "City"),
         ("domains", "Email domains"),
     )
+    #: The facts written as markup (a link, shared domains in bold) from escaped values;
+    #: the others are plain text, shown exactly as Pipedrive spells them.
+    RICH_FIELDS = frozenset({"website", "domains"})
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.name = QLabel()
+        self.name.setTextFormat(Qt.TextFormat.PlainText)
         heading(self.name, 1.2)
         self.name.setWordWrap(True)
         self.values: dict[str, QLabel] = {}
@@ -120,6 +124,8 @@ class OrgSide(QFrame):
             muted(caption)
             value = QLabel()
             value.setObjectName(f"side_{key}")
+            rich = key in self.RICH_FIELDS
+            value.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
             self.values[key] = value
@@ -138,9 +144,9 @@ class OrgSide(QFrame):
     def set_summary(self, org: OrgSummary, shared: tuple[str, ...], now: datetime) -> None:
         self.name.setText(org.name)
         spellings = " · ".join(f"{s.name} (#{s.pipedrive_org_id})" for s in org.spellings)
-        self.values["spellings"].setText(escape(spellings or "—"))
+        self.values["spellings"].setText(spellings or "—")
         self.values["contacts"].setText(f"{org.contacts_mine:,} mine · {org.contacts_all:,} all")
-        self.values["deals"].setText(escape(deals_text(org.open_deals)))
+        self.values["deals"].setText(deals_text(org.open_deals))
         self.values["last_activity"].setText(
             formatting.relative_past(org.last_activity, now, never="No activity yet")
         )
@@ -149,7 +155,7 @@ class OrgSide(QFrame):
             self.values["website"].setText(f'<a href="{url}">{escape(org.website)}</a>')
         else:
             self.values["website"].setText("—")
-        self.values["city"].setText(escape(org.city or "—"))
+        self.values["city"].setText(org.city or "—")
         domains = [
             f"<b>{escape(d)}</b>" if d in shared else escape(d) for d in sorted(org.email_domains)
         ]
@@ -183,6 +189,7 @@ class DuplicatesView(QWidget):
         self._done_text = ""
 
         self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         heading(self.title, 1.3)
         keys = QLabel("N next · P previous · M merge · K keep separate")
         muted(keys)
@@ -190,6 +197,7 @@ class DuplicatesView(QWidget):
         self.right = OrgSide()
         self.reasons = QLabel()
         self.reasons.setObjectName("duplicateReasons")
+        self.reasons.setTextFormat(Qt.TextFormat.RichText)  # escaped reasons, bold captions
         self.reasons.setWordWrap(True)
         self.empty = QLabel("No possible duplicates to review.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -202,10 +210,12 @@ class DuplicatesView(QWidget):
         self.name_choice.currentTextChanged.connect(self._update_preview)
         self.preview = QLabel()
         self.preview.setObjectName("mergePreview")
+        self.preview.setTextFormat(Qt.TextFormat.PlainText)
         self.preview.setWordWrap(True)
         muted(self.preview)
         self.message = QLabel()
         self.message.setObjectName("duplicatesMessage")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
 
         self.previous_button = QPushButton("Previous")

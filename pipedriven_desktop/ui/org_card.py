@@ -31,6 +31,9 @@ from pipedriven_desktop.ui.warmness_delegate import warmness_color
 
 #: A score in the middle of each band, for its colour.
 _BAND_SCORE = {band: (band.low + band.high) / 2 for band in WarmnessBand}
+#: The facts written as markup (a link, coloured dots) from escaped values; the others are
+#: plain text, shown exactly as Pipedrive spells them.
+_RICH_FACTS = frozenset({"website", "warmness"})
 
 
 def website_url(website: str) -> str:
@@ -78,10 +81,12 @@ class OrgCardView(QFrame):
 
         self.name = QLabel()
         self.name.setObjectName("orgCardName")
+        self.name.setTextFormat(Qt.TextFormat.PlainText)
         heading(self.name, 1.25)
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.spellings = QLabel()
         self.spellings.setObjectName("orgCardSpellings")
+        self.spellings.setTextFormat(Qt.TextFormat.PlainText)
         self.spellings.setWordWrap(True)
         muted(self.spellings)
         self.open_button = QPushButton("Open in Pipedrive")
@@ -109,6 +114,8 @@ class OrgCardView(QFrame):
                 muted(caption)
                 value = QLabel()
                 value.setObjectName(f"orgCard_{key}")
+                rich = key in _RICH_FACTS
+                value.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
                 value.setWordWrap(True)
                 self.values[key] = value
@@ -146,7 +153,7 @@ class OrgCardView(QFrame):
         self.name.setText(card.name)
         self.spellings.setText(self._spellings_text(card))
         self.spellings.setVisible(bool(self.spellings.text()))
-        self.values["industry"].setText(escape(card.industry or "—"))
+        self.values["industry"].setText(card.industry or "—")
         if card.industry and card.industry.isdigit():
             self.values["industry"].setToolTip("Pipedrive's option id: its label is not mirrored")
         else:
@@ -157,10 +164,10 @@ class OrgCardView(QFrame):
             self.values["website"].setText(f'<a href="{escape(url)}">{escape(card.website)}</a>')
         else:
             self.values["website"].setText("—")
-        self.values["place"].setText(escape(place_text(card) or "—"))
+        self.values["place"].setText(place_text(card) or "—")
         self.values["contacts"].setText(f"{card.contacts_mine:,} mine · {card.contacts_all:,} all")
         self.values["warmness"].setText(self._mix_html(card))
-        self.values["deals"].setText(escape(deals_text(card.open_deals)))
+        self.values["deals"].setText(deals_text(card.open_deals))
         self.values["last_activity"].setText(last_activity_text(card.last_activity, now))
         self.open_button.setEnabled(card.pipedrive_org_id is not None)
         self.undo_button.setVisible(card.undoable_merge)
