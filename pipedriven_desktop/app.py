@@ -112,15 +112,28 @@ def setup_logging(log_dir: Path) -> None:
 
 
 def open_mirror(path: Path) -> Database:
-    """Open (and migrate) the mirror; raises DatabaseError with a message for the user."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Open (and migrate) the demo's mirror, whose folder ``start_demo`` has made sure of;
+    raises DatabaseError with a message for the user."""
     return open_database(path)
 
 
-def check_mirror_at(path: Path) -> MirrorFile:
-    """The mirror's checks (nothing written): whether opening it means an upgrade first."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def check_mirror_at(path: Path | None) -> MirrorFile:
+    """The mirror's checks (nothing written): whether opening it means an upgrade first.
+
+    ``None`` is the default mirror, whose data folder is the app's to create (a fresh
+    machine has none). A path named with --db is the user's: a missing folder is refused
+    (DatabaseError "directory … does not exist"), as the command line does.
+    """
+    if path is None:
+        path = paths.default_db_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
     return check_mirror(path)
+
+
+def refuse_missing_folder(path: Path | None) -> None:
+    """A --db in a folder that does not exist is refused before anything is created there."""
+    if path is not None and not path.parent.is_dir():
+        raise DatabaseError(f"Cannot open database {path}: directory {path.parent} does not exist")
 
 
 def set_app_identity() -> None:
@@ -268,7 +281,7 @@ class GuiApp:
         and its first sync starts when the mirror is still empty."""
         path = self.options.db if self.options.db is not None and self.demo is None else None
         try:
-            mirror = check_mirror_at(path or paths.default_db_path())
+            mirror = check_mirror_at(path)
             if mirror.needs_upgrade:
                 self.upgrade_then(mirror, lambda db: self._replace_window(db, None))
                 return
@@ -386,11 +399,12 @@ def run_gui(argv_options: Any) -> int:
             from pipedriven_desktop.demo import start_demo
             from pipedriven_desktop.sync.lead_status import use_demo_field
 
+            refuse_missing_folder(options.db)  # start_demo would make it
             demo = start_demo(options.db)
             db = open_mirror(demo.db_path)
             use_demo_field(db)
         else:
-            mirror = check_mirror_at(options.db or paths.default_db_path())
+            mirror = check_mirror_at(options.db)
             if mirror.needs_upgrade:
                 upgrade = mirror  # minutes on a large mirror: in a window, off this thread
             else:
