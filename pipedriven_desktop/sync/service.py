@@ -68,7 +68,7 @@ from pipedriven_desktop.store.meta import (
 from pipedriven_desktop.store.models import new_id
 from pipedriven_desktop.store.users import UserEntry, save_users
 from pipedriven_desktop.store.writer_lock import writer_lock
-from pipedriven_desktop.sync.mapping import chunked, fits_int64
+from pipedriven_desktop.sync.mapping import INT64_MAX, INT64_MIN, chunked, fits_int64
 from pipedriven_desktop.sync.org_fields import labels_due, sync_industry_labels
 from pipedriven_desktop.sync.outbox_sender import SendReport, reapply_pending, send_outbox
 from pipedriven_desktop.sync.prefetch import Prefetcher
@@ -101,7 +101,7 @@ MAPPING_VERSION = 3
 IDS_PER_REQUEST = 100
 #: Parsed pages a listing begun ahead of its turn may hold (``_list_next_entity_ahead``):
 #: enough to keep parsing through the seconds the listing before it ends with.
-AHEAD_PAGES = 32
+AHEAD_PAGES = 64
 
 
 @dataclass(frozen=True)
@@ -273,6 +273,10 @@ class _Parsed:
     newest: datetime | None = None
     #: Ids (or, without one, stand-ins) of the records that could not be parsed.
     failed: list[object] = field(default_factory=list)
+    #: The storable ids the page listed, in its order, and how many items it held: the
+    #: page's own items are let go once parsed (``_pages``).
+    ids: list[int] = field(default_factory=list)
+    listed: int = 0
 
     def merge(self, other: _Parsed) -> None:
         self.live.extend(other.live)
@@ -541,8 +545,7 @@ class _Run:
         page: Page,
         parsed: _Parsed,
     ) -> None:
-        ids = [i for i in (_item_id(item) for item in page.items) if i is not None]
-        ids = [i for i in ids if fits_int64(i)]
+        ids = parsed.ids
         if listing.ordered and not _ascending(ids, listing.after_id):
             log.warning(
                 "Pipedrive listed %s out of id order; deletions are not reconciled this time",
@@ -577,7 +580,7 @@ class _Run:
                 listing.after_id = upto
                 state.full_cursor = listing.dumps()
             state.save(conn)
-        self._after_page(writer.entity, page, parsed, counts)
+        self._after_page(writer.entity, parsed, counts)
 
     def _ask_for(self, writer: EntityWriter[Any, Any], ids: set[int]) -> _Parsed:
         """What Pipedrive holds now of ``ids``, parsed: the records it returns are live
@@ -663,7 +666,7 @@ class _Run:
             ):
                 state.watermark = parsed.newest
             state.save(conn)
-        self._after_page(writer.entity, page, parsed, counts)
+        self._after_page(writer.entity, parsed, counts)
 
     def _write_page(
         self,
@@ -731,7 +734,10 @@ class _Run:
         def produce() -> Iterator[tuple[Page, _Parsed]]:
             with Prefetcher(fetch) as pages:
                 for page in pages:
-                    yield page, self._parse(writer, page, unchanged)
+                    parsed = self._parse(writer, page, unchanged)
+                    # Its raw items, about as large again as the parsed records, are not
+                    # kept while the page waits its turn.
+                    yield Page(page.entity, [], page.next_cursor, page.number), parsed
 
         return Prefetcher(produce, depth)
 
@@ -758,10 +764,13 @@ class _Run:
         assert stamp is not None
         # Records' times are aware UTC: compared as they are, the newest converted once.
         newest: datetime | None = None
+        parsed.listed = len(page.items)
         for item in page.items:
             item_id = _item_id(item)
             if item_id is not None:
                 parsed.seen.add(item_id)
+                if INT64_MIN <= item_id <= INT64_MAX:
+                    parsed.ids.append(item_id)
             if item_id in held:
                 continue
             try:
@@ -790,13 +799,13 @@ class _Run:
         if moment is not None and (parsed.newest is None or moment > parsed.newest):
             parsed.newest = moment
 
-    def _after_page(self, entity: str, page: Page, parsed: _Parsed, counts: PageCounts) -> None:
+    def _after_page(self, entity: str, parsed: _Parsed, counts: PageCounts) -> None:
         self.totals.add(counts)
         # A record that fails in a listing and again in its catch-up pass counts once.
         for failure in (*parsed.failed, *counts.refused):
             self.failures.add((entity, failure))
-        self.fetched += len(page.items)
-        self.done[entity] = self.done.get(entity, 0) + len(page.items)
+        self.fetched += parsed.listed
+        self.done[entity] = self.done.get(entity, 0) + parsed.listed
         if self.progress is not None:
             self.progress(SyncProgress(entity, self.done[entity], None))
         self._check_cancel()

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection
 
-from pipedriven_desktop.pipedrive import FakeAccount, FakePipedriveServer
+from pipedriven_desktop.pipedrive import FakeAccount, FakePipedriveServer, PipedriveClient
 from pipedriven_desktop.store.database import Database
 from pipedriven_desktop.sync import service
 from pipedriven_desktop.sync.service import SyncCancelledError, SyncProgress
+from pipedriven_desktop.sync.writers import ActivityWriter
 from pipedriven_desktop.sync.writers.indexes import restore_indexes
-from tests.sync.conftest import SyncFn, assert_mirror_matches, rows
+from tests.sync.conftest import NOW, PAGE, SyncFn, assert_mirror_matches, rows
 
 #: How long the check waits for a request it expects (far longer than one takes).
 _WAIT_SECONDS = 5.0
@@ -72,3 +73,32 @@ def test_a_run_stopped_with_a_listing_begun_ahead_leaves_it_to_the_next_run(
     sync()
 
     assert_mirror_matches(db, account)
+
+
+def test_pages_waiting_their_turn_hold_their_parsed_records_not_the_raw_items(
+    db: Database, account: FakeAccount, client: PipedriveClient
+) -> None:
+    run = service._Run(
+        db,
+        client,
+        full=False,
+        progress=None,
+        should_cancel=None,
+        clock=lambda: NOW,
+        lead_status_field=None,
+        page_size=PAGE,
+    )
+    # Listed, yet no row can hold its id.
+    huge = {**account.activities[min(account.activities)], "id": 2**63}
+    account.put_raw("activities", huge)
+    writer = ActivityWriter()
+    listed: list[int] = []
+    counted = 0
+    with run._listing_pages(writer, None, depth=4) as pages:
+        for page, parsed in pages:
+            assert page.items == []
+            listed.extend(parsed.ids)
+            counted += parsed.listed
+    storable = sorted(i for i in account.activities if i < 2**63)
+    assert listed == storable
+    assert counted == len(account.activities)
