@@ -142,6 +142,9 @@ class MainWindow(QMainWindow):
         #: the token was forgotten: the welcome panel stays until a new sync starts
         self._hold_welcome = False
         self._retry_campaign: tuple[str, bool] | None = None
+        #: The names saved in (True) and out of (False) the campaign since the last message:
+        #: a change of several rows is told once, when its last save has landed.
+        self._campaign_saved: dict[bool, list[str]] = {True: [], False: []}
         self.insights: InsightsWindow | None = None
         #: undoing a merge runs here, off the UI thread
         self.org_changes = OrgChanges(self)
@@ -481,16 +484,30 @@ class MainWindow(QMainWindow):
             self.edit_notice.hide()
         self._move_to_new_place(contact_id)
         self._update_counts()
-        current = self.model.contact_filter
-        in_campaign = self.service.count(ContactFilter(owner_id=current.owner_id, in_campaign=True))
-        verb = "added to" if flag else "removed from"
         row = self.model.row_of(contact_id)
         contact = self.model.row(row) if row is not None else None
         name = contact.name if contact is not None else "Contact"
         if flag:
             self.consent_notice.check(name, email_consent(self.db.reader(), contact_id))
+        self._campaign_saved[flag].append(name)
+        self._announce_campaign_changes()
+
+    def _announce_campaign_changes(self) -> None:
+        """Once the last save of a change has landed: who (or how many) moved, and the total."""
+        if self.model.saves_in_flight() or not any(self._campaign_saved.values()):
+            return
+        parts = []
+        for flag, verb in ((True, "added to"), (False, "removed from")):
+            names = self._campaign_saved[flag]
+            if names:
+                who = names[0] if len(names) == 1 else f"{formatting.count(len(names))} contacts"
+                parts.append(f"{who} {verb}")
+            names.clear()
+        current = self.model.contact_filter
+        in_campaign = self.service.count(ContactFilter(owner_id=current.owner_id, in_campaign=True))
         self.status.showMessage(
-            f"{name} {verb} the campaign · {formatting.count(in_campaign)} in campaign", 4000
+            f"{' and '.join(parts)} the campaign · {formatting.count(in_campaign)} in campaign",
+            4000,
         )
 
     def _move_to_new_place(self, contact_id: str) -> None:
@@ -530,6 +547,7 @@ class MainWindow(QMainWindow):
         where = "to" if flag else "from"
         self._retry_campaign = (contact_id, flag)
         self.edit_notice.show_notice(f"Could not {verb} {name} {where} the campaign.", message)
+        self._announce_campaign_changes()  # the others of its change were saved
 
     def _retry_campaign_save(self) -> None:
         if self._retry_campaign is not None:
