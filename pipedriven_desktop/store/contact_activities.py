@@ -1,9 +1,10 @@
 """One contact's activities and notes as the detail pane lists them, to be worked from there.
 
 Open activities come first, all of them in due order (each can be marked done or moved),
-then the latest done ones, then the latest notes; each says whether Pipedrive has it yet.
-Waiting: made here and not sent (no Pipedrive id), or changed here with an action still in
-the outbox. Two statements, read when a contact is selected or an action on it lands.
+then the latest done ones (by the day shown for them), then the latest notes; each says
+whether Pipedrive has it yet. Waiting: made here and not sent (no Pipedrive id), or changed
+here with an action still in the outbox. Two statements, read when a contact is selected
+or an action on it lands.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ _WAITING = """
     )
 """
 _ACTIVITY_COLUMNS = f"id, type, subject, due_date, due_time, done, add_time, note, {_WAITING}"
-# Open ones by due date (undated last), then done ones newest first; both halves read the
-# contact's activities through ix_activities_contact_recent.
+# Open ones by due date (undated last), then done ones newest first by the day the pane
+# shows for them (the due day, else the day added), then by when they were added; both
+# halves read the contact's activities through ix_activities_contact_recent.
 _ACTIVITIES_SQL = f"""
     SELECT * FROM (
         SELECT {_ACTIVITY_COLUMNS} FROM activities
@@ -42,7 +44,8 @@ _ACTIVITIES_SQL = f"""
     SELECT * FROM (
         SELECT {_ACTIVITY_COLUMNS} FROM activities
          WHERE contact_id = :contact AND done = 1
-         ORDER BY add_time DESC, id LIMIT :done_limit
+         ORDER BY coalesce(due_date, substr(add_time, 1, 10)) DESC, add_time DESC, id
+         LIMIT :done_limit
     )
 """
 _NOTES_SQL = """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from pipedriven_desktop.store.clock import utcnow
 from pipedriven_desktop.store.contact_activities import contact_activities
 from pipedriven_desktop.store.database import Database
@@ -45,4 +47,37 @@ def test_notes_newest_first_and_waiting_until_pipedrive_has_them(db: Database) -
     assert [(n.content, n.waiting) for n in listing.notes] == [
         ("Prefers mornings", True),
         ("Met at the fair", False),
+    ]
+
+
+def test_done_ones_in_the_order_of_the_day_they_show_newest_first(db: Database) -> None:
+    """The pane labels a done activity with its due day (its add day when it has none)."""
+    ids = add_agenda_fixture(db)
+    bob = ids["Bob Ömer"]
+    done = [
+        # subject, due date, added
+        ("Sun 28 Jun, added last", date(2026, 6, 28), datetime(2026, 7, 5, 9, 0)),
+        ("Tue 30 Jun, added first", date(2026, 6, 30), datetime(2026, 6, 1, 9, 0)),
+        ("Undated, added Mon 29 Jun", None, datetime(2026, 6, 29, 9, 0)),
+        ("Tue 30 Jun, added later", date(2026, 6, 30), datetime(2026, 6, 2, 9, 0)),
+    ]
+    with db.session() as session:
+        for subject, due, added in done:
+            session.add(
+                Activity(
+                    contact_id=bob,
+                    type="call",
+                    subject=subject,
+                    due_date=due,
+                    done=True,
+                    add_time=added,
+                    pipedrive_activity_id=None,
+                )
+            )
+    listing = contact_activities(db.reader(), bob)
+    assert [a.subject for a in listing.done] == [
+        "Tue 30 Jun, added later",
+        "Tue 30 Jun, added first",
+        "Undated, added Mon 29 Jun",
+        "Sun 28 Jun, added last",
     ]
