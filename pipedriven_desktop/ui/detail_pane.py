@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pipedriven_desktop.domain.warmness import RECENT_WINDOW_DAYS
 from pipedriven_desktop.store.clock import utcnow
 from pipedriven_desktop.store.contact_activities import ContactActivities, ListedActivity
 from pipedriven_desktop.store.contact_extras import UNSUBSCRIBED, ContactExtras
@@ -53,6 +54,16 @@ COMPONENT_TITLES: dict[str, str] = {
     "relationship": "Relationship",
     "engagement": "Engagement",
 }
+
+#: What a component without items did not find ("nothing yet" was untrue of a contact
+#: whose activities are all older than the window).
+EMPTY_COMPONENT_TEXTS: dict[str, str] = {
+    "base": "no email, phone, organization or job title",
+    "activity": f"none in the last {RECENT_WINDOW_DAYS} days",
+    "relationship": "no deal or lead status that counts",
+}
+_EMPTY_BY_TITLE = {COMPONENT_TITLES[key]: text for key, text in EMPTY_COMPONENT_TEXTS.items()}
+EMPTY_COMPONENT_FALLBACK = "nothing that counts"
 
 #: Pipedrive's marketing statuses, said as the email consent they are.
 CONSENT_TEXTS: dict[str, str] = {
@@ -453,8 +464,12 @@ class DetailPane(QWidget):
         self.stack.setCurrentIndex(1)
 
     def set_extras(self, extras: ContactExtras | None) -> None:
-        """Email consent and the last score changes of the contact shown (None: hide them)."""
-        self.consent.setVisible(extras is not None)
+        """Email consent and the last score changes of the contact shown (None: hide them).
+
+        Consent is about campaign mail: a contact without an email address has none to tell.
+        """
+        no_email = self._contact is not None and not self._contact.email
+        self.consent.setVisible(extras is not None and not no_email)
         self.history.setVisible(extras is not None)
         self.history_section.setVisible(extras is not None)
         if extras is None:
@@ -510,8 +525,9 @@ class DetailPane(QWidget):
                 f'<td align="right" style="padding-top:4px"><b>{_signed(points)}</b></td></tr>'
             )
             if not items:
+                empty = html.escape(_EMPTY_BY_TITLE.get(title, EMPTY_COMPONENT_FALLBACK))
                 rows.append(
-                    f'<tr><td style="padding-left:12px; color:{muted_color}">nothing yet</td>'
+                    f'<tr><td style="padding-left:12px; color:{muted_color}">{empty}</td>'
                     "<td></td></tr>"
                 )
             for item_points, reason in items:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QPalette
 from PySide6.QtWidgets import QApplication
 
+from pipedriven_desktop.store.contact_extras import ContactExtras
 from pipedriven_desktop.store.rows import ActivityRow, ContactRow, DealRow, OrganizationRef
 from pipedriven_desktop.ui.detail_pane import DetailPane, breakdown_lines
 from pipedriven_desktop.ui.main_window import MainWindow
@@ -189,3 +190,22 @@ def test_a_palette_change_redraws_the_secondary_text(pane: DetailPane) -> None:
     palette.setColor(QPalette.ColorRole.PlaceholderText, QColor(1, 2, 3))
     pane.setPalette(palette)
     assert "#010203" in pane.breakdown.text()
+
+
+def test_no_email_consent_line_for_a_contact_without_an_email(pane: DetailPane) -> None:
+    no_consent = ContactExtras("no_consent", None, None, None, ())
+    pane.set_contact(contact(email=None), (), NOW)
+    pane.set_extras(no_consent)
+    assert pane.consent.isHidden()
+    pane.set_contact(contact(), (), NOW)
+    pane.set_extras(no_consent)
+    assert pane.consent.isVisibleTo(pane)
+    assert pane.consent.text() == "Email consent: no consent for campaign mail"
+
+
+def test_an_empty_component_says_what_it_did_not_find(pane: DetailPane) -> None:
+    components = dict(BREAKDOWN["components"], activity={"points": 0, "items": []})
+    pane.set_contact(contact(warmness_breakdown=dict(BREAKDOWN, components=components)), (), NOW)
+    text = pane.breakdown.text()
+    assert "none in the last 30 days" in text
+    assert "nothing yet" not in text
