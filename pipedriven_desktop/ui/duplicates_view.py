@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -401,15 +402,28 @@ class DuplicatesDialog(QDialog):
         self.setWindowTitle("Possible duplicates")
         self.view = DuplicatesView(queries, owner_id, actions or StoreActions(db), self)
         self.view.changed.connect(self.changed)
+        # In a scroll area: a window's height does not follow its wrapped labels when it is
+        # made narrower (or the next pair's spellings are longer), and a squeezed label cuts
+        # its second line off; the scroll area gives the view the height its width needs.
+        scroll = QScrollArea()
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
+        layout.addWidget(scroll)
         # As tall as the pair needs at this width (wrapped labels overstate the size hint).
         width = 1040
-        layout_height = layout.totalHeightForWidth(width)
+        layout_height = self.view.heightForWidth(width)
         self.resize(width, max(360, layout_height))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        # Styled and polished now: as tall as the pair then needs, within the screen.
+        needed = self.view.heightForWidth(self.width())
+        screen = self.screen().availableGeometry().height() if self.screen() else needed
+        if needed > self.height():
+            self.resize(self.width(), min(needed, screen))
         # Not the editable name box: there, M and K would type instead of acting.
         self.view.merge_button.setFocus()

@@ -273,3 +273,23 @@ def test_a_refused_undo_says_why_in_the_status_bar(
         window.undo_organization_merge(LONELY)  # never merged
     assert "no merge to undo" in window.status.currentMessage()
     assert window.org_card.undo_button.isEnabled()
+
+
+@pytest.mark.parametrize("width", [1040, 760])
+def test_long_spellings_wrap_whole_in_a_narrower_window(
+    db: Database, qtbot: Any, width: int
+) -> None:
+    build_org_mirror(db)
+    conn = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        conn.execute("UPDATE organization_aliases SET name = name || ' & Sons Worldwide Holdings'")
+    finally:
+        conn.close()
+    dialog = DuplicatesDialog(db, OrgQueries(db), OWNER)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.resize(width, dialog.height())
+    qtbot.waitUntil(lambda: dialog.view.width() <= width)
+    label = dialog.view.left.values["spellings"]  # two long spellings: wrapped
+    assert label.heightForWidth(label.width()) >= 2 * label.fontMetrics().lineSpacing()
+    assert label.height() >= label.heightForWidth(label.width())
