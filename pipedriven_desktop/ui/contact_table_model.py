@@ -25,7 +25,7 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import IntEnum
 from typing import Any
 
@@ -113,7 +113,7 @@ HEADERS: dict[Column, str] = {
 HEADER_TIPS: dict[Column, str] = {
     Column.CAMPAIGN: "In the current campaign (Space toggles)",
     Column.WARMNESS: "Warmness score, 0 (cold) to 10 (hot)",
-    Column.NEXT_ACTIVITY: "The next open activity that is due",
+    Column.NEXT_ACTIVITY: "The earliest open activity, an overdue one first",
     Column.OWNER: "Who owns the contact in Pipedrive",
 }
 
@@ -672,7 +672,7 @@ class ContactTableModel(QAbstractTableModel):
             return row.phone or ""
         if column is Column.OWNER:
             return owner_text(row)
-        return formatting.relative_day(row.next_activity, self._now.date())
+        return _next_activity_text(row.next_activity, self._now.date())
 
     def _tooltip(self, row: ContactRow, column: Column) -> str | None:
         if column is Column.CAMPAIGN:
@@ -680,7 +680,15 @@ class ContactTableModel(QAbstractTableModel):
         if column is Column.LAST_CONTACTED:
             return formatting.full_datetime(row.last_contacted)
         if column is Column.NEXT_ACTIVITY:
-            return formatting.full_date(row.next_activity) or "No open activity due"
+            if row.next_activity is None:
+                return "No open activity"
+            day, today = row.next_activity, self._now.date()
+            if day >= today:
+                return formatting.full_date(day)
+            late = (today - day).days
+            return (
+                f"Overdue: {formatting.full_date(day)}, {late:,} day{'s' if late > 1 else ''} ago"
+            )
         if column is Column.WARMNESS:
             return (
                 f"Warmness {row.warmness_score} of 10{formatting.score_move_text(row.score_move)}"
@@ -690,3 +698,11 @@ class ContactTableModel(QAbstractTableModel):
 
     def now(self) -> datetime:
         return self._now
+
+
+def _next_activity_text(day: date | None, today: date) -> str:
+    """The next open activity's day; one already past says "overdue", short enough for
+    the column (the tooltip gives its day)."""
+    if day is not None and day < today:
+        return "overdue"
+    return formatting.relative_day(day, today)

@@ -274,3 +274,22 @@ def test_the_warmness_cell_is_painted_from_the_models_one_answer(
     expected = warmness_color(contact.warmness_score)
     assert abs(bar.red() - expected.red()) < 25
     assert abs(bar.blue() - expected.blue()) < 25
+
+
+def test_an_overdue_next_activity_says_so(populated_db: Database) -> None:
+    model = make_model(populated_db)
+    today = model._now.date()
+    shown = {row.next_activity: i for i, row in enumerate(rows(model)) if row.next_activity}
+    past = [day for day in shown if day < today]
+    ahead = [day for day in shown if day >= today]
+    assert past  # the fixture has both
+    assert ahead
+    cell = model.index(shown[past[0]], Column.NEXT_ACTIVITY)
+    late = (today - past[0]).days
+    assert cell.data() == "overdue"
+    tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Overdue: ")
+    assert tip.endswith(f", {late} day{'s' if late > 1 else ''} ago")
+    cell = model.index(shown[ahead[0]], Column.NEXT_ACTIVITY)
+    assert "overdue" not in cell.data()
+    assert not cell.data(Qt.ItemDataRole.ToolTipRole).startswith("Overdue")
