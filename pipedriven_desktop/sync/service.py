@@ -71,6 +71,7 @@ from pipedriven_desktop.store.writer_lock import writer_lock
 from pipedriven_desktop.sync.mapping import INT64_MAX, INT64_MIN, chunked, fits_int64
 from pipedriven_desktop.sync.org_fields import labels_due, sync_industry_labels
 from pipedriven_desktop.sync.outbox_sender import SendReport, reapply_pending, send_outbox
+from pipedriven_desktop.sync.page_group import PageGroup
 from pipedriven_desktop.sync.prefetch import Prefetcher
 from pipedriven_desktop.sync.scoring import rescore
 from pipedriven_desktop.sync.writers import EntityWriter, PageCounts, writers
@@ -504,8 +505,12 @@ class _Run:
                 if ahead is not None:
                     ahead[1].close()
                 pages = stack.enter_context(self._listing_pages(writer, listing.cursor))
-            for page, parsed in pages:
-                self._write_listing_page(writer, state, listing, page, parsed)
+            group = PageGroup(self.db)
+            try:
+                for page, parsed in pages:
+                    self._write_listing_page(writer, state, listing, page, parsed, group)
+            finally:
+                group.commit()  # whole pages only: one that failed was rolled back
 
     def _listing_pages(
         self, writer: EntityWriter[Any, Any], cursor: str | None, depth: int = 1
@@ -544,6 +549,7 @@ class _Run:
         listing: _Listing,
         page: Page,
         parsed: _Parsed,
+        group: PageGroup,
     ) -> None:
         ids = parsed.ids
         if listing.ordered and not _ascending(ids, listing.after_id):
@@ -563,7 +569,9 @@ class _Run:
             if absent:
                 parsed.merge(self._ask_for(writer, absent))
                 parsed.gone |= absent - parsed.seen
-        with self.db.session() as session:
+        # Fresh pages share a transaction a few at a time (``PageGroup``).
+        session = group.session()
+        try:
             conn = session.connection()
             counts = self._write_page(
                 writer, session, parsed, listing=True, rewrite=listing.rewrite, fresh=fresh
@@ -580,6 +588,10 @@ class _Run:
                 listing.after_id = upto
                 state.full_cursor = listing.dumps()
             state.save(conn)
+        except BaseException as exc:
+            group.roll_back(exc)
+            raise
+        group.page_written(keep_open=fresh and not page.is_last)
         self._after_page(writer.entity, parsed, counts)
 
     def _ask_for(self, writer: EntityWriter[Any, Any], ids: set[int]) -> _Parsed:
