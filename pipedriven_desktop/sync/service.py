@@ -19,7 +19,8 @@ alone never deletes: how Pipedrive pages is its own affair (a cursor that counts
 positions skips items when others are deleted meanwhile), so those ids are asked for
 by name, up to 100 a request, and only the ones Pipedrive no longer returns (or
 returns as deleted) are removed; the ones it returns are written as listed. The cursor
-and position are committed with each page, and a run begins every listing it needs
+and position are committed with each page (pages past what the mirror held, a few at
+a time: ``page_group``), and a run begins every listing it needs
 before walking any, so a run that stops part-way (killed, cancelled, failed) leaves
 each listing to be resumed by the next run of either kind. Changes made while a
 listing runs are caught by an incremental pass from the newest ``update_time``
