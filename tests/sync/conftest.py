@@ -295,15 +295,25 @@ def _assert_scores(
                     done=act["done"],
                 )
             )
-    deal_totals: dict[int, float] = defaultdict(float)
+    # Open and won values per currency: amounts in different currencies are never added.
+    per_currency: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     lost_deals: dict[int, int] = defaultdict(int)
     for deal in account.deals.values():
         if deal["person_id"] is None:
             continue
         if deal["status"] in ("open", "won"):
-            deal_totals[deal["person_id"]] += deal["value"]
+            currency = (deal.get("currency") or "").strip().upper()
+            per_currency[deal["person_id"]][currency] += deal["value"]
         elif deal["status"] == "lost":
             lost_deals[deal["person_id"]] += 1
+    deal_facts: dict[int, dict[str, Any]] = {}
+    for pid, totals in per_currency.items():
+        currency, total = min(totals.items(), key=lambda item: (-item[1], item[0]))
+        deal_facts[pid] = {
+            "total_deal_value": total,
+            "deal_currency": (currency or None) if total > 0 else None,
+            "deal_currencies": len(totals),
+        }
     named: set[str | None] = {
         local for local, org in mirror.organizations.items() if (org.name or "").strip()
     }
@@ -316,7 +326,6 @@ def _assert_scores(
             and mirror.aliases.get(person.org_id) in named,
             has_job_title=bool(person.job_title),
             activities=tuple(activities[pid]),
-            total_deal_value=deal_totals[pid],
             lead_status=person.lead_status,
             last_activity=None if last is None else last.replace(tzinfo=UTC),
             incoming_mail_count=person.incoming_mail_count,
@@ -325,6 +334,7 @@ def _assert_scores(
             email_messages_count=person.email_messages_count,
             last_incoming_mail=person.last_incoming_mail_time,
             last_outgoing_mail=person.last_outgoing_mail_time,
+            **deal_facts.get(pid, {}),
         )
         row = mirror.contacts[pid]
         expected = compute_warmness(facts, now, lead_values)
