@@ -145,6 +145,7 @@ def run_sync(
     now: Callable[[], datetime] | None = None,
     lead_status_field: str | None = None,
     page_size: int = PAGE_LIMIT,
+    pages_per_commit: int | None = None,
 ) -> SyncResult:
     """Bring the mirror up to date with Pipedrive and record the run in ``sync_runs``.
 
@@ -154,6 +155,9 @@ def run_sync(
     after the page during which ``should_cancel`` became true.
     ``lead_status_field`` names the persons' custom field with the lead status; by
     default it is read from app_meta. ``page_size`` is the listings' ``limit``.
+    ``pages_per_commit``: how many new pages of a listing share a commit (None: as
+    `page_group` groups them; 1: each page, for a window that shows the contacts of
+    each page as the ``progress`` after it arrives).
     Raises SyncBusyError, before any request or write, while another sync holds the mirror.
     """
     with writer_lock(db.path):
@@ -166,6 +170,7 @@ def run_sync(
             clock=now or _utcnow,
             lead_status_field=lead_status_field,
             page_size=page_size,
+            pages_per_commit=pages_per_commit,
         ).run()
 
 
@@ -299,6 +304,7 @@ class _Run:
         clock: Callable[[], datetime],
         lead_status_field: str | None,
         page_size: int,
+        pages_per_commit: int | None = None,
     ) -> None:
         self.db = db
         self.client = client
@@ -308,6 +314,7 @@ class _Run:
         self.clock = clock
         self.lead_status_field = lead_status_field
         self.page_size = page_size
+        self.pages_per_commit = pages_per_commit
         self.run_id = new_id()
         self.totals = PageCounts()
         self.failures: set[tuple[str, object]] = set()
@@ -506,7 +513,7 @@ class _Run:
                 if ahead is not None:
                     ahead[1].close()
                 pages = stack.enter_context(self._listing_pages(writer, listing.cursor))
-            group = PageGroup(self.db)
+            group = PageGroup(self.db, pages=self.pages_per_commit)
             try:
                 for page, parsed in pages:
                     self._write_listing_page(writer, state, listing, page, parsed, group)

@@ -146,6 +146,8 @@ class SyncWorker(QObject):
                     full=self._full,
                     progress=self._on_progress,
                     should_cancel=self._cancel.is_set,
+                    # Rows shown as they arrive must be committed when shown.
+                    pages_per_commit=1 if self._live_rows else None,
                 )
             finally:
                 self._client = None
