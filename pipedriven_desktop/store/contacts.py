@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipedriven_desktop.store.clock import to_text, utcnow
 from pipedriven_desktop.store.database import BUSY_TIMEOUT_MS, Database
-from pipedriven_desktop.store.errors import DatabaseError, user_error
+from pipedriven_desktop.store.errors import DatabaseError, is_busy, user_error
 
 USER_OWNED_COLUMNS = frozenset({"added_to_campaign"})
 
@@ -66,15 +66,7 @@ def save_campaign(
             conn.close()  # rolls back whatever did not commit
     except (sqlite3.Error, OSError) as exc:
         message = str(user_error(path, exc, "save the change to") or exc)
-        if _is_busy(exc):
+        if is_busy(exc):
             raise MirrorBusyError(message) from exc
         raise EditError(message) from exc
     return changed > 0
-
-
-def _is_busy(exc: BaseException) -> bool:
-    """Whether SQLite gave up waiting for another connection's lock."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)

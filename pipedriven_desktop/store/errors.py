@@ -13,7 +13,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-__all__ = ["DatabaseError", "SchemaTooNewError", "too_new", "user_error"]
+__all__ = ["DatabaseError", "SchemaTooNewError", "is_busy", "too_new", "user_error"]
 
 
 class DatabaseError(Exception):
@@ -97,12 +97,23 @@ def user_error(path: Path | None, exc: BaseException, action: str = "open") -> D
     return DatabaseError(f"Cannot {action} {subject}: {reason}")
 
 
-def _sqlite_reason(path: Path | None, exc: sqlite3.Error) -> str:
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    """SQLite's primary result code of ``exc``, from its code or else its text."""
     code = getattr(exc, "sqlite_errorcode", None)
-    text = str(exc)
     if code is None:
-        code = next((c for key, c in _BY_TEXT.items() if key in text.lower()), None)
-    primary = None if code is None else code & 0xFF
+        text = str(exc).lower()
+        code = next((c for key, c in _BY_TEXT.items() if key in text), None)
+    return None if code is None else code & 0xFF
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock: trying again may work."""
+    return isinstance(exc, sqlite3.Error) and _primary_code(exc) in (_SQLITE_BUSY, _SQLITE_LOCKED)
+
+
+def _sqlite_reason(path: Path | None, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    primary = _primary_code(exc)
     if primary == _SQLITE_CANTOPEN or (primary == _SQLITE_READONLY and path is not None):
         folder_reason = _folder_reason(path)
         if folder_reason is not None:
