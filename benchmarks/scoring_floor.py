@@ -32,10 +32,6 @@ from pipedriven_desktop.sync import scoring
 
 Rescore = Callable[..., int]
 
-_SCORE_INDEXES = (
-    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts'"
-    " AND sql LIKE '%warmness_score%'"
-)
 _CHANGED_ROWS = (
     "SELECT c.rowid, a.warmness_score, a.score_breakdown_id, a.score_computed_at,"
     " a.score_facts_id, a.warmness_score IS NOT c.warmness_score"
@@ -46,14 +42,6 @@ _NEW_TEXTS = "SELECT id, {column} FROM after.{table} WHERE id NOT IN (SELECT id 
 _NEW_HISTORY = (
     "SELECT contact_id, changed_on, old_score, new_score, why FROM after.score_history"
     " WHERE id > (SELECT coalesce(max(id), 0) FROM main.score_history)"
-)
-_MOVED = (
-    "UPDATE contacts SET warmness_score = ?, score_breakdown_id = ?, warmness_breakdown = NULL,"
-    " score_computed_at = ?, score_facts_id = ? WHERE rowid = ?"
-)
-_KEPT = (
-    "UPDATE contacts SET score_breakdown_id = ?, warmness_breakdown = NULL,"
-    " score_computed_at = ?, score_facts_id = ? WHERE rowid = ?"
 )
 _HISTORY = (
     "INSERT INTO score_history (contact_id, changed_on, old_score, new_score, why)"
@@ -175,11 +163,11 @@ def _writes_replayed(work: Path, after: Path) -> tuple[float, float, int, bool]:
         conn.execute("BEGIN")
         for table, column in (("score_breakdowns", "breakdown"), ("score_facts", "facts")):
             conn.executemany(f"INSERT INTO {table} (id, {column}) VALUES (?, ?)", texts[table])
-        indexes = conn.execute(_SCORE_INDEXES).fetchall() if rebuild else []
+        indexes = conn.execute(scoring._SCORE_INDEXES_SQL).fetchall() if rebuild else []
         for name, _sql in indexes:
             conn.execute(f'DROP INDEX "{name}"')
-        conn.executemany(_MOVED, moved)
-        conn.executemany(_KEPT, kept)
+        conn.executemany(scoring._UPDATE_SQL, moved)
+        conn.executemany(scoring._KEEP_SCORE_SQL, kept)
         for _name, sql in indexes:
             conn.execute(sql)
         conn.executemany(_HISTORY, history)
