@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import insert
 
@@ -10,17 +10,8 @@ from pipedriven_desktop.store.clock import utcnow
 from pipedriven_desktop.store.contact_query import ContactFilter
 from pipedriven_desktop.store.contact_service import ContactService
 from pipedriven_desktop.store.database import Database
-from pipedriven_desktop.store.models import Activity, Contact
-
-NOW = datetime(2026, 11, 25, 12, 0, 0)
-
-
-def add_contact(db: Database, name: str) -> str:
-    with db.session() as session:
-        contact = Contact(name=name, owner_id=1, created_at=NOW, updated_at=NOW, warmness_score=5)
-        session.add(contact)
-        session.flush()
-        return contact.id
+from pipedriven_desktop.store.models import Activity
+from tests.store.test_contact_edits import add_contact
 
 
 def add_activities(db: Database, contact_id: str, *dues: tuple[date, bool]) -> None:
